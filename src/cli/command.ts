@@ -1,0 +1,44 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { Resolver } from '../core/dns/types.js';
+import type { ExitCodeValue } from './exit-codes.js';
+
+/** Where a command writes; tests pass their own. */
+export interface CommandIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Reads all of standard input. */
+  readStdin: () => Promise<Uint8Array>;
+  /** True when stderr is a terminal (progress lines only then). */
+  interactive: boolean;
+}
+
+/** What the frame gives every command after parsing the common flags (DESIGN §4.2). */
+export interface CommandEnv {
+  io: CommandIO;
+  /** Resolver built from --dns / --zone (or the system's servers), with a trace. */
+  resolver: Resolver;
+  /** Clock from --now, else the real one. */
+  now: () => Date;
+  /** --json given. */
+  json: boolean;
+  /** --policy FILE, when given (read by the commands that use a policy). */
+  policyFile: string | undefined;
+}
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Values parsed for a command's own options (strings, booleans, or arrays for `multiple`). */
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** One subcommand (`spf`, `dkim`, `check`, …). */
+export interface Command {
+  name: string;
+  /** One line for `mailtrust --help`. */
+  summary: string;
+  /** Full text of `mailtrust NAME --help` (usage line, options, examples, exit codes). */
+  help: string;
+  /** The command's own flags; the common flags are added by the frame. */
+  options: OptionSpec;
+  /** Runs with the parsed flags and positionals; returns the exit code, or throws a CliError. */
+  run(values: OptionValues, positionals: string[], env: CommandEnv): Promise<ExitCodeValue>;
+}
