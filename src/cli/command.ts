@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { Resolver } from '../core/dns/types.js';
+import type { DnsClient } from '../core/dns/index.js';
 import type { ExitCodeValue } from './exit-codes.js';
 
 /** Where a command writes; tests pass their own. */
@@ -15,8 +15,8 @@ export interface CommandIO {
 /** What the frame gives every command after parsing the common flags (DESIGN §4.2). */
 export interface CommandEnv {
   io: CommandIO;
-  /** Resolver built from --dns / --zone (or the system's servers), with a trace. */
-  resolver: Resolver;
+  /** Resolver built from --dns / --zone (or the system's servers), recording a trace (`resolver.trace`). */
+  resolver: DnsClient;
   /** Clock from --now, else the real one. */
   now: () => Date;
   /** --json given. */

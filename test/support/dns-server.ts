@@ -16,14 +16,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import type { ZoneRecord } from '../../src/core/dns/records.js';
 
-export type RuleAction =
-  | 'timeout'
-  | 'servfail'
-  | 'refused'
-  | 'truncate'
-  | 'garbage'
-  | 'wrong-id'
-  | { delayMs: number };
+export type RuleAction = 'timeout' | 'servfail' | 'refused' | 'truncate' | 'garbage' | 'wrong-id' | { delayMs: number };
 
 /** Simulated trouble for queries whose name matches (and type, when given). */
 export interface Rule {
@@ -191,7 +184,9 @@ export async function startTestDnsServer(options: TestDnsServerOptions = {}): Pr
       const action = rule.action;
       if (typeof action === 'object') await sleep(action.delayMs);
       else if (action === 'timeout') return null;
-      else if (action === 'garbage') return Buffer.from([0x13, 0x37, 0xff, 0x00, 0x01]);
+      // Garbage that carries the query's ID, so the client has to decode it and find it malformed.
+      else if (action === 'garbage')
+        return Buffer.from([message[0] ?? 0, message[1] ?? 0, 0x81, 0x80, 0, 1, 0, 9, 0xc0]);
       else if (action === 'servfail') rcode = RCODE.SERVFAIL;
       else if (action === 'refused') rcode = RCODE.REFUSED;
       else if (action === 'truncate') forceTruncate = true;
@@ -224,7 +219,7 @@ export async function startTestDnsServer(options: TestDnsServerOptions = {}): Pr
     }
 
     const response: Packet = {
-      id: wrongId ? ((query.id ?? 0) + 1) & 0xffff : query.id ?? 0,
+      id: wrongId ? ((query.id ?? 0) + 1) & 0xffff : (query.id ?? 0),
       type: 'response',
       flags: FLAG_AA | FLAG_RA | ((query.flags ?? 0) & FLAG_RD) | rcode,
       questions: [question],
@@ -345,9 +340,19 @@ export function zoneRecords(data: ZoneShorthand): ZoneRecord[] {
     for (const address of sets.A ?? []) records.push({ name, ttl, type: 'A', address });
     for (const address of sets.AAAA ?? []) records.push({ name, ttl, type: 'AAAA', address });
     for (const value of sets.TXT ?? [])
-      records.push({ name, ttl, type: 'TXT', strings: (Array.isArray(value) ? value : [value]).map((s) => enc.encode(s)) });
+      records.push({
+        name,
+        ttl,
+        type: 'TXT',
+        strings: (Array.isArray(value) ? value : [value]).map((s) => enc.encode(s)),
+      });
     for (const value of sets.SPF ?? [])
-      records.push({ name, ttl, type: 'SPF', strings: (Array.isArray(value) ? value : [value]).map((s) => enc.encode(s)) });
+      records.push({
+        name,
+        ttl,
+        type: 'SPF',
+        strings: (Array.isArray(value) ? value : [value]).map((s) => enc.encode(s)),
+      });
     for (const [priority, exchange] of sets.MX ?? []) records.push({ name, ttl, type: 'MX', priority, exchange });
     for (const target of sets.PTR ?? []) records.push({ name, ttl, type: 'PTR', target });
     for (const target of sets.NS ?? []) records.push({ name, ttl, type: 'NS', target });

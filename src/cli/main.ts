@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+/** The `mailtrust` executable. */
+import type { CommandIO } from './command.js';
+import { runCli } from './run.js';
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const io: CommandIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  readStdin,
+  interactive: process.stderr.isTTY === true,
+};
+
+process.exitCode = await runCli(process.argv.slice(2), io);

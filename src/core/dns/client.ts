@@ -1,0 +1,125 @@
+/**
+ * The typed `Resolver` of DESIGN §4.1 over any querier (network, cache, zone, overlay), with a query trace.
+ */
+import { TextDecoder } from 'node:util';
+import type { QueryOutcome, Querier } from './querier.js';
+import { reverseName } from './reverse-name.js';
+import type { DnsAnswer, MxRecord, QueryType, Resolver, TraceEntry } from './types.js';
+import type { RecordData } from './wire.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** Text of one record, as the trace and `mailtrust dns` show it. */
+export function formatRecordData(data: RecordData): string {
+  switch (data.type) {
+    case 'A':
+    case 'AAAA':
+      return data.address;
+    case 'TXT':
+      return data.strings.map((s) => JSON.stringify(utf8.decode(s))).join(' ');
+    case 'MX':
+      return `${data.priority} ${data.exchange}`;
+    case 'PTR':
+    case 'CNAME':
+    case 'NS':
+      return data.target;
+    case 'SOA': {
+      const s = data.soa;
+      return `${s.mname} ${s.rname} ${s.serial} ${s.refresh} ${s.retry} ${s.expire} ${s.minimum}`;
+    }
+  }
+}
+
+/** Keeps the trace of queries one evaluation made. */
+export class QueryTrace {
+  readonly entries: TraceEntry[] = [];
+  /** Upper bound on recorded entries, so a hostile record cannot grow the trace without end. */
+  constructor(readonly maxEntries = 1000) {}
+
+  record(name: string, type: QueryType, outcome: QueryOutcome): void {
+    if (this.entries.length >= this.maxEntries) return;
+    this.entries.push({
+      name,
+      type,
+      outcome: outcome.ok ? 'ok' : outcome.kind,
+      records: outcome.ok ? outcome.records.map(formatRecordData) : [],
+      ttl: outcome.ttl,
+      ms: Math.round(outcome.ms * 100) / 100,
+      source: outcome.source,
+    });
+  }
+}
+
+/** A `Resolver` backed by a querier; `query()` gives the untyped records (all TXT strings, SOA, CNAME…). */
+export class DnsClient implements Resolver {
+  constructor(
+    private readonly querier: Querier,
+    /** The trace of this client's queries, when one was asked for. */
+    readonly trace?: QueryTrace,
+  ) {}
+
+  /** A client sharing this one's querier (and so its cache) that records its own trace. */
+  withTrace(trace = new QueryTrace()): DnsClient {
+    return new DnsClient(this.querier, trace);
+  }
+
+  async query(name: string, type: QueryType): Promise<QueryOutcome> {
+    const outcome = await this.querier.query(name, type);
+    this.trace?.record(name, type, outcome);
+    return outcome;
+  }
+
+  private async typed<T>(
+    name: string,
+    type: QueryType,
+    pick: (data: RecordData) => T | undefined,
+  ): Promise<DnsAnswer<T>> {
+    const outcome = await this.query(name, type);
+    if (!outcome.ok) return { ok: false, kind: outcome.kind };
+    const records: T[] = [];
+    for (const data of outcome.records) {
+      const value = pick(data);
+      if (value !== undefined) records.push(value);
+    }
+    return records.length > 0 ? { ok: true, records, ttl: outcome.ttl } : { ok: false, kind: 'nodata' };
+  }
+
+  txt(name: string): Promise<DnsAnswer<string>> {
+    return this.typed(name, 'TXT', (d) => {
+      if (d.type !== 'TXT') return undefined;
+      if (d.strings.length === 1) return utf8.decode(d.strings[0]);
+      let length = 0;
+      for (const s of d.strings) length += s.length;
+      const joined = new Uint8Array(length);
+      let offset = 0;
+      for (const s of d.strings) {
+        joined.set(s, offset);
+        offset += s.length;
+      }
+      return utf8.decode(joined);
+    });
+  }
+
+  a(name: string): Promise<DnsAnswer<string>> {
+    return this.typed(name, 'A', (d) => (d.type === 'A' ? d.address : undefined));
+  }
+
+  aaaa(name: string): Promise<DnsAnswer<string>> {
+    return this.typed(name, 'AAAA', (d) => (d.type === 'AAAA' ? d.address : undefined));
+  }
+
+  async mx(name: string): Promise<DnsAnswer<MxRecord>> {
+    const answer = await this.typed(name, 'MX', (d) =>
+      d.type === 'MX' ? { priority: d.priority, exchange: d.exchange } : undefined,
+    );
+    if (answer.ok) answer.records.sort((x, y) => x.priority - y.priority);
+    return answer;
+  }
+
+  /** PTR names for an address; a string that is not an IP address gets `nxdomain`. */
+  ptr(ip: string): Promise<DnsAnswer<string>> {
+    const name = reverseName(ip);
+    if (name === undefined) return Promise.resolve({ ok: false, kind: 'nxdomain' });
+    return this.typed(name, 'PTR', (d) => (d.type === 'PTR' ? d.target : undefined));
+  }
+}

@@ -1,0 +1,17 @@
+import type { RecordData } from './wire.js';
+import type { DnsFailureKind, QueryType } from './types.js';
+
+/**
+ * The outcome of one query at the layer below the typed `Resolver`: records of any type, or a failure.
+ * `ttl` is the answer's TTL; for failures the negative-caching TTL of RFC 2308 §5 (0 = do not cache).
+ */
+export type QueryOutcome =
+  | { ok: true; records: RecordData[]; ttl: number; source: QuerySource; ms: number }
+  | { ok: false; kind: DnsFailureKind; ttl: number; source: QuerySource; ms: number };
+
+export type QuerySource = 'network' | 'cache' | 'zone';
+
+/** Anything that answers queries by name and type: the network client, the cache, a zone. */
+export interface Querier {
+  query(name: string, type: QueryType): Promise<QueryOutcome>;
+}
