@@ -1,0 +1,106 @@
+/**
+ * The HELO/EHLO check (seed recommendation 2; RFC 5321 §2.3.5, §4.1.1.1, §4.1.3): the name a client greets with
+ * must be a fully qualified domain name that resolves (an address literal must be the client's own address).
+ *
+ * `checkHelo` needs only the greeting and the client address, so an SMTP server can run it at EHLO time; how the
+ * name relates to the sender (same organizational domain, one of its MX hosts) is judged once the sender is known.
+ */
+import type { CheckContext } from '../context.js';
+import { canonicalIPv6 } from '../dns/ip-address.js';
+import type { DnsFailureKind } from '../dns/types.js';
+import { classifyHelo } from './name.js';
+
+export type HeloFinding =
+  | 'helo.missing'
+  | 'helo.not-fqdn'
+  | 'helo.bare-ip'
+  | 'helo.literal-mismatch'
+  | 'helo.localhost'
+  | 'helo.special-use'
+  | 'helo.nxdomain'
+  | 'helo.unresolvable'
+  | 'helo.ip-mismatch'
+  | 'helo.foreign-domain'
+  | 'helo.not-mx';
+
+/** DESIGN §4.3 `helo`: `fail` when the greeting is not a resolvable name, `temperror` when DNS could not tell. */
+export interface HeloResult {
+  result: 'pass' | 'fail' | 'temperror';
+  /** The greeting as given (trimmed). */
+  name: string;
+  findings: HeloFinding[];
+  /** The name's A/AAAA addresses (empty for literals and failures). */
+  addresses: string[];
+  /** True when the name's addresses (or the literal) include the client address. */
+  matchesClient: boolean;
+  dnsError?: DnsFailureKind;
+}
+
+function normalizeIp(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  return canonicalIPv6(ip) ?? ip;
+}
+
+const isTemporary = (kind: DnsFailureKind) => kind !== 'nxdomain' && kind !== 'nodata';
+
+/** Checks a HELO/EHLO argument against DNS and the client address. Never throws. */
+export async function checkHelo(
+  ctx: CheckContext,
+  input: { helo: string | undefined; ip: string },
+): Promise<HeloResult> {
+  const name = (input.helo ?? '').trim();
+  const client = normalizeIp(input.ip);
+  const syntax = classifyHelo(name);
+  const fail = (finding: HeloFinding): HeloResult => ({
+    result: 'fail',
+    name,
+    findings: [finding],
+    addresses: [],
+    matchesClient: false,
+  });
+  switch (syntax.kind) {
+    case 'missing':
+      return fail('helo.missing');
+    case 'bare-ip':
+      return { ...fail('helo.bare-ip'), matchesClient: normalizeIp(syntax.address) === client };
+    case 'localhost':
+      return fail('helo.localhost');
+    case 'special-use':
+      return fail('helo.special-use');
+    case 'not-fqdn':
+      return fail('helo.not-fqdn');
+    case 'address-literal': {
+      if (!syntax.valid) return fail('helo.not-fqdn');
+      const matches = normalizeIp(syntax.address) === client;
+      // RFC 5321 §4.1.4 allows a literal; it must be the address the client connects from.
+      return matches
+        ? { result: 'pass', name, findings: [], addresses: [], matchesClient: true }
+        : fail('helo.literal-mismatch');
+    }
+    case 'domain':
+      break;
+    default: {
+      const unreachable: never = syntax;
+      return unreachable;
+    }
+  }
+  const [a, aaaa] = await Promise.all([ctx.resolver.a(syntax.name), ctx.resolver.aaaa(syntax.name)]);
+  const addresses = [...(a.ok ? a.records : []), ...(aaaa.ok ? aaaa.records.map(normalizeIp) : [])];
+  if (addresses.length > 0) {
+    const matchesClient = addresses.some((address) => normalizeIp(address) === client);
+    return { result: 'pass', name, findings: matchesClient ? [] : ['helo.ip-mismatch'], addresses, matchesClient };
+  }
+  const failures = [a, aaaa].flatMap((answer) => (answer.ok ? [] : [answer.kind]));
+  const temporary = failures.find(isTemporary);
+  if (temporary)
+    return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: temporary };
+  if (failures.every((kind) => kind === 'nxdomain')) return { ...fail('helo.nxdomain'), dnsError: 'nxdomain' };
+  // The name exists but has no address: a mail host name may still be an MX target elsewhere; RFC 5321 §2.3.5
+  // asks only that it resolve. An MX at the name is the last thing that counts as resolving.
+  const mx = await ctx.resolver.mx(syntax.name);
+  if (mx.ok) return { result: 'pass', name, findings: ['helo.ip-mismatch'], addresses, matchesClient: false };
+  if (isTemporary(mx.kind))
+    return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: mx.kind };
+  return fail('helo.unresolvable');
+}

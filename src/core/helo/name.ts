@@ -1,0 +1,69 @@
+/**
+ * What a HELO/EHLO argument is, by its text alone (RFC 5321 §2.3.5, §4.1.1.1, §4.1.3): a domain name, an address
+ * literal, or something a receiver cannot trust. Pure.
+ */
+import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
+
+/**
+ * Top-level and second-level names reserved for special use (RFC 2606, RFC 6761 §6, RFC 6762 `.local`,
+ * RFC 8375 `home.arpa`, ICANN's `.internal`) and the private suffixes routers and LANs invent (`.lan`, `.home`,
+ * `.corp`, `.localdomain`). No public mail server has a name under them. (The second-level documentation names
+ * `example.com/net/org` of RFC 2606 §3 do exist in DNS and are judged by their records like any other name.)
+ */
+export const SPECIAL_USE_SUFFIXES: readonly string[] = [
+  'invalid',
+  'test',
+  'example',
+  'localhost',
+  'local',
+  'localdomain',
+  'lan',
+  'home',
+  'corp',
+  'internal',
+  'intranet',
+  'private',
+  'home.arpa',
+];
+
+export type HeloSyntax =
+  | { kind: 'missing' }
+  | { kind: 'address-literal'; address: string; valid: boolean }
+  | { kind: 'bare-ip'; address: string }
+  | { kind: 'localhost' }
+  | { kind: 'special-use'; suffix: string }
+  | { kind: 'not-fqdn'; reason: string }
+  | { kind: 'domain'; name: string };
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** Classifies a HELO argument by its text. `name` of a domain is lower case without a trailing dot. */
+export function classifyHelo(raw: string | undefined): HeloSyntax {
+  const text = (raw ?? '').trim();
+  if (text === '') return { kind: 'missing' };
+  if (text.startsWith('[') && text.endsWith(']')) {
+    const inner = text.slice(1, -1);
+    const v6 = /^ipv6:/i.test(inner) ? canonicalIPv6(inner.slice(5)) : undefined;
+    if (v6) return { kind: 'address-literal', address: v6, valid: true };
+    if (parseIPv4(inner)) return { kind: 'address-literal', address: inner, valid: true };
+    return { kind: 'address-literal', address: inner, valid: false };
+  }
+  if (parseIPv4(text)) return { kind: 'bare-ip', address: text };
+  const v6 = canonicalIPv6(text.replace(/^ipv6:/i, ''));
+  if (v6) return { kind: 'bare-ip', address: v6 };
+  const name = text.toLowerCase().replace(/\.$/, '');
+  if (name === 'localhost' || name.endsWith('.localhost') || name === 'localhost.localdomain')
+    return { kind: 'localhost' };
+  const labels = name.split('.');
+  if (labels.length < 2) return { kind: 'not-fqdn', reason: 'a single label, not a fully qualified domain name' };
+  if (name.length > 253) return { kind: 'not-fqdn', reason: 'longer than 253 characters' };
+  for (const label of labels) {
+    if (!LABEL.test(label))
+      return { kind: 'not-fqdn', reason: `label ${JSON.stringify(label)} is not a hostname label` };
+  }
+  if (/^[0-9]+$/.test(labels.at(-1)!)) return { kind: 'not-fqdn', reason: 'the top-level label is numeric' };
+  for (const suffix of SPECIAL_USE_SUFFIXES) {
+    if (name === suffix || name.endsWith(`.${suffix}`)) return { kind: 'special-use', suffix };
+  }
+  return { kind: 'domain', name };
+}

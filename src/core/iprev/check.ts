@@ -1,0 +1,70 @@
+/**
+ * iprev, RFC 8601 §3: the reverse-DNS check of the client address (seed recommendation 1: every sending IP has a
+ * PTR record that resolves back to it — forward-confirmed reverse DNS).
+ *
+ * 1. PTR lookup of the address (IPv4 `in-addr.arpa`, IPv6 nibble `ip6.arpa`).
+ * 2. For at most {@link MAX_PTR_NAMES} of the names, A (IPv4) or AAAA (IPv6) lookups, in parallel.
+ * 3. `pass` when a name's addresses include the client address; `fail` when none does; `permerror` when there is
+ *    no PTR record (NXDOMAIN or NODATA); `temperror` when a lookup failed temporarily and nothing confirmed.
+ */
+import type { CheckContext } from '../context.js';
+import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
+import type { DnsFailureKind } from '../dns/types.js';
+
+/** PTR names checked at most, as RFC 7208 §4.6.4 bounds the same work for SPF `ptr`. */
+export const MAX_PTR_NAMES = 10;
+
+export type IprevResultCode = 'pass' | 'fail' | 'temperror' | 'permerror';
+
+/** Findings of the PTR check (DESIGN §6, `ptr.*`). Org-domain relations are judged with the sender in view. */
+export type IprevFinding = 'ptr.missing' | 'ptr.not-confirmed' | 'ptr.multiple';
+
+/** The iprev result; `names` are the forward-confirmed names (DESIGN §4.3), `ptrNames` all PTR names seen. */
+export interface IprevResult {
+  result: IprevResultCode;
+  ip: string;
+  names: string[];
+  ptrNames: string[];
+  findings: IprevFinding[];
+  /** The DNS failure behind a temperror (or the PTR outcome behind a permerror). */
+  dnsError?: DnsFailureKind;
+}
+
+function sameAddress(candidate: string, ip: string, v4: boolean): boolean {
+  if (v4) return candidate === ip;
+  return canonicalIPv6(candidate) === canonicalIPv6(ip);
+}
+
+/** Runs iprev for the client address. Never throws; a string that is no IP address is a permerror. */
+export async function checkIprev(ctx: CheckContext, ip: string): Promise<IprevResult> {
+  const v4 = parseIPv4(ip) !== undefined;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const address = mapped ? mapped[1]! : ip;
+  const isV4 = v4 || mapped !== null;
+  if (!isV4 && canonicalIPv6(address) === undefined) {
+    return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'] };
+  }
+  const ptr = await ctx.resolver.ptr(address);
+  if (!ptr.ok) {
+    if (ptr.kind === 'nxdomain' || ptr.kind === 'nodata') {
+      return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'], dnsError: ptr.kind };
+    }
+    return { result: 'temperror', ip, names: [], ptrNames: [], findings: [], dnsError: ptr.kind };
+  }
+  const ptrNames = [...new Set(ptr.records.map((n) => n.toLowerCase()))];
+  const checked = ptrNames.slice(0, MAX_PTR_NAMES);
+  const answers = await Promise.all(checked.map((name) => (isV4 ? ctx.resolver.a(name) : ctx.resolver.aaaa(name))));
+  const names: string[] = [];
+  let temporary: DnsFailureKind | undefined;
+  answers.forEach((answer, i) => {
+    if (answer.ok) {
+      if (answer.records.some((r) => sameAddress(r, address, isV4))) names.push(checked[i]!);
+    } else if (answer.kind !== 'nxdomain' && answer.kind !== 'nodata') {
+      temporary ??= answer.kind;
+    }
+  });
+  const findings: IprevFinding[] = ptrNames.length > 1 ? ['ptr.multiple'] : [];
+  if (names.length > 0) return { result: 'pass', ip, names, ptrNames, findings };
+  if (temporary) return { result: 'temperror', ip, names, ptrNames, findings, dnsError: temporary };
+  return { result: 'fail', ip, names, ptrNames, findings: ['ptr.not-confirmed', ...findings] };
+}
