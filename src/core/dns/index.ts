@@ -57,7 +57,7 @@ export function createResolver(options: ResolverOptions = {}): DnsClient {
   }
   if (options.zone !== undefined) {
     const zone = new ZoneQuerier(options.zone);
-    querier = querier ? new OverlayQuerier(zone, querier) : zone;
+    querier = querier ? new OverlayQuerier(zone.index, querier) : zone;
   }
   return new DnsClient(querier!);
 }
@@ -65,6 +65,9 @@ export function createResolver(options: ResolverOptions = {}): DnsClient {
 export { DnsClient, QueryTrace, formatRecordData } from './client.js';
 export { CachingQuerier } from './cache.js';
 export { checkQueryName } from './names.js';
+export { ZoneIndex } from './zone-index.js';
+export { createZoneResolver } from './zone-querier.js';
+export { parseZoneFile } from './zonefile.js';
 export { reverseName } from './reverse-name.js';
 export { parseServerAddress } from './transport.js';
 export type { ServerAddress } from './transport.js';

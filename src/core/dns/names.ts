@@ -10,14 +10,9 @@ export type NameCheck = { ok: true; name: string } | { ok: false; reason: string
  * in DNS, so callers treat it as non-existent (RFC 7208 §4.3).
  */
 export function checkQueryName(input: string): NameCheck {
-  let name = input.endsWith('.') ? input.slice(0, -1) : input;
+  const name = normalizeQueryName(input);
   // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(name)) {
-    const ascii = domainToASCII(name);
-    if (ascii === '') return { ok: false, reason: 'not a valid internationalized domain name' };
-    name = ascii;
-  }
-  name = name.toLowerCase();
+  if (/[^\x00-\x7f]/.test(name)) return { ok: false, reason: 'not a valid internationalized domain name' };
   if (name === '') return { ok: true, name };
   if (name.length > 253) return { ok: false, reason: 'name longer than 253 characters' };
   let labelStart = 0;
@@ -33,4 +28,17 @@ export function checkQueryName(input: string): NameCheck {
     }
   }
   return { ok: true, name };
+}
+
+/**
+ * A name as mailtrust keys it: lower case, without the trailing dot, non-ASCII labels as A-labels. Names with URL
+ * delimiters are left as they are, because `domainToASCII` parses its input as a URL host and would cut `a/ü` to
+ * `a`; such a name then fails {@link checkQueryName}.
+ */
+export function normalizeQueryName(name: string): string {
+  let normalized = name.endsWith('.') ? name.slice(0, -1) : name;
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(normalized) && !/[\x00-\x2c\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]/.test(normalized))
+    normalized = domainToASCII(normalized) || normalized;
+  return normalized.toLowerCase();
 }

@@ -1,107 +1,82 @@
 /**
- * Answers from zone data in memory (`--zone FILE`), as an authoritative server for the data would, and the
- * overlay that puts zone data in front of the network.
+ * Zone data as a querier (`--zone FILE`): alone it is the offline resolver; {@link OverlayQuerier} puts it in front
+ * of the network. The lookup rules (CNAME chains, empty non-terminals, wildcards) are {@link ZoneIndex}'s.
  */
+import { canonicalIPv6 } from './ip-address.js';
+import { normalizeQueryName } from './names.js';
 import type { QueryOutcome, Querier } from './querier.js';
 import type { ZoneRecord } from './records.js';
 import type { QueryType } from './types.js';
 import type { RecordData } from './wire.js';
+import { DnsClient } from './client.js';
+import { ZoneIndex, type ZoneLookup } from './zone-index.js';
 
 function toRecordData(record: ZoneRecord): RecordData | undefined {
   switch (record.type) {
     case 'A':
+      return { type: 'A', address: record.address };
     case 'AAAA':
-      return { type: record.type, address: record.address };
+      return { type: 'AAAA', address: canonicalIPv6(record.address) ?? record.address };
     case 'TXT':
       return { type: 'TXT', strings: record.strings };
     case 'SPF':
       return undefined; // type 99 is never asked for (RFC 7208 §3.1 removed it)
     case 'MX':
-      return { type: 'MX', priority: record.priority, exchange: record.exchange };
+      return { type: 'MX', priority: record.priority, exchange: normalizeQueryName(record.exchange) };
     case 'PTR':
     case 'CNAME':
     case 'NS':
-      return { type: record.type, target: record.target };
+      return { type: record.type, target: normalizeQueryName(record.target) };
     case 'SOA':
       return { type: 'SOA', soa: record.soa };
   }
 }
 
-const MAX_CNAME_HOPS = 8;
+function toOutcome(lookup: ZoneLookup): QueryOutcome {
+  if (!lookup.ok) return { ok: false, kind: lookup.kind, ttl: 0, source: 'zone', ms: 0 };
+  const records: RecordData[] = [];
+  for (const record of lookup.records) {
+    const data = toRecordData(record);
+    if (data) records.push(data);
+  }
+  return { ok: true, records, ttl: lookup.ttl, source: 'zone', ms: 0 };
+}
 
-/** Queries answered from zone records: NXDOMAIN for names that do not exist, NODATA for empty non-terminals. */
+/** Queries answered from zone records in memory. */
 export class ZoneQuerier implements Querier {
-  private readonly byName = new Map<string, ZoneRecord[]>();
-  /** Owner names and all their ancestors (RFC 8020: an ancestor of an existing name exists). */
-  private readonly existing = new Set<string>();
+  readonly index: ZoneIndex;
 
-  constructor(records: readonly ZoneRecord[]) {
-    for (const record of records) {
-      const name = record.name.toLowerCase();
-      const list = this.byName.get(name);
-      if (list) list.push(record);
-      else this.byName.set(name, [record]);
-      let rest = name;
-      for (;;) {
-        this.existing.add(rest);
-        const dot = rest.indexOf('.');
-        if (dot < 0) break;
-        rest = rest.slice(dot + 1);
-      }
-    }
+  constructor(records: readonly ZoneRecord[] | ZoneIndex) {
+    this.index = records instanceof ZoneIndex ? records : new ZoneIndex(records);
   }
 
-  query(rawName: string, type: QueryType): Promise<QueryOutcome> {
-    return Promise.resolve(this.lookup(rawName, type));
-  }
-
-  /** Synchronous lookup, for callers that know they hold zone data. */
-  lookup(rawName: string, type: QueryType): QueryOutcome {
-    let name = rawName.toLowerCase().replace(/\.$/, '');
-    let ttl = Number.MAX_SAFE_INTEGER;
-    const seen = new Set<string>();
-    for (let hops = 0; hops <= MAX_CNAME_HOPS; hops++) {
-      const records = this.byName.get(name) ?? [];
-      const found: RecordData[] = [];
-      let cname: string | undefined;
-      for (const record of records) {
-        if (record.type === type) {
-          const data = toRecordData(record);
-          if (data) {
-            found.push(data);
-            ttl = Math.min(ttl, record.ttl);
-          }
-        } else if (record.type === 'CNAME' && type !== 'CNAME') {
-          cname = record.target;
-          ttl = Math.min(ttl, record.ttl);
-        }
-      }
-      if (found.length > 0) return { ok: true, records: found, ttl, source: 'zone', ms: 0 };
-      if (cname === undefined) {
-        const kind = this.existing.has(name) ? 'nodata' : 'nxdomain';
-        return { ok: false, kind, ttl: 0, source: 'zone', ms: 0 };
-      }
-      seen.add(name);
-      name = cname.toLowerCase();
-      // A CNAME loop has no answer (RFC 1034 §3.6.2); servers report SERVFAIL.
-      if (seen.has(name)) break;
-    }
-    return { ok: false, kind: 'servfail', ttl: 0, source: 'zone', ms: 0 };
+  query(name: string, type: QueryType): Promise<QueryOutcome> {
+    return Promise.resolve(toOutcome(this.index.lookup(name, type)));
   }
 }
 
 /**
- * Zone data in front of another querier: a name and type the zone holds records for is answered from the zone;
- * everything else goes to `inner`. Lets a user try a record before publishing it (`--zone` with `--dns`).
+ * Zone data in front of another querier: what the zone answers comes from the zone; a name it does not answer
+ * goes to `inner` (and a CNAME chain that leaves the zone continues there at its target). Lets a user try a record
+ * before publishing it (`--zone` with `--dns`).
  */
 export class OverlayQuerier implements Querier {
   constructor(
-    private readonly zone: ZoneQuerier,
+    private readonly zone: ZoneIndex,
     private readonly inner: Querier,
   ) {}
 
   query(name: string, type: QueryType): Promise<QueryOutcome> {
     const local = this.zone.lookup(name, type);
-    return local.ok ? Promise.resolve(local) : this.inner.query(name, type);
+    if (local.ok) return Promise.resolve(toOutcome(local));
+    return this.inner.query(local.cnames.length > 0 ? local.name : name, type);
   }
+}
+
+/**
+ * A {@link Resolver} answering from zone records alone (DESIGN §4.2 `--zone FILE`): the typed client over a
+ * {@link ZoneQuerier}, so zone answers are shaped exactly like network ones.
+ */
+export function createZoneResolver(records: readonly ZoneRecord[] | ZoneIndex): DnsClient {
+  return new DnsClient(new ZoneQuerier(records));
 }
