@@ -1,19 +1,15 @@
-// Runs the compiled test suites (dist/test/**/*.test.js) with node's test runner and coverage.
-// Usage: node scripts/run-tests.mjs [--no-coverage] [--node PATH] [filter-substring…]
+// Runs the compiled test suites (dist/test/**/*.test.js) with node's test runner, under c8 for coverage, and ends
+// with one plain summary line: `tests: N passed, N failed, N skipped`.
+// Usage: node scripts/run-tests.mjs [--coverage] [filter-substring…]
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const args = process.argv.slice(2);
-let nodeBinary = process.execPath;
-let coverage = true;
-const filters = [];
-for (let i = 0; i < args.length; i++) {
-  const arg = args[i];
-  if (arg === '--no-coverage') coverage = false;
-  else if (arg === '--node') nodeBinary = args[++i];
-  else filters.push(arg);
-}
+const coverage = args.includes('--coverage');
+const filters = args.filter((a) => !a.startsWith('--'));
 
 function collect(dir) {
   const out = [];
@@ -25,14 +21,53 @@ function collect(dir) {
   return out;
 }
 
-const files = collect('dist/test')
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
-  .sort();
+let files = [];
+try {
+  files = collect('dist/test');
+} catch {
+  files = [];
+}
+files = files.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found under dist/test (run npm run build first)');
   process.exit(1);
 }
-const flags = ['--test', '--test-reporter=spec'];
-if (coverage) flags.push('--experimental-test-coverage');
-const result = spawnSync(nodeBinary, [...flags, ...files], { stdio: 'inherit' });
+
+const scratch = mkdtempSync(join(tmpdir(), 'mailtrust-tests-'));
+const tap = join(scratch, 'results.tap');
+const testArgs = [
+  '--test',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${tap}`,
+  ...files,
+];
+let command = process.execPath;
+let commandArgs = testArgs;
+if (coverage) {
+  const c8 = createRequire(import.meta.url).resolve('c8/bin/c8.js');
+  command = process.execPath;
+  commandArgs = [
+    c8,
+    '--reporter=text-summary',
+    '--include=dist/src/**',
+    `--temp-directory=${join(scratch, 'coverage')}`,
+    '--report-dir=coverage',
+    process.execPath,
+    ...testArgs,
+  ];
+}
+const result = spawnSync(command, commandArgs, { stdio: 'inherit' });
+
+let summary = '';
+try {
+  const text = readFileSync(tap, 'utf8');
+  const count = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  summary = `tests: ${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`;
+} catch {
+  summary = '';
+}
+rmSync(scratch, { recursive: true, force: true });
+if (summary) console.log(summary);
 process.exit(result.status ?? 1);

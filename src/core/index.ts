@@ -19,3 +19,49 @@ export { parseZoneFile } from './dns/zonefile.js';
 export { defaultLimits } from './context.js';
 export type { CheckContext, Limits } from './context.js';
 export type { ParseError, ParseResult } from './parse-result.js';
+export { organizationalDomain, toAsciiDomain } from './domain/index.js';
+export {
+  authorDomain,
+  discoverDmarcRecord,
+  evaluateDmarc,
+  isAligned,
+  isDmarcRecord,
+  parseAddressList,
+  parseDmarcRecord,
+  sampledPolicy,
+} from './dmarc/index.js';
+export type {
+  AlignmentMode,
+  AuthorDomain,
+  DmarcDkimInput,
+  DmarcError,
+  DmarcInput,
+  DmarcPolicy,
+  DmarcRecord,
+  DmarcRecordWarning,
+  DmarcReportUri,
+  DmarcResult,
+  DmarcResultValue,
+  DmarcSpfInput,
+  IdentifierAlignment,
+  Mailbox,
+} from './dmarc/index.js';
+export {
+  authResEntries,
+  formatArcAuthenticationResults,
+  formatAuthenticationResults,
+  parseArcAuthenticationResults,
+  parseAuthenticationResults,
+} from './authres/index.js';
+export type {
+  ArcAuthenticationResults,
+  AuthenticationResults,
+  AuthResEntry,
+  AuthResFormatOptions,
+  AuthResInput,
+  AuthResProperty,
+} from './authres/index.js';
+export { checkIprev, genericNameReason } from './iprev/index.js';
+export type { IprevFinding, IprevResult, IprevResultCode } from './iprev/index.js';
+export { checkHelo, classifyHelo } from './helo/index.js';
+export type { HeloFinding, HeloResult, HeloSyntax } from './helo/index.js';

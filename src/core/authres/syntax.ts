@@ -1,0 +1,37 @@
+/**
+ * Lexical rules shared by the Authentication-Results parser and formatter (RFC 8601 §2.2, RFC 2045 §5.1 `value`,
+ * RFC 5322 §3.2 `quoted-string`, RFC 5321 §4.1.2 `Ldh-str`).
+ */
+
+/** `Keyword` = `Ldh-str` (RFC 5321 §4.1.2): letters, digits, hyphens, not ending in a hyphen. */
+export function isKeyword(text: string): boolean {
+  return /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(text);
+}
+
+/** RFC 2045 `token`: printable US-ASCII except SPACE and tspecials `()<>@,;:\"/[]?=`. */
+export function isToken(text: string): boolean {
+  return /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/.test(text);
+}
+
+/**
+ * `[ [ local-part ] "@" ] domain-name` (RFC 8601 §2.2 `pvalue`) with a dot-atom local part: written without
+ * quotes, e.g. `smtp.mailfrom=user@example.com`. `domain-name` is RFC 6376's: LDH labels, no trailing dot.
+ */
+export function isAddressValue(text: string): boolean {
+  return /^(?:(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*)?@)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
+    text,
+  );
+}
+
+/** A `quoted-string` holding `text`; control characters (not allowed in one) become spaces. */
+export function quoteString(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `"${text.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, ' ').replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** A `value` (token / quoted-string), or a pvalue address, written the shortest valid way. */
+export function formatValue(text: string, allowAddress: boolean): string {
+  if (isToken(text)) return text;
+  if (allowAddress && isAddressValue(text)) return text;
+  return quoteString(text);
+}

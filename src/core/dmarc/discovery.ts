@@ -1,0 +1,75 @@
+/**
+ * DMARC policy discovery, RFC 7489 §6.6.3: `_dmarc.<From domain>`, then `_dmarc.<Organizational Domain>`.
+ */
+import type { CheckContext } from '../context.js';
+import { organizationalDomain } from '../domain/organizational-domain.js';
+import type { ParseError } from '../parse-result.js';
+import { isDmarcRecord, parseDmarcRecord, type DmarcRecord } from './record.js';
+
+/** The outcome of policy discovery. */
+export type DmarcDiscovery =
+  /** One DMARC record, found at `recordDomain` (the From domain, or its Organizational Domain). */
+  | { kind: 'found'; record: DmarcRecord; recordDomain: string; atOrganizationalDomain: boolean; queried: string[] }
+  /**
+   * No policy applies (§6.6.3 step 5): no DMARC record at either name, or several at the name where the
+   * search stopped (`multiple-records`, with that name).
+   */
+  | { kind: 'none'; reason: 'no-record' | 'multiple-records'; name: string; queried: string[] }
+  /** The one DMARC record has no usable `p` and no `rua` to repair it (§6.6.3 step 6.2). */
+  | { kind: 'invalid'; recordDomain: string; text: string; error: ParseError; queried: string[] }
+  /** A lookup failed for now (timeout, SERVFAIL, REFUSED): the policy is unknown. */
+  | { kind: 'temperror'; name: string; dns: TemporaryDnsFailure; queried: string[] };
+
+/** The DNS failures that make a result `temperror` rather than "no record". */
+export type TemporaryDnsFailure = 'timeout' | 'servfail' | 'refused';
+
+type Lookup = { ok: true; records: string[] } | { ok: false; dns: TemporaryDnsFailure };
+
+/** The DMARC records among the TXT records at `_dmarc.<domain>` (§6.6.3 steps 1–2, 3–4). */
+async function dmarcRecordsAt(ctx: CheckContext, domain: string): Promise<Lookup> {
+  const answer = await ctx.resolver.txt(`_dmarc.${domain}`);
+  if (answer.ok) return { ok: true, records: answer.records.filter(isDmarcRecord) };
+  switch (answer.kind) {
+    case 'nxdomain':
+    case 'nodata':
+      return { ok: true, records: [] };
+    case 'timeout':
+    case 'servfail':
+    case 'refused':
+      return { ok: false, dns: answer.kind };
+    default: {
+      const unreachable: never = answer.kind;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Finds the DMARC record for an author domain (A-label, lower case), RFC 7489 §6.6.3. The Organizational Domain
+ * is asked only when the From domain has no DMARC record at all; several records at the From domain end the
+ * search there (step 5), they do not fall through to the Organizational Domain.
+ */
+export async function discoverDmarcRecord(ctx: CheckContext, fromDomain: string): Promise<DmarcDiscovery> {
+  const queried: string[] = [];
+  let name = fromDomain;
+  let atOrganizationalDomain = false;
+  queried.push(`_dmarc.${name}`);
+  let lookup = await dmarcRecordsAt(ctx, name);
+  if (!lookup.ok) return { kind: 'temperror', name: `_dmarc.${name}`, dns: lookup.dns, queried };
+  if (lookup.records.length === 0) {
+    const orgDomain = organizationalDomain(fromDomain);
+    if (orgDomain !== undefined && orgDomain !== fromDomain) {
+      name = orgDomain;
+      atOrganizationalDomain = true;
+      queried.push(`_dmarc.${name}`);
+      lookup = await dmarcRecordsAt(ctx, name);
+      if (!lookup.ok) return { kind: 'temperror', name: `_dmarc.${name}`, dns: lookup.dns, queried };
+    }
+  }
+  const [text, ...others] = lookup.records;
+  if (text === undefined) return { kind: 'none', reason: 'no-record', name: `_dmarc.${name}`, queried };
+  if (others.length > 0) return { kind: 'none', reason: 'multiple-records', name: `_dmarc.${name}`, queried };
+  const parsed = parseDmarcRecord(text);
+  if (!parsed.ok) return { kind: 'invalid', recordDomain: name, text, error: parsed.error, queried };
+  return { kind: 'found', record: parsed.value, recordDomain: name, atOrganizationalDomain, queried };
+}

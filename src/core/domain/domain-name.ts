@@ -1,0 +1,53 @@
+/**
+ * Domain names as the checks compare them: lower case, A-labels (RFC 5890 §2.3.2.1), no trailing dot.
+ */
+import { domainToASCII } from 'node:url';
+
+/** Longest name in presentation form without the trailing dot (RFC 1035 §2.3.4: 255 octets on the wire). */
+const MAX_NAME_LENGTH = 253;
+/** Longest label (RFC 1035 §2.3.4). */
+const MAX_LABEL_LENGTH = 63;
+
+/** Whitespace (including Unicode spaces) or a control character anywhere in `text`. */
+function hasSpaceOrControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= 0x20 || code === 0x7f) return true;
+  }
+  return /\s/u.test(text);
+}
+
+function hasNonAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return true;
+  return false;
+}
+
+/**
+ * The A-label form of a domain name (RFC 5890 §2.3.2.1), lower case, without one trailing dot; `undefined` when it
+ * is not a usable domain name: empty, an empty label (leading dot, `..`), a label over 63 octets, a name over 253,
+ * whitespace or a character IDNA (UTS #46) rejects, or an all-numeric last label (an IP address, RFC 3696 §2).
+ *
+ * U-labels (RFC 6532 addresses carry them) are converted with UTS #46 processing; A-labels are kept as written.
+ * Underscores are allowed (`_dmarc`, `_domainkey` owner names are DNS names too).
+ */
+export function toAsciiDomain(name: string): string | undefined {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 4 * MAX_NAME_LENGTH) return undefined;
+  let text = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (text.length === 0 || hasSpaceOrControl(text)) return undefined;
+  // Reject empty labels before IDNA processing, which would let `a..b` through.
+  if (text.split('.').some((label) => label.length === 0)) return undefined;
+  if (hasNonAscii(text)) {
+    // Full stops other than U+002E separate labels too (UTS #46 §2.3); domainToASCII maps them.
+    text = domainToASCII(text);
+    if (text.length === 0) return undefined;
+  } else {
+    text = text.toLowerCase();
+    if (!/^[a-z0-9_.-]+$/.test(text)) return undefined;
+  }
+  if (text.length > MAX_NAME_LENGTH) return undefined;
+  const labels = text.split('.');
+  if (labels.some((label) => label.length === 0 || label.length > MAX_LABEL_LENGTH)) return undefined;
+  const last = labels[labels.length - 1] ?? '';
+  if (/^[0-9]+$/.test(last)) return undefined;
+  return text;
+}
