@@ -65,3 +65,29 @@ export { checkIprev, genericNameReason } from './iprev/index.js';
 export type { IprevFinding, IprevResult, IprevResultCode } from './iprev/index.js';
 export { checkHelo, classifyHelo } from './helo/index.js';
 export type { HeloFinding, HeloResult, HeloSyntax } from './helo/index.js';
+export {
+  consolidateAuthResults,
+  createArcVerifier,
+  defaultArcAlgorithms,
+  parseArcSets,
+  parseArcSeal,
+  parseArcMessageSignature,
+  parseArcAuthResultsField,
+  prependArcSet,
+  sealArc,
+  verifyArc,
+} from './arc/index.js';
+export type {
+  ArcAlgorithm,
+  ArcErrorCode,
+  ArcInstanceSummary,
+  ArcResult,
+  ArcResultValue,
+  ArcSealFields,
+  ArcSealOptions,
+  ArcVerifier,
+  ArcVerifyOptions,
+  ArcSet,
+  ArcChain,
+  ChainValidationStatus,
+} from './arc/index.js';
