@@ -75,3 +75,4 @@ export type { QueryOutcome, Querier, QuerySource } from './querier.js';
 export type { RecordData } from './wire.js';
 export type { ZoneRecord, ZoneRecordType, SoaData } from './records.js';
 export type { DnsAnswer, DnsFailureKind, MxRecord, QueryType, Resolver, TraceEntry } from './types.js';
+export { memoizeResolver } from './memo.js';

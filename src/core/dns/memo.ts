@@ -1,0 +1,26 @@
+/**
+ * One evaluation's view of a resolver: each distinct question is asked once, however many checks ask it
+ * (DESIGN §8: "none twice"). Bounded: past {@link MAX_MEMO_ENTRIES} distinct questions, answers are not kept.
+ */
+import type { DnsAnswer, MxRecord, Resolver } from './types.js';
+
+export const MAX_MEMO_ENTRIES = 2000;
+
+export function memoizeResolver(resolver: Resolver): Resolver {
+  const memo = new Map<string, Promise<DnsAnswer<unknown>>>();
+  function ask<T>(key: string, run: () => Promise<DnsAnswer<T>>): Promise<DnsAnswer<T>> {
+    const known = memo.get(key);
+    if (known) return known as Promise<DnsAnswer<T>>;
+    const pending = run();
+    if (memo.size < MAX_MEMO_ENTRIES) memo.set(key, pending);
+    return pending;
+  }
+  const key = (type: string, name: string) => `${type} ${name.toLowerCase().replace(/\.$/, '')}`;
+  return {
+    txt: (name) => ask<string>(key('TXT', name), () => resolver.txt(name)),
+    a: (name) => ask<string>(key('A', name), () => resolver.a(name)),
+    aaaa: (name) => ask<string>(key('AAAA', name), () => resolver.aaaa(name)),
+    mx: (name) => ask<MxRecord>(key('MX', name), () => resolver.mx(name)),
+    ptr: (ip) => ask<string>(key('PTR', ip), () => resolver.ptr(ip)),
+  };
+}

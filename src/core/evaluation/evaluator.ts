@@ -1,0 +1,203 @@
+/**
+ * `evaluate()` and `createEvaluator()`: every check of one message, run the way an SMTP receiver meets them.
+ *
+ * - At connection (the envelope alone): iprev (RFC 8601 §3), HELO (RFC 5321 §4.1.1.1), SPF (RFC 7208 §2.4).
+ * - When the header block is complete: DKIM and ARC verifiers start their key lookups, the From domain is read
+ *   (RFC 7489 §6.6.1) and its DMARC record looked up — all concurrently with the SPF check.
+ * - While the body streams in: DKIM and ARC body hashes, chunk by chunk (nothing is buffered).
+ * - At the end: DMARC reads the SPF and DKIM results (never re-checking them), then the
+ *   Authentication-Results header is formatted.
+ *
+ * One evaluation asks each DNS question once (a memo over the resolver) and records every query in `dns`.
+ */
+import { createArcVerifier, type ArcResult, type ArcVerifier } from '../arc/index.js';
+import { authResEntries, formatAuthenticationResults } from '../authres/index.js';
+import { defaultLimits, type CheckContext } from '../context.js';
+import { createDkimVerifier, type DkimResult, type DkimVerifier } from '../dkim/index.js';
+import { authorDomain, discoverDmarcRecord, evaluateDmarc, type DmarcResult } from '../dmarc/index.js';
+import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
+import type { Resolver } from '../dns/types.js';
+import { checkHelo } from '../helo/index.js';
+import { checkIprev } from '../iprev/index.js';
+import { MessageSplitter, fieldValue, getFields, type ParsedHeader } from '../message/index.js';
+import type { ParseError } from '../parse-result.js';
+import { checkSpf } from '../spf/index.js';
+import type { Envelope, EvaluateOptions, Evaluation, EvaluationSpf } from './types.js';
+
+let systemResolver: DnsClient | undefined;
+
+/** The process-wide resolver used when none is given: the system's servers, one shared cache. */
+function defaultResolver(): DnsClient {
+  systemResolver ??= createResolver();
+  return systemResolver;
+}
+
+/** A message that is evaluated as it arrives. */
+export interface Evaluator {
+  /** Feeds the next bytes of the message (CRLF or bare LF line ends). */
+  write(chunk: Uint8Array | string): void;
+  /** Ends the message and resolves to its evaluation. */
+  end(): Promise<Evaluation>;
+}
+
+const encoder = new TextEncoder();
+
+/** Normalizes the reverse-path: angle brackets removed; `<>` becomes the null sender `''`. */
+function reversePath(mailFrom: string | undefined): string | undefined {
+  if (mailFrom === undefined) return undefined;
+  let path = mailFrom.trim();
+  if (path.startsWith('<') && path.endsWith('>')) path = path.slice(1, -1).trim();
+  return path;
+}
+
+interface HeaderStage {
+  header: ParsedHeader;
+  dkim: DkimVerifier;
+  arc: ArcVerifier;
+  fromDomain: { ok: true; domain: string } | { ok: false; error: ParseError };
+}
+
+function noDmarc(error: ParseError, domain = ''): DmarcResult {
+  return {
+    result: 'permerror',
+    domain,
+    organizationalDomain: domain,
+    policy: 'none',
+    pct: 100,
+    alignment: { spf: false, dkim: false },
+    modes: { spf: 'relaxed', dkim: 'relaxed' },
+    identifiers: { dkim: [] },
+    queried: [],
+    error: { code: 'headers.from-invalid', message: error.message },
+  };
+}
+
+/**
+ * Starts evaluating a message for `envelope`. Connection-level checks begin at once; feed the message with
+ * `write()` and call `end()` for the result.
+ */
+export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {}): Evaluator {
+  const base = options.resolver ?? defaultResolver();
+  let trace: QueryTrace | undefined;
+  let resolver: Resolver = base;
+  if (base instanceof DnsClient) {
+    const traced = base.withTrace();
+    trace = traced.trace;
+    resolver = traced;
+  }
+  const now = options.now ?? new Date();
+  const ctx: CheckContext = {
+    resolver: memoizeResolver(resolver),
+    now: () => now,
+    limits: { ...defaultLimits, ...options.limits },
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const mailFrom = reversePath(envelope.mailFrom);
+  const evaluatedEnvelope: Envelope = { ...envelope, ...(mailFrom !== undefined ? { mailFrom } : {}) };
+
+  // Connection stage: only the envelope is needed.
+  const iprev = checkIprev(ctx, envelope.ip);
+  const helo = checkHelo(ctx, { helo: envelope.helo, ip: envelope.ip });
+  const spf = checkSpf(ctx, {
+    ip: envelope.ip,
+    mailFrom: mailFrom ?? '',
+    ...(envelope.helo !== undefined ? { helo: envelope.helo } : {}),
+    ...(options.receiver !== undefined ? { receiver: options.receiver } : {}),
+  });
+
+  let stage: HeaderStage | undefined;
+  let headerError: ParseError | undefined;
+  const splitter = new MessageSplitter({
+    header: (parsed) => {
+      if (!parsed.ok) {
+        headerError = parsed.error;
+        return;
+      }
+      const header = parsed.value;
+      const from = authorDomain(getFields(header, 'from').map(fieldValue));
+      stage = {
+        header,
+        dkim: createDkimVerifier(ctx, header),
+        arc: createArcVerifier(ctx, header),
+        fromDomain: from.ok ? { ok: true, domain: from.value.domain } : { ok: false, error: from.error },
+      };
+      // Start the DMARC lookups now, beside SPF and the DKIM keys; evaluateDmarc() later meets them in the memo.
+      if (from.ok) void discoverDmarcRecord(ctx, from.value.domain);
+    },
+    body: (chunk) => {
+      stage?.dkim.update(chunk);
+      stage?.arc.update(chunk);
+    },
+  });
+
+  let ended = false;
+  return {
+    write(chunk) {
+      if (ended) throw new Error('evaluator: write() after end()');
+      splitter.push(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+    },
+    async end() {
+      if (ended) throw new Error('evaluator: end() called twice');
+      ended = true;
+      splitter.end();
+      const unparsed: ParseError = headerError ?? { code: 'message.no-header', message: 'the message has no header' };
+      const [iprevResult, heloResult, spfResult, dkimResults, arcResult] = await Promise.all([
+        iprev,
+        helo,
+        spf,
+        stage ? stage.dkim.finish() : Promise.resolve<DkimResult[]>([]),
+        stage ? stage.arc.finish() : Promise.resolve<ArcResult>({ result: 'none', instances: 0, sets: [] }),
+      ]);
+      const fromDomain = stage?.fromDomain;
+      const dmarc =
+        fromDomain?.ok === true
+          ? await evaluateDmarc(ctx, {
+              fromDomain: fromDomain.domain,
+              spf: { result: spfResult.result, domain: spfResult.domain },
+              dkim: dkimResults,
+            })
+          : noDmarc(fromDomain?.ok === false ? fromDomain.error : unparsed);
+      // DMARC says which signatures align; new objects, the DKIM results stay as they were.
+      const dkim = dkimResults.map((result, i) => {
+        const aligned = dmarc.identifiers.dkim[i]?.aligned;
+        return aligned === undefined ? result : { ...result, aligned };
+      });
+      const { trace: _spfTrace, ...spfReported } = spfResult;
+      const spfOut: EvaluationSpf = spfReported;
+      const authenticationResults = formatAuthenticationResults(
+        options.authservId ?? 'mailtrust',
+        authResEntries({
+          iprev: { result: iprevResult.result, ip: envelope.ip },
+          spf: { ...spfOut, ...(mailFrom ? { mailFrom } : {}) },
+          dkim,
+          dmarc,
+          arc: arcResult,
+        }),
+        { fold: false },
+      );
+      return {
+        iprev: iprevResult,
+        helo: heloResult,
+        spf: spfOut,
+        dkim,
+        dmarc,
+        arc: arcResult,
+        authenticationResults,
+        envelope: evaluatedEnvelope,
+        ...(fromDomain?.ok ? { fromDomain: fromDomain.domain } : {}),
+        dns: { queries: trace ? [...trace.entries] : [] },
+      };
+    },
+  };
+}
+
+/** Evaluates a whole message (DESIGN §4.1). Never throws for bad input or DNS trouble: the results say so. */
+export async function evaluate(
+  raw: Uint8Array | string,
+  envelope: Envelope,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const evaluator = createEvaluator(envelope, options);
+  evaluator.write(raw);
+  return evaluator.end();
+}
