@@ -5,6 +5,8 @@ import type { ExitCodeValue } from './exit-codes.js';
 /** Where a command writes; tests pass their own. */
 export interface CommandIO {
   stdout: (text: string) => void;
+  /** Writes bytes as they are (a signed message that is not UTF-8); falls back to text where absent. */
+  stdoutBytes?: (bytes: Uint8Array) => void;
   stderr: (text: string) => void;
   /** Reads all of standard input. */
   readStdin: () => Promise<Uint8Array>;

@@ -11,6 +11,7 @@ async function readStdin(): Promise<Uint8Array> {
 
 const io: CommandIO = {
   stdout: (text) => process.stdout.write(text),
+  stdoutBytes: (bytes) => process.stdout.write(bytes),
   stderr: (text) => process.stderr.write(text),
   readStdin,
   interactive: process.stderr.isTTY === true,

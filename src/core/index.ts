@@ -91,3 +91,57 @@ export type {
   ArcChain,
   ChainValidationStatus,
 } from './arc/index.js';
+export {
+  checkSpf,
+  checkHelo as checkSpfHelo,
+  checkHost,
+  parseSpfRecord,
+  isSpfRecord,
+  formatReceivedSpf,
+  lintSpf,
+} from './spf/index.js';
+export type {
+  SpfResult,
+  SpfResultCode,
+  SpfIdentity,
+  SpfError,
+  SpfRecord,
+  SpfMechanism,
+  SpfModifier,
+  SpfQualifier,
+  SpfTraceEntry,
+  CheckHostInput,
+  SpfEnvelope,
+  ReceivedSpfContext,
+  SpfLintReport,
+  SpfLintFinding,
+  SpfLintNode,
+} from './spf/index.js';
+export { parseMessage, MessageSplitter, getFields, fieldValue, fieldValueBytes, unfold } from './message/index.js';
+export type { ParsedMessage, ParsedHeader, HeaderField } from './message/index.js';
+export {
+  verifyDkim,
+  createDkimVerifier,
+  signDkim,
+  prependHeader,
+  generateDkimKey,
+  parseDkimSignature,
+  parseDkimKey,
+  DkimKeyCache,
+  BodyHasher,
+} from './dkim/index.js';
+export type {
+  DkimResult,
+  DkimResultValue,
+  DkimErrorCode,
+  DkimSignature,
+  DkimKey,
+  DkimSignOptions,
+  DkimKeyPair,
+  DkimVerifier,
+  DkimVerifyOptions,
+} from './dkim/index.js';
+export { createEvaluator, evaluate } from './evaluation/index.js';
+export type { Envelope, EvaluateOptions, Evaluation, Evaluator } from './evaluation/index.js';
+export { inferEnvelope, parseReceivedFrom, parseReturnPath } from './envelope/index.js';
+export type { InferredEnvelope } from './envelope/index.js';

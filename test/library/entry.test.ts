@@ -1,12 +1,13 @@
 /** The package entry point as a user imports it: `import … from 'mailtrust'` (package.json exports). */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type * as Library from '../../src/core/index.js';
 import { startTestDnsServer, zoneRecords } from '../support/dns-server.js';
 
 test("the package's exports resolve and createResolver works through them", async () => {
   // A computed specifier, so the compiler does not need dist/ to exist before the first build.
   const packageName = 'mailtrust';
-  const library = (await import(packageName)) as typeof import('../../src/core/index.js');
+  const library = (await import(packageName)) as typeof Library;
   assert.equal(typeof library.createResolver, 'function');
   assert.equal(typeof library.parseZoneFile, 'function');
   assert.equal(library.defaultLimits.spfDnsMechanisms, 10);

@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
+import { dkimCommand } from './dkim.js';
 import { dnsCommand } from './dns.js';
+import { spfCommand } from './spf.js';
 
 /** Every subcommand, in the order `mailtrust --help` lists them. */
-export const commands: readonly Command[] = [dnsCommand];
+export const commands: readonly Command[] = [dnsCommand, spfCommand, dkimCommand];

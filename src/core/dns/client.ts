@@ -7,7 +7,7 @@ import { reverseName } from './reverse-name.js';
 import type { DnsAnswer, MxRecord, QueryType, Resolver, TraceEntry } from './types.js';
 import type { RecordData } from './wire.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
+const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** Text of one record, as the trace and `mailtrust dns` show it. */
 export function formatRecordData(data: RecordData): string {

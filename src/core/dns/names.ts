@@ -24,7 +24,7 @@ export function checkQueryName(input: string): NameCheck {
       labelStart = i + 1;
     } else {
       const c = name.charCodeAt(i);
-      if (c <= 0x20 || c === 0x7f) return { ok: false, reason: 'control character or space in name' };
+      if (c < 0x20 || c === 0x7f) return { ok: false, reason: 'control character in name' };
     }
   }
   return { ok: true, name };

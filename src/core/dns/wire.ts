@@ -128,7 +128,7 @@ function readName(bytes: Uint8Array, start: number): { name: string; next: numbe
     for (let i = offset + 1; i <= offset + len; i++) {
       const c = bytes[i]!;
       // Keep names printable and unambiguous: escape dots and non-printables as \DDD (RFC 4343 §2.1).
-      if (c > 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c)
+      if (c >= 0x20 && c < 0x7f && c !== 0x2e && c !== 0x5c)
         label += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c);
       else label += '\\' + c.toString().padStart(3, '0');
     }

@@ -1,0 +1,21 @@
+/** DKIM: verify and sign (RFC 6376, RFC 8301, RFC 8463), key records and key generation. */
+export { BodyHasher, hashBody, nextSpacePair } from './body-hash.js';
+export { signData, verifySignedData } from './crypto.js';
+export type { SigningAlgorithm } from './crypto.js';
+export type { BodyHashAlgorithm, BodyHashResult } from './body-hash.js';
+export { selectSignedFields, signedData, writeCanonicalField, ByteWriter } from './header-hash.js';
+export { DkimKeyCache, importPublicKey, parseDkimKey, sharedKeyCache } from './key.js';
+export type { CachedKey, DkimKey, DkimKeyType, ImportedKey } from './key.js';
+export { keyFromAnswer, keyMismatch, keyName, lookupDkimKey, maxKeyRecords, minRsaBits } from './key-lookup.js';
+export type { KeyLookup } from './key-lookup.js';
+export { generateDkimKey, splitTxt } from './keygen.js';
+export type { DkimKeyPair, DkimKeygenOptions } from './keygen.js';
+export type { DkimErrorCode, DkimResult, DkimResultValue } from './result.js';
+export { defaultOverSignedHeaders, defaultSignedHeaders, prependHeader, signDkim } from './sign.js';
+export type { DkimSignOptions, DkimSigningAlgorithm } from './sign.js';
+export { decodeBase64, normalizeDomain, parseDkimSignature, readSignatureIds } from './signature.js';
+export type { Canonicalization, DkimAlgorithm, DkimSignature, DkimSignatureIds } from './signature.js';
+export { parseTagList, stripFws, trimFws } from './tag-list.js';
+export type { Tag, TagList, TagListLimits } from './tag-list.js';
+export { createDkimVerifier, verifyDkim } from './verify.js';
+export type { DkimVerifier, DkimVerifyOptions } from './verify.js';

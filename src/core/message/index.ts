@@ -1,0 +1,16 @@
+/** Message access on bytes (RFC 5322): header fields in order with duplicates, the body as a byte range. */
+export {
+  defaultHeaderLimits,
+  fieldValue,
+  fieldValueBytes,
+  fieldValueLatin1,
+  findHeaderEnd,
+  getFields,
+  parseHeaderBlock,
+  toCrlf,
+  unfold,
+} from './header.js';
+export type { HeaderField, HeaderLimits, ParsedHeader } from './header.js';
+export { isParsedMessage, parseMessage } from './message.js';
+export type { ParsedMessage } from './message.js';
+export { MessageSplitter } from './splitter.js';

@@ -1,0 +1,86 @@
+/**
+ * Splits a message that arrives in chunks (as an SMTP DATA stream does) into its header block, parsed once, and
+ * body chunks passed on as they come (RFC 5322 §2.1). The header is buffered (bounded by the header limits);
+ * the body is never buffered here.
+ */
+import type { ParseResult } from '../parse-result.js';
+import { defaultHeaderLimits, parseHeaderBlock, type HeaderLimits, type ParsedHeader } from './header.js';
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+export interface MessageSplitterHandlers {
+  /** Called once, when the empty line is seen (or at `end()` for a message without one). */
+  header: (header: ParseResult<ParsedHeader>) => void;
+  /** Body bytes, in order, as they arrive. Never called before `header`. */
+  body: (chunk: Uint8Array) => void;
+}
+
+export class MessageSplitter {
+  private buffer = new Uint8Array(4096);
+  private length = 0;
+  /** Start of the first line not yet known to be a complete, non-empty header line. */
+  private lineStart = 0;
+  private done = false;
+
+  constructor(
+    private readonly handlers: MessageSplitterHandlers,
+    private readonly limits: HeaderLimits = defaultHeaderLimits,
+  ) {}
+
+  /** Feeds the next bytes of the message. */
+  push(chunk: Uint8Array): void {
+    if (this.done) {
+      if (chunk.length > 0) this.handlers.body(chunk);
+      return;
+    }
+    this.append(chunk);
+    const buf = this.buffer;
+    while (this.lineStart < this.length) {
+      const first = buf[this.lineStart];
+      let bodyStart = -1;
+      if (first === LF) bodyStart = this.lineStart + 1;
+      else if (first === CR) {
+        if (this.lineStart + 1 >= this.length) return; // wait: CR alone may start CRLF
+        if (buf[this.lineStart + 1] === LF) bodyStart = this.lineStart + 2;
+      }
+      if (bodyStart >= 0) {
+        this.finishHeader(this.lineStart);
+        if (bodyStart < this.length) this.handlers.body(buf.slice(bodyStart, this.length));
+        return;
+      }
+      const lf = buf.subarray(0, this.length).indexOf(LF, this.lineStart);
+      if (lf < 0) break;
+      this.lineStart = lf + 1;
+    }
+    if (this.length > this.limits.maxHeaderBytes) {
+      this.done = true;
+      this.handlers.header({
+        ok: false,
+        error: { code: 'message.too-large', message: `header block over ${this.limits.maxHeaderBytes} bytes` },
+      });
+    }
+  }
+
+  /** Marks the end of the message. A message without an empty line is all header. */
+  end(): void {
+    if (this.done) return;
+    this.finishHeader(this.length);
+  }
+
+  private finishHeader(headerEnd: number): void {
+    this.done = true;
+    this.handlers.header(parseHeaderBlock(this.buffer.slice(0, headerEnd), this.limits));
+    this.buffer = new Uint8Array(0);
+  }
+
+  private append(chunk: Uint8Array): void {
+    if (this.length + chunk.length > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + chunk.length));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(chunk, this.length);
+    this.length += chunk.length;
+  }
+}

@@ -1,0 +1,657 @@
+/**
+ * check_host() of RFC 7208 §4: fetch the record, evaluate its mechanisms in order, follow include and redirect,
+ * and apply the processing limits of §4.6.4. All side effects go through the context's resolver.
+ */
+import type { CheckContext } from '../context.js';
+import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { formatIpAddress, inNetwork, parseAnswerAddress, parseIpAddress, type IpAddress } from './ip-address.js';
+import {
+  expandMacroString,
+  nameProblem,
+  parseMacroString,
+  targetName,
+  usesValidatedName,
+  type MacroValues,
+} from './macro.js';
+import { countsTowardLookupLimit, isSpfRecord, parseSpfRecord } from './parse.js';
+import type {
+  MacroString,
+  SpfError,
+  SpfIdentity,
+  SpfMechanism,
+  SpfQualifier,
+  SpfQueryType,
+  SpfResult,
+  SpfResultCode,
+  SpfTraceEntry,
+} from './types.js';
+
+/** What check_host() is asked (RFC 7208 §4.1). */
+export interface CheckHostInput {
+  /** `<ip>`: the SMTP client's address (IPv4, IPv6, or IPv4-mapped IPv6). */
+  ip: string;
+  /** `<domain>`: the domain whose policy is checked. */
+  domain: string;
+  /** `<sender>`: MAIL FROM or `postmaster@` + HELO name. */
+  sender: string;
+  /** HELO/EHLO name, for `%{h}`. */
+  helo?: string;
+  /** Which identity this is, reported in the result (default `mailfrom`). */
+  identity?: SpfIdentity;
+  /** The receiving host's name for `%{r}` (default `unknown`). */
+  receiver?: string;
+}
+
+/** At most this many PTR names are looked at (RFC 7208 §4.6.4). */
+const MAX_PTR_NAMES = 10;
+/** More MX records than this is a permerror (RFC 7208 §4.6.4). */
+const MAX_MX_NAMES = 10;
+/** Bound on trace entries and on the text kept per traced record. */
+const MAX_TRACE_ENTRIES = 2000;
+const MAX_TRACED_RECORDS = 20;
+const MAX_TRACED_TEXT = 600;
+
+/**
+ * Parsed records by text. Parsing is pure, so a record seen before (the same include on every message) is
+ * parsed once; bounded, oldest out first.
+ */
+const parsedRecords = new Map<string, ReturnType<typeof parseSpfRecord>>();
+const MAX_PARSED_RECORDS = 512;
+
+function parseCached(text: string): ReturnType<typeof parseSpfRecord> {
+  let parsed = parsedRecords.get(text);
+  if (!parsed) {
+    parsed = parseSpfRecord(text);
+    if (text.length <= 4096) {
+      if (parsedRecords.size >= MAX_PARSED_RECORDS) {
+        const oldest = parsedRecords.keys().next().value;
+        if (oldest !== undefined) parsedRecords.delete(oldest);
+      }
+      parsedRecords.set(text, parsed);
+    }
+  }
+  return parsed;
+}
+
+function qualifierResult(qualifier: SpfQualifier): SpfResultCode {
+  switch (qualifier) {
+    case '+':
+      return 'pass';
+    case '-':
+      return 'fail';
+    case '~':
+      return 'softfail';
+    case '?':
+      return 'neutral';
+    default: {
+      const unreachable: never = qualifier;
+      return unreachable;
+    }
+  }
+}
+
+/** The end of evaluating one domain's record. */
+interface DomainOutcome {
+  result: SpfResultCode;
+  error?: SpfError;
+  mechanism?: string;
+  /** The `exp=` of the record that produced the result, with the domain it belongs to (for `%{d}`). */
+  explanation?: { spec: MacroString; domain: string };
+}
+
+type MatchOutcome = { kind: 'match' } | { kind: 'no-match' } | { kind: 'stop'; outcome: DomainOutcome };
+
+function stop(result: 'temperror' | 'permerror', code: string, message: string): MatchOutcome {
+  return { kind: 'stop', outcome: { result, error: { code, message } } };
+}
+
+function isVoid(kind: DnsFailureKind): boolean {
+  return kind === 'nxdomain' || kind === 'nodata';
+}
+
+/** A domain name that can be checked: multi-label, labels of 1–63 characters, 253 at most (RFC 7208 §4.3). */
+export function initialDomainProblem(domain: string): string | undefined {
+  const problem = nameProblem(domain);
+  if (problem) return problem;
+  if (!domain.includes('.')) return 'not a multi-label domain name';
+  for (let i = 0; i < domain.length; i++) {
+    const c = domain.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x5b || c === 0x5d || c === 0x40)
+      return 'not a domain name (address literal, space or invalid character)';
+  }
+  return undefined;
+}
+
+/** One evaluation's state: counters shared by every include and redirect (RFC 7208 §4.6.4 "per SPF check"). */
+class Evaluation {
+  lookups = 0;
+  voidLookups = 0;
+  readonly trace: SpfTraceEntry[] = [];
+  private readonly validatedNames = new Map<string, Promise<string>>();
+  readonly localPart: string;
+  readonly senderDomain: string;
+
+  constructor(
+    readonly ctx: CheckContext,
+    readonly ip: IpAddress,
+    readonly ipText: string,
+    readonly sender: string,
+    readonly helo: string,
+    readonly receiver: string,
+  ) {
+    const at = sender.lastIndexOf('@');
+    this.localPart = at < 0 ? 'postmaster' : sender.slice(0, at) || 'postmaster';
+    this.senderDomain = at < 0 ? sender : sender.slice(at + 1);
+  }
+
+  addTrace(entry: SpfTraceEntry): void {
+    if (this.trace.length < MAX_TRACE_ENTRIES) this.trace.push(entry);
+  }
+
+  private traceQuery<T>(
+    depth: number,
+    name: string,
+    rrtype: SpfQueryType,
+    answer: DnsAnswer<T>,
+    show: (r: T) => string,
+  ) {
+    this.addTrace({
+      type: 'query',
+      depth,
+      name,
+      rrtype,
+      outcome: answer.ok ? 'ok' : answer.kind,
+      records: answer.ok
+        ? answer.records.slice(0, MAX_TRACED_RECORDS).map((r) => {
+            const text = show(r);
+            return text.length > MAX_TRACED_TEXT ? `${text.slice(0, MAX_TRACED_TEXT)}…` : text;
+          })
+        : [],
+    });
+  }
+
+  async txt(depth: number, name: string): Promise<DnsAnswer<string>> {
+    const answer = await this.ctx.resolver.txt(name);
+    this.traceQuery(depth, name, 'TXT', answer, (r) => r);
+    return answer;
+  }
+
+  /** A or AAAA records by the client's family (RFC 7208 §5.3), parsed. */
+  async addresses(depth: number, name: string, family: 4 | 6): Promise<DnsAnswer<IpAddress>> {
+    const answer = family === 4 ? await this.ctx.resolver.a(name) : await this.ctx.resolver.aaaa(name);
+    this.traceQuery(depth, name, family === 4 ? 'A' : 'AAAA', answer, (r) => r);
+    if (!answer.ok) return answer;
+    const records: IpAddress[] = [];
+    for (const text of answer.records) {
+      const parsed = parseAnswerAddress(text, family);
+      if (parsed) records.push(parsed);
+    }
+    return { ok: true, records, ttl: answer.ttl };
+  }
+
+  async mx(depth: number, name: string) {
+    const answer = await this.ctx.resolver.mx(name);
+    this.traceQuery(depth, name, 'MX', answer, (r) => `${r.priority} ${r.exchange}`);
+    return answer;
+  }
+
+  async ptr(depth: number): Promise<DnsAnswer<string>> {
+    const answer = await this.ctx.resolver.ptr(this.ipText);
+    this.traceQuery(depth, this.ipText, 'PTR', answer, (r) => r);
+    return answer;
+  }
+
+  /**
+   * Validated domain names of the client (RFC 7208 §5.5): PTR names (at most 10) whose A/AAAA records include
+   * the client's address. DNS errors skip a name.
+   */
+  async validatedDomainNames(depth: number): Promise<{ names: string[]; ptr: DnsAnswer<string> }> {
+    const ptr = await this.ptr(depth);
+    if (!ptr.ok) return { names: [], ptr };
+    const candidates = ptr.records.slice(0, MAX_PTR_NAMES).map((n) => stripDot(n).toLowerCase());
+    const checks = await Promise.all(
+      candidates.map(async (name) => {
+        if (nameProblem(name)) return false;
+        const answer = await this.addresses(depth, name, this.ip.family);
+        return answer.ok && answer.records.some((a) => inNetwork(this.ip, a, a.family === 4 ? 32 : 128));
+      }),
+    );
+    return { names: candidates.filter((_, i) => checks[i]), ptr };
+  }
+
+  /** `%{p}` (RFC 7208 §7.3): the validated name equal to, else a subdomain of, `domain`; else any; else `unknown`. */
+  validatedName(depth: number, domain: string): Promise<string> {
+    const key = domain.toLowerCase();
+    let cached = this.validatedNames.get(key);
+    if (!cached) {
+      cached = this.validatedDomainNames(depth).then(({ names }) => {
+        return names.find((n) => n === key) ?? names.find((n) => n.endsWith(`.${key}`)) ?? names[0] ?? 'unknown';
+      });
+      this.validatedNames.set(key, cached);
+    }
+    return cached;
+  }
+
+  async macroValues(depth: number, domain: string, spec: MacroString | undefined): Promise<MacroValues> {
+    return {
+      sender: this.sender,
+      localPart: this.localPart,
+      senderDomain: this.senderDomain,
+      domain,
+      ip: this.ip,
+      helo: this.helo,
+      validatedName: spec && usesValidatedName(spec) ? await this.validatedName(depth, domain) : 'unknown',
+      receiver: this.receiver,
+      timestamp: Math.floor(this.ctx.now().getTime() / 1000),
+    };
+  }
+
+  /** Expands a domain-spec into a name to query. */
+  async target(
+    depth: number,
+    domain: string,
+    spec: MacroString,
+  ): Promise<{ ok: true; name: string } | { ok: false; reason: string; expanded: string }> {
+    const expanded = expandMacroString(spec, await this.macroValues(depth, domain, spec));
+    const target = targetName(expanded);
+    return target.ok ? target : { ok: false, reason: target.reason, expanded };
+  }
+
+  /** Counts a void lookup (RFC 7208 §4.6.4); a stop outcome when the limit is passed. */
+  voidLookup(): MatchOutcome | undefined {
+    this.voidLookups++;
+    if (this.voidLookups > this.ctx.limits.spfVoidLookups)
+      return stop(
+        'permerror',
+        'spf.too-many-void-lookups',
+        `more than ${this.ctx.limits.spfVoidLookups} DNS lookups returned no records (RFC 7208 §4.6.4)`,
+      );
+    return undefined;
+  }
+
+  /** check_host() for one domain (RFC 7208 §4). */
+  async evaluateDomain(domain: string, depth: number): Promise<DomainOutcome> {
+    const outcome = await this.evaluateRecord(domain, depth);
+    this.addTrace({ type: 'result', depth, domain, result: outcome.result });
+    return outcome;
+  }
+
+  private async evaluateRecord(domain: string, depth: number): Promise<DomainOutcome> {
+    if (this.ctx.signal?.aborted)
+      return { result: 'temperror', error: { code: 'spf.temperror', message: 'evaluation aborted' } };
+    if (initialDomainProblem(domain)) return { result: 'none' };
+    // §4.4: record lookup. §4.5: select the records that start with "v=spf1".
+    const answer = await this.txt(depth, domain);
+    if (!answer.ok) {
+      if (isVoid(answer.kind)) return { result: 'none' };
+      return {
+        result: 'temperror',
+        error: { code: 'spf.temperror', message: `TXT lookup for ${domain}: ${answer.kind} (RFC 7208 §4.4)` },
+      };
+    }
+    const records = answer.records.filter(isSpfRecord);
+    if (records.length === 0) return { result: 'none' };
+    if (records.length > 1)
+      return {
+        result: 'permerror',
+        error: {
+          code: 'spf.multiple-records',
+          message: `${domain} publishes ${records.length} SPF records; exactly one is allowed (RFC 7208 §4.5)`,
+        },
+      };
+    const text = records[0] ?? '';
+    this.addTrace({ type: 'record', depth, domain, record: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
+    const parsed = parseCached(text);
+    if (!parsed.ok)
+      return {
+        result: 'permerror',
+        error: { code: 'spf.permerror', message: `SPF record of ${domain}: ${parsed.error.message}` },
+      };
+    const record = parsed.value;
+    const explanation = record.exp ? { spec: record.exp.value, domain } : undefined;
+
+    for (const mechanism of record.mechanisms) {
+      if (countsTowardLookupLimit(mechanism)) {
+        this.lookups++;
+        if (this.lookups > this.ctx.limits.spfDnsMechanisms) {
+          this.addTrace({ type: 'term', depth, domain, term: mechanism.text, outcome: 'error', lookups: this.lookups });
+          return {
+            result: 'permerror',
+            error: {
+              code: 'spf.too-many-lookups',
+              message: `more than ${this.ctx.limits.spfDnsMechanisms} DNS-querying terms (include, a, mx, ptr, exists, redirect) at '${mechanism.text}' in ${domain} (RFC 7208 §4.6.4)`,
+            },
+          };
+        }
+      }
+      if (this.ctx.signal?.aborted)
+        return { result: 'temperror', error: { code: 'spf.temperror', message: 'evaluation aborted' } };
+      // The term's entry goes before its queries and any included record; its outcome is filled in after.
+      const slot = this.trace.length;
+      this.addTrace({ type: 'term', depth, domain, term: mechanism.text, outcome: 'no-match', lookups: this.lookups });
+      const { match, target } = await this.matchMechanism(mechanism, domain, depth);
+      if (slot < this.trace.length)
+        this.trace[slot] = {
+          type: 'term',
+          depth,
+          domain,
+          term: mechanism.text,
+          outcome: match.kind === 'match' ? 'match' : match.kind === 'no-match' ? 'no-match' : 'error',
+          lookups: this.lookups,
+          ...(target !== undefined ? { target } : {}),
+        };
+      if (match.kind === 'stop') return match.outcome;
+      if (match.kind === 'match') {
+        const result = qualifierResult(mechanism.qualifier);
+        return { result, mechanism: mechanism.text, ...(explanation ? { explanation } : {}) };
+      }
+    }
+
+    if (record.redirect) {
+      // §6.1: redirect counts as a DNS-querying term; the target's result is the result, none becomes permerror.
+      this.lookups++;
+      const term = record.redirect.text;
+      if (this.lookups > this.ctx.limits.spfDnsMechanisms) {
+        this.addTrace({ type: 'term', depth, domain, term, outcome: 'error', lookups: this.lookups });
+        return {
+          result: 'permerror',
+          error: {
+            code: 'spf.too-many-lookups',
+            message: `more than ${this.ctx.limits.spfDnsMechanisms} DNS-querying terms at '${term}' in ${domain} (RFC 7208 §4.6.4)`,
+          },
+        };
+      }
+      const target = await this.target(depth, domain, record.redirect.value);
+      this.addTrace({
+        type: 'term',
+        depth,
+        domain,
+        term,
+        outcome: target.ok ? 'match' : 'error',
+        lookups: this.lookups,
+        target: target.ok ? target.name : target.expanded,
+      });
+      if (!target.ok)
+        return {
+          result: 'permerror',
+          error: { code: 'spf.permerror', message: `redirect target '${target.expanded}': ${target.reason}` },
+        };
+      const sub = await this.evaluateDomain(target.name, depth + 1);
+      if (sub.result === 'none')
+        return {
+          result: 'permerror',
+          error: { code: 'spf.permerror', message: `redirect=${target.name}: no SPF record there (RFC 7208 §6.1)` },
+        };
+      return sub;
+    }
+    return { result: 'neutral' };
+  }
+
+  private async matchMechanism(
+    mechanism: SpfMechanism,
+    domain: string,
+    depth: number,
+  ): Promise<{ match: MatchOutcome; target?: string }> {
+    switch (mechanism.kind) {
+      case 'all':
+        return { match: { kind: 'match' } };
+      case 'ip4':
+      case 'ip6':
+        return { match: { kind: inNetwork(this.ip, mechanism.network, mechanism.prefix) ? 'match' : 'no-match' } };
+      case 'include': {
+        const target = await this.target(depth, domain, mechanism.domain);
+        if (!target.ok)
+          return {
+            match: stop('permerror', 'spf.permerror', `include target '${target.expanded}': ${target.reason}`),
+            target: target.expanded,
+          };
+        const sub = await this.evaluateDomain(target.name, depth + 1);
+        let match: MatchOutcome;
+        switch (sub.result) {
+          case 'pass':
+            match = { kind: 'match' };
+            break;
+          case 'fail':
+          case 'softfail':
+          case 'neutral':
+            match = { kind: 'no-match' };
+            break;
+          case 'temperror':
+          case 'permerror':
+            match = { kind: 'stop', outcome: { result: sub.result, ...(sub.error ? { error: sub.error } : {}) } };
+            break;
+          case 'none':
+            match = stop('permerror', 'spf.permerror', `include:${target.name} has no SPF record (RFC 7208 §5.2)`);
+            break;
+          default: {
+            const unreachable: never = sub.result;
+            return unreachable;
+          }
+        }
+        return { match, target: target.name };
+      }
+      case 'a': {
+        const name = await this.optionalTarget(depth, domain, mechanism.domain);
+        if (!name.ok) return { match: { kind: 'no-match' }, target: name.expanded };
+        const answer = await this.addresses(depth, name.name, this.ip.family);
+        if (!answer.ok) return { match: this.failedLookup(answer.kind, 'A/AAAA', name.name), target: name.name };
+        const prefix = this.ip.family === 4 ? mechanism.cidr4 : mechanism.cidr6;
+        const hit = answer.records.some((a) => inNetwork(this.ip, a, prefix));
+        return { match: { kind: hit ? 'match' : 'no-match' }, target: name.name };
+      }
+      case 'mx': {
+        const name = await this.optionalTarget(depth, domain, mechanism.domain);
+        if (!name.ok) return { match: { kind: 'no-match' }, target: name.expanded };
+        const answer = await this.mx(depth, name.name);
+        if (!answer.ok) return { match: this.failedLookup(answer.kind, 'MX', name.name), target: name.name };
+        if (answer.records.length > MAX_MX_NAMES)
+          return {
+            match: stop(
+              'permerror',
+              'spf.too-many-lookups',
+              `${name.name} has ${answer.records.length} MX records; at most ${MAX_MX_NAMES} may be looked up (RFC 7208 §4.6.4)`,
+            ),
+            target: name.name,
+          };
+        const exchanges = answer.records
+          .slice()
+          .sort((x, y) => x.priority - y.priority)
+          .map((r) => stripDot(r.exchange))
+          .filter((e) => e !== '' && !nameProblem(e)); // null MX (RFC 7505) has no host
+        const prefix = this.ip.family === 4 ? mechanism.cidr4 : mechanism.cidr6;
+        const answers = await Promise.all(exchanges.map((e) => this.addresses(depth, e, this.ip.family)));
+        for (let i = 0; i < answers.length; i++) {
+          const a = answers[i];
+          if (a && !a.ok && !isVoid(a.kind))
+            return {
+              match: stop('temperror', 'spf.temperror', `address lookup for MX host ${exchanges[i]}: ${a.kind}`),
+              target: name.name,
+            };
+        }
+        const hit = answers.some((a) => a.ok && a.records.some((r) => inNetwork(this.ip, r, prefix)));
+        return { match: { kind: hit ? 'match' : 'no-match' }, target: name.name };
+      }
+      case 'ptr': {
+        const name = await this.optionalTarget(depth, domain, mechanism.domain);
+        if (!name.ok) return { match: { kind: 'no-match' }, target: name.expanded };
+        const { names, ptr } = await this.validatedDomainNames(depth);
+        // §5.5: a DNS error on the PTR lookup means no match; an empty answer counts as a void lookup (§4.6.4).
+        if (!ptr.ok && isVoid(ptr.kind)) {
+          const over = this.voidLookup();
+          if (over) return { match: over, target: name.name };
+        }
+        const wanted = name.name.toLowerCase();
+        const hit = names.some((n) => n === wanted || n.endsWith(`.${wanted}`));
+        return { match: { kind: hit ? 'match' : 'no-match' }, target: name.name };
+      }
+      case 'exists': {
+        const target = await this.target(depth, domain, mechanism.domain);
+        if (!target.ok) return { match: { kind: 'no-match' }, target: target.expanded };
+        // §5.7: always an A query, whatever the client's family.
+        const answer = await this.addresses(depth, target.name, 4);
+        if (!answer.ok) return { match: this.failedLookup(answer.kind, 'A', target.name), target: target.name };
+        return { match: { kind: answer.records.length > 0 ? 'match' : 'no-match' }, target: target.name };
+      }
+      default: {
+        const unreachable: never = mechanism;
+        return unreachable;
+      }
+    }
+  }
+
+  /** A mechanism's target: its domain-spec expanded, or the current domain. */
+  private async optionalTarget(depth: number, domain: string, spec: MacroString | undefined) {
+    if (!spec) return { ok: true as const, name: domain };
+    return this.target(depth, domain, spec);
+  }
+
+  /** A lookup that returned no records: void (no match, counted) or a DNS error (temperror, RFC 7208 §2.6.6). */
+  private failedLookup(kind: DnsFailureKind, type: string, name: string): MatchOutcome {
+    if (isVoid(kind)) return this.voidLookup() ?? { kind: 'no-match' };
+    return stop('temperror', 'spf.temperror', `${type} lookup for ${name}: ${kind}`);
+  }
+
+  /** The explanation string of a `fail` (RFC 7208 §6.2); undefined when any step fails. */
+  async explanation(source: { spec: MacroString; domain: string }): Promise<string | undefined> {
+    const target = await this.target(0, source.domain, source.spec);
+    if (!target.ok) return undefined;
+    const answer = await this.txt(0, target.name);
+    if (!answer.ok || answer.records.length !== 1) return undefined;
+    const text = answer.records[0] ?? '';
+    if (text.length > 4096) return undefined;
+    const parsed = parseMacroString(text, 'explanation');
+    if (!parsed.ok) return undefined;
+    const expanded = expandMacroString(parsed.value, await this.macroValues(0, source.domain, parsed.value), 4096);
+    for (let i = 0; i < expanded.length; i++) {
+      const c = expanded.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e) return undefined;
+    }
+    return expanded;
+  }
+}
+
+function stripDot(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+/**
+ * check_host(<ip>, <domain>, <sender>) of RFC 7208 §4. Never throws: bad input and DNS trouble are results
+ * (`permerror`, `temperror`, `none`) with an error code.
+ */
+export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promise<SpfResult> {
+  const identity = input.identity ?? 'mailfrom';
+  const domain = stripDot(input.domain).toLowerCase();
+  const base = { domain, identity, lookups: 0, voidLookups: 0 } as const;
+  const ip = parseIpAddress(input.ip);
+  if (!ip)
+    return {
+      ...base,
+      result: 'permerror',
+      error: { code: 'spf.permerror', message: `'${input.ip}' is not an IP address` },
+      trace: [],
+    };
+  const state = new Evaluation(
+    ctx,
+    ip,
+    formatIpAddress(ip),
+    input.sender,
+    input.helo ?? '',
+    input.receiver ?? 'unknown',
+  );
+  const problem = initialDomainProblem(domain);
+  if (problem)
+    return {
+      ...base,
+      result: 'none',
+      error: { code: 'spf.none', message: `'${input.domain}' cannot have an SPF record: ${problem} (RFC 7208 §4.3)` },
+      trace: [],
+    };
+  let outcome: DomainOutcome;
+  try {
+    outcome = await state.evaluateDomain(domain, 0);
+  } catch (cause) {
+    // A resolver must not throw (DESIGN §4.1); if one does, report it as a temporary DNS failure.
+    outcome = {
+      result: 'temperror',
+      error: {
+        code: 'spf.temperror',
+        message: `resolver error: ${cause instanceof Error ? cause.message : String(cause)}`,
+      },
+    };
+  }
+  let explanation: string | undefined;
+  if (outcome.result === 'fail' && outcome.explanation) {
+    try {
+      explanation = await state.explanation(outcome.explanation);
+    } catch {
+      explanation = undefined;
+    }
+  }
+  const error =
+    outcome.error ??
+    (outcome.result === 'none' ? { code: 'spf.none', message: `${domain} publishes no SPF record` } : undefined);
+  return {
+    result: outcome.result,
+    domain,
+    identity,
+    ...(outcome.mechanism !== undefined ? { mechanism: outcome.mechanism } : {}),
+    lookups: state.lookups,
+    voidLookups: state.voidLookups,
+    ...(explanation !== undefined ? { explanation } : {}),
+    ...(error ? { error } : {}),
+    trace: state.trace,
+  };
+}
+
+/** The SMTP envelope an SPF check looks at. */
+export interface SpfEnvelope {
+  ip: string;
+  /** MAIL FROM address; `''` or `'<>'` is the null sender of bounces. Angle brackets are removed. */
+  mailFrom: string;
+  helo?: string;
+  /** Receiving host name for `%{r}` (default `unknown`). */
+  receiver?: string;
+}
+
+/**
+ * Checks the MAIL FROM identity (RFC 7208 §2.4), or the HELO identity with `postmaster@HELO` as sender when the
+ * reverse-path is null (§2.4). A MAIL FROM without a local-part uses `postmaster` (§4.3).
+ */
+export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promise<SpfResult> {
+  let mailFrom = envelope.mailFrom.trim();
+  if (mailFrom.startsWith('<') && mailFrom.endsWith('>')) mailFrom = mailFrom.slice(1, -1).trim();
+  const helo = envelope.helo ?? '';
+  const common = { ip: envelope.ip, helo, ...(envelope.receiver !== undefined ? { receiver: envelope.receiver } : {}) };
+  if (mailFrom === '') {
+    if (helo === '')
+      return {
+        result: 'none',
+        domain: '',
+        identity: 'helo',
+        lookups: 0,
+        voidLookups: 0,
+        error: { code: 'spf.none', message: 'null sender and no HELO name: nothing to check (RFC 7208 §2.4)' },
+        trace: [],
+      };
+    return checkHost(ctx, { ...common, domain: helo, sender: `postmaster@${helo}`, identity: 'helo' });
+  }
+  const at = mailFrom.lastIndexOf('@');
+  const domain = at < 0 ? mailFrom : mailFrom.slice(at + 1);
+  const sender = at < 0 ? `postmaster@${mailFrom}` : at === 0 ? `postmaster${mailFrom}` : mailFrom;
+  return checkHost(ctx, { ...common, domain, sender, identity: 'mailfrom' });
+}
+
+/** Checks the HELO identity on its own (RFC 7208 §2.3), with `postmaster@HELO` as sender. */
+export async function checkHelo(
+  ctx: CheckContext,
+  envelope: { ip: string; helo: string; receiver?: string },
+): Promise<SpfResult> {
+  return checkHost(ctx, {
+    ip: envelope.ip,
+    domain: envelope.helo,
+    sender: `postmaster@${envelope.helo}`,
+    helo: envelope.helo,
+    identity: 'helo',
+    ...(envelope.receiver !== undefined ? { receiver: envelope.receiver } : {}),
+  });
+}

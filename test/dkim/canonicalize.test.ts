@@ -1,0 +1,210 @@
+/** Canonicalization (RFC 6376 §3.4) on bytes, against the RFC's example and a naive string reference. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { BodyHasher, hashBody, nextSpacePair } from '../../src/core/dkim/body-hash.js';
+import { ByteWriter, selectSignedFields, writeCanonicalField } from '../../src/core/dkim/header-hash.js';
+import type { Canonicalization } from '../../src/core/dkim/signature.js';
+import { parseMessage } from '../../src/core/message/message.js';
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
+const sha256 = (s: string) => createHash('sha256').update(latin1(s)).digest('base64');
+
+/** The RFC 6376 §3.4 rules written the obvious (slow, string) way, as the reference. */
+function referenceBody(body: string, canonicalization: Canonicalization): string {
+  // In the order §3.4.4 lists the steps: the missing final CRLF is added last.
+  let t = body.replace(/\r?\n/g, '\r\n');
+  if (canonicalization === 'relaxed') t = t.replace(/[ \t]+\r\n/g, '\r\n').replace(/[ \t]+/g, ' ');
+  t = t.replace(/(\r\n)+$/, '\r\n');
+  if (t === '\r\n') t = '';
+  if (t !== '' && !t.endsWith('\r\n')) t += '\r\n';
+  if (t === '' && canonicalization === 'simple') t = '\r\n';
+  return t;
+}
+
+function headerCanon(raw: string, c: Canonicalization): string {
+  const out = new ByteWriter(4);
+  const bytes = latin1(raw);
+  writeCanonicalField(out, bytes, raw.indexOf(':'), c);
+  return text(out.view());
+}
+
+describe('header canonicalization', () => {
+  test('RFC 6376 §3.4.6 example', () => {
+    assert.equal(headerCanon('A: X', 'relaxed') + headerCanon('B : Y\t\r\n\tZ  ', 'relaxed'), 'a:X\r\nb:Y Z\r\n');
+    assert.equal(
+      headerCanon('A: X', 'simple') + headerCanon('B : Y\t\r\n\tZ  ', 'simple'),
+      'A: X\r\nB : Y\t\r\n\tZ  \r\n',
+    );
+  });
+  test('relaxed: empty value, WSP only value, lone CR kept, name case', () => {
+    assert.equal(headerCanon('X-Empty:', 'relaxed'), 'x-empty:\r\n');
+    assert.equal(headerCanon('X-Empty: \t \r\n  ', 'relaxed'), 'x-empty:\r\n');
+    assert.equal(headerCanon('SuBJect:a\rb', 'relaxed'), 'subject:a\rb\r\n');
+    assert.equal(headerCanon('Subject:\r\n a \r\n\t b', 'relaxed'), 'subject:a b\r\n');
+  });
+  test('selection is bottom-up, over-signed names contribute nothing', () => {
+    const parsed = parseMessage('From: 1\r\nTo: a\r\nFrom: 2\r\nSubject: s\r\n\r\n');
+    assert.ok(parsed.ok);
+    const picked = selectSignedFields(parsed.value.fields, ['from', 'from', 'from', 'subject', 'x-none', 'to']);
+    assert.deepEqual(
+      picked.map((f) => text(f.raw)),
+      ['From: 2', 'From: 1', 'Subject: s', 'To: a'],
+    );
+  });
+});
+
+describe('body canonicalization', () => {
+  test('RFC 6376 §3.4.6 example body', () => {
+    const body = latin1(' C \r\nD \t E\r\n\r\n\r\n');
+    assert.equal(hashBody(body, 'relaxed').hash.toString('base64'), sha256(' C\r\nD E\r\n'));
+    assert.equal(hashBody(body, 'simple').hash.toString('base64'), sha256(' C \r\nD \t E\r\n'));
+  });
+
+  const edgeCases: [string, string, string, string][] = [
+    // body, simple output, relaxed output, name
+    ['', '\r\n', '', 'empty body'],
+    ['\r\n\r\n\r\n', '\r\n', '', 'only CRLFs'],
+    ['\n\n', '\r\n', '', 'only bare LFs'],
+    ['a  \t\r\n', 'a  \t\r\n', 'a\r\n', 'trailing WSP'],
+    ['  \r\n\t\r\nx\r\n', '  \r\n\t\r\nx\r\n', '\r\n\r\nx\r\n', 'WSP-only lines before content'],
+    ['x\r\n \t \r\n', 'x\r\n \t \r\n', 'x\r\n', 'WSP-only line at the end'],
+    ['a\rb \r\n', 'a\rb \r\n', 'a\rb\r\n', 'lone CR is a byte'],
+    ['abc', 'abc\r\n', 'abc\r\n', 'no final CRLF'],
+    ['abc  ', 'abc  \r\n', 'abc \r\n', 'no final CRLF, trailing WSP (reduced, not removed: CRLF is added last)'],
+    ['x\r\n\r\n  ', 'x\r\n\r\n  \r\n', 'x\r\n\r\n \r\n', 'no final CRLF, WSP only last line'],
+    ['\t', '\t\r\n', ' \r\n', 'body of one tab'],
+    ['abc\r', 'abc\r\r\n', 'abc\r\r\n', 'ends in a lone CR'],
+    ['\tx\ty  z\n', '\tx\ty  z\r\n', ' x y z\r\n', 'tabs and runs, bare LF'],
+  ];
+  for (const [body, simple, relaxed, name] of edgeCases) {
+    test(name, () => {
+      assert.equal(hashBody(latin1(body), 'simple').hash.toString('base64'), sha256(simple), 'simple');
+      assert.equal(hashBody(latin1(body), 'relaxed').hash.toString('base64'), sha256(relaxed), 'relaxed');
+      assert.equal(referenceBody(body, 'simple'), simple, 'reference simple');
+      assert.equal(referenceBody(body, 'relaxed'), relaxed, 'reference relaxed');
+    });
+  }
+
+  test('l= hashes only the first l canonical bytes and reports the whole length', () => {
+    const body = latin1('line one\r\nline two\r\n');
+    const result = new BodyHasher('simple', 'sha256', 5).update(body).digest();
+    assert.equal(result.hash.toString('base64'), sha256('line '));
+    assert.equal(result.canonicalLength, body.length);
+    assert.equal(new BodyHasher('relaxed', 'sha256', 0).update(body).digest().hash.toString('base64'), sha256(''));
+  });
+
+  test('update after digest is refused', () => {
+    const hasher = new BodyHasher('simple');
+    hasher.digest();
+    assert.throws(() => hasher.update(latin1('x')));
+  });
+});
+
+/** A small deterministic PRNG so failures reproduce. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomBody(random: () => number): string {
+  const pieces = ['a', 'b', 'xyz', ' ', '  ', '\t', '\r\n', '\r\n', '\n', '\r', '\u00e9', '.'];
+  let out = '';
+  const n = Math.floor(random() * 120);
+  for (let i = 0; i < n; i++) out += pieces[Math.floor(random() * pieces.length)];
+  return out;
+}
+
+describe('property: chunking and the reference agree', () => {
+  test('600 random bodies: both canonicalizations equal the reference for random chunkings and l=', () => {
+    const random = prng(6376);
+    for (let round = 0; round < 600; round++) {
+      const body = randomBody(random);
+      const bytes = latin1(body);
+      for (const c of ['simple', 'relaxed'] as const) {
+        const expected = referenceBody(body, c);
+        const whole = hashBody(bytes, c);
+        assert.equal(whole.hash.toString('base64'), sha256(expected), `${c} ${JSON.stringify(body)}`);
+        assert.equal(whole.canonicalLength, expected.length);
+        // random chunking
+        const hasher = new BodyHasher(c);
+        for (let pos = 0; pos < bytes.length;) {
+          const size = 1 + Math.floor(random() * 9);
+          hasher.update(bytes.subarray(pos, pos + size));
+          pos += size;
+        }
+        assert.equal(hasher.digest().hash.toString('base64'), whole.hash.toString('base64'), `${c} chunked`);
+        // l= cut
+        const l = Math.floor(random() * (expected.length + 1));
+        const cut = new BodyHasher(c, 'sha256', l).update(bytes).digest();
+        assert.equal(cut.hash.toString('base64'), sha256(expected.slice(0, l)), `${c} l=${l}`);
+      }
+    }
+  });
+
+  test('every single split point of a tricky body gives the same hash', () => {
+    const body = latin1(' lead\t \r\n\r\n  \r\nmid  dle\r\n\n\r\r\nx \t\r\n\r\n\r\ntail  \r\n\r\n  \n');
+    for (const c of ['simple', 'relaxed'] as const) {
+      const whole = hashBody(body, c).hash.toString('base64');
+      assert.equal(whole, sha256(referenceBody(text(body), c)));
+      for (let split = 0; split <= body.length; split++)
+        for (const second of [split, Math.min(body.length, split + 1), Math.min(body.length, split + 3)]) {
+          const hasher = new BodyHasher(c);
+          hasher.update(body.subarray(0, split));
+          hasher.update(body.subarray(split, second));
+          hasher.update(body.subarray(second));
+          assert.equal(hasher.digest().hash.toString('base64'), whole, `${c} split ${split}/${second}`);
+        }
+    }
+  });
+});
+
+describe('nextSpacePair (word-at-a-time scan)', () => {
+  test('equals a byte loop for random buffers at every alignment and range', () => {
+    const random = prng(4);
+    const naive = (b: Uint8Array, from: number, to: number) => {
+      for (let j = from; j + 1 < to; j++) if (b[j] === 0x20 && b[j + 1] === 0x20) return j;
+      return -1;
+    };
+    for (let round = 0; round < 3000; round++) {
+      const backing = new Uint8Array(80);
+      for (let i = 0; i < backing.length; i++) backing[i] = random() < 0.25 ? 0x20 : random() < 0.1 ? 0x20 + 1 : 0x61;
+      const offset = Math.floor(random() * 8);
+      const view = backing.subarray(offset);
+      const from = Math.floor(random() * 30);
+      const to = from + Math.floor(random() * (view.length - from));
+      assert.equal(nextSpacePair(view, from, to), naive(view, from, to), `round ${round}`);
+    }
+  });
+});
+
+describe('property: larger bodies', () => {
+  test('200 random bodies of 1-6 KB, relaxed and simple, whole and chunked, equal the reference', () => {
+    const random = prng(2026);
+    const pieces = ['text ', 'more text', ' ', '  ', '\t', '\r\n', '\r\n\r\n', '\n', 'word.', '   x'];
+    for (let round = 0; round < 200; round++) {
+      let body = '';
+      const size = 1000 + Math.floor(random() * 5000);
+      while (body.length < size) body += pieces[Math.floor(random() * pieces.length)];
+      const bytes = latin1(body);
+      for (const c of ['simple', 'relaxed'] as const) {
+        const expected = sha256(referenceBody(body, c));
+        assert.equal(hashBody(bytes, c).hash.toString('base64'), expected, `${c} round ${round}`);
+        const hasher = new BodyHasher(c);
+        for (let pos = 0; pos < bytes.length;) {
+          const step = 1 + Math.floor(random() * 700);
+          hasher.update(bytes.subarray(pos, pos + step));
+          pos += step;
+        }
+        assert.equal(hasher.digest().hash.toString('base64'), expected, `${c} chunked round ${round}`);
+      }
+    }
+  });
+});
