@@ -145,3 +145,33 @@ export { createEvaluator, evaluate } from './evaluation/index.js';
 export type { Envelope, EvaluateOptions, Evaluation, Evaluator } from './evaluation/index.js';
 export { inferEnvelope, parseReceivedFrom, parseReturnPath } from './envelope/index.js';
 export type { InferredEnvelope } from './envelope/index.js';
+export {
+  checkHeaders,
+  checkHeaderFields,
+  checkHeaderDomains,
+  classifyMailDomain,
+  fromDomain,
+  fromMailboxes,
+  replyToMailboxes,
+  parseDateTime,
+  parseMessageId,
+  DEFAULT_MAX_HEADER_DOMAINS,
+  HEADER_FINDINGS,
+  SINGLE_FIELDS,
+} from './headers/index.js';
+export type {
+  HeadersResult,
+  HeaderFieldReport,
+  HeaderDetail,
+  HeaderFinding,
+  HeaderReason,
+  HeaderDomain,
+  HeaderDomainCheck,
+  HeaderDomainStatus,
+  HeaderDomainsResult,
+  HeaderDomainsOptions,
+  AddressField,
+  DateTime,
+  MessageId,
+  MailDomain,
+} from './headers/index.js';

@@ -14,3 +14,5 @@ export type { HeaderField, HeaderLimits, ParsedHeader } from './header.js';
 export { isParsedMessage, parseMessage } from './message.js';
 export type { ParsedMessage } from './message.js';
 export { MessageSplitter } from './splitter.js';
+export { addressLimitExceeded, isAtext, MAX_ADDRESS_FIELD_LENGTH, MAX_MAILBOXES, parseAddressList } from './address.js';
+export type { AddressListOptions, Mailbox } from './address.js';

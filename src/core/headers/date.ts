@@ -1,0 +1,341 @@
+/**
+ * The date-time of the Date field, RFC 5322 §3.3, with the obsolete syntax of §4.3 that receivers must accept:
+ * comments and missing white space between the parts, two- and three-digit years, and the alphabetic zones
+ * (`UT`, `GMT`, the US zones and the military letters).
+ */
+import type { ParseResult } from '../parse-result.js';
+import { skipCfws } from './cfws.js';
+
+/** Longest Date value parsed (mailtrust's own cap; a real one is about 40 characters). */
+export const MAX_DATE_LENGTH = 4_096;
+
+/** Why a Date value is not a valid date-time. */
+export type DateInvalidReason = 'syntax' | 'out-of-range' | 'weekday-mismatch' | 'too-long';
+
+/** A parsed date-time (§3.3). Fields are as written (local time of the zone). */
+export interface DateTime {
+  year: number;
+  /** 1–12. */
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  /** 0–60 (60 is a leap second). */
+  second: number;
+  /** Day of the week as written (0 = Sunday), when the value had one. */
+  dayOfWeek?: number;
+  /**
+   * Offset from UT in minutes. `undefined` when the zone says nothing: `-0000` (§3.3) or a military letter
+   * (§4.3: their meaning was reversed in RFC 822, so they count as `-0000`).
+   */
+  offsetMinutes: number | undefined;
+  /** The zone as written (`+0100`, `GMT`, …). */
+  zone: string;
+  /** The instant (a leap second counts as second 59; an unknown zone as UT). */
+  instant: Date;
+  /** True when obsolete syntax of §4.3 was used (two/three-digit year, alphabetic zone, comments, no spaces). */
+  obsolete: boolean;
+}
+
+/** The parse error carries the reason for the finding's detail. */
+export type DateParseResult = ParseResult<DateTime> & { reason?: DateInvalidReason };
+
+const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** The obsolete zones with a known offset in hours (§4.3). */
+const NAMED_ZONES: Readonly<Record<string, number>> = {
+  ut: 0,
+  gmt: 0,
+  est: -5,
+  edt: -4,
+  cst: -6,
+  cdt: -5,
+  mst: -7,
+  mdt: -6,
+  pst: -8,
+  pdt: -7,
+};
+
+type Token = {
+  kind: 'digits' | 'word' | 'special';
+  text: string;
+  offset: number;
+  /** White space or a comment came right before this token. */
+  spaced: boolean;
+  /** A comment came right before this token. */
+  commented: boolean;
+};
+
+class DateSyntaxError extends Error {
+  override readonly name = 'DateSyntaxError';
+  constructor(
+    message: string,
+    readonly offset: number,
+    readonly reason: DateInvalidReason = 'syntax',
+  ) {
+    super(message);
+  }
+}
+
+const isDigit = (ch: string | undefined) => ch !== undefined && ch >= '0' && ch <= '9';
+const isLetter = (ch: string | undefined) => ch !== undefined && /^[A-Za-z]$/.test(ch);
+
+/** Splits a value into digit runs, letter runs and `, : + -`; white space and comments only separate them. */
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  for (;;) {
+    const skip = skipCfws(text, i);
+    if (!skip.ok) throw new DateSyntaxError(skip.message, skip.offset);
+    i = skip.end;
+    if (i >= text.length) break;
+    const ch = text[i];
+    const start = i;
+    let kind: Token['kind'];
+    if (isDigit(ch)) {
+      while (isDigit(text[i])) i++;
+      kind = 'digits';
+    } else if (isLetter(ch)) {
+      while (isLetter(text[i])) i++;
+      kind = 'word';
+    } else if (ch === ',' || ch === ':' || ch === '+' || ch === '-') {
+      i++;
+      kind = 'special';
+    } else {
+      throw new DateSyntaxError(`unexpected character ${JSON.stringify(ch)}`, i);
+    }
+    tokens.push({
+      kind,
+      text: text.slice(start, i),
+      offset: start,
+      spaced: skip.whitespace || skip.comment,
+      commented: skip.comment,
+    });
+  }
+  return tokens;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Day of the week (0 = Sunday) of a proleptic Gregorian date. */
+function weekday(year: number, month: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCDay();
+}
+
+class DateParser {
+  private position = 0;
+  obsolete = false;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly length: number,
+  ) {}
+
+  private peek(): Token | undefined {
+    return this.tokens[this.position];
+  }
+
+  private fail(message: string, reason: DateInvalidReason = 'syntax'): never {
+    throw new DateSyntaxError(message, this.peek()?.offset ?? this.length, reason);
+  }
+
+  private take(kind: Token['kind'], what: string): Token {
+    const token = this.peek();
+    if (token?.kind !== kind) this.fail(`expected ${what}`);
+    this.position++;
+    if (token.commented) this.obsolete = true;
+    return token;
+  }
+
+  private takeSpecial(text: string): boolean {
+    const token = this.peek();
+    if (token?.kind !== 'special' || token.text !== text) return false;
+    if (token.commented) this.obsolete = true;
+    this.position++;
+    return true;
+  }
+
+  /** A number of `min`–`max` digits (`what` names it in errors); the white space before it must be `spaced`. */
+  private number(what: string, min: number, max: number, needsSpace: boolean): { value: number; digits: number } {
+    const token = this.take('digits', what);
+    if (token.text.length < min || token.text.length > max) this.fail(`${what} must have ${digitsText(min, max)}`);
+    if (needsSpace && !token.spaced) this.obsolete = true;
+    return { value: Number(token.text), digits: token.text.length };
+  }
+
+  parse(): Omit<DateTime, 'instant' | 'obsolete'> {
+    // [ day-of-week "," ]
+    let dayOfWeek: number | undefined;
+    const first = this.peek();
+    if (first?.kind === 'word') {
+      dayOfWeek = DAY_NAMES.indexOf(first.text.toLowerCase());
+      if (dayOfWeek < 0) this.fail(`${JSON.stringify(first.text)} is not a day of the week (Mon … Sun)`);
+      this.take('word', 'a day of the week');
+      if (!this.takeSpecial(',')) this.fail('expected "," after the day of the week');
+    }
+    // date = day month year
+    const day = this.number('the day', 1, 2, false).value;
+    const monthToken = this.take('word', 'a month name (Jan … Dec)');
+    if (!monthToken.spaced) this.obsolete = true;
+    const month = MONTH_NAMES.indexOf(monthToken.text.toLowerCase()) + 1;
+    if (month === 0) {
+      this.position--;
+      this.fail(`${JSON.stringify(monthToken.text)} is not a month name (Jan … Dec)`);
+    }
+    const yearToken = this.number('the year', 2, 9, true);
+    let year = yearToken.value;
+    if (yearToken.digits < 4) {
+      // §4.3: 00–49 → 2000–2049; 50–99 and three digits → add 1900.
+      this.obsolete = true;
+      year += yearToken.digits === 2 && year < 50 ? 2000 : 1900;
+    } else if (year < 1900) {
+      this.position--;
+      this.fail(`the year ${year} is before 1900 (RFC 5322 §3.3)`, 'out-of-range');
+    } else if (year > 9999) {
+      this.position--;
+      this.fail(`the year ${year} is after 9999`, 'out-of-range');
+    }
+    // time = time-of-day zone
+    const hour = this.number('the hour', 2, 2, true).value;
+    if (!this.takeSpecial(':')) this.fail('expected ":" after the hour');
+    const minute = this.number('the minute', 2, 2, false).value;
+    let second = 0;
+    if (this.takeSpecial(':')) second = this.number('the second', 2, 2, false).value;
+    const { offsetMinutes, zone } = this.zone();
+    if (this.position < this.tokens.length) this.fail('unexpected text after the time zone');
+
+    if (month < 1 || month > 12) this.fail('invalid month', 'out-of-range');
+    if (day < 1 || day > daysInMonth(year, month)) {
+      throw new DateSyntaxError(
+        `${capitalize(MONTH_NAMES[month - 1] ?? '')} ${year} has no day ${day}`,
+        0,
+        'out-of-range',
+      );
+    }
+    if (hour > 23 || minute > 59 || second > 60) {
+      throw new DateSyntaxError(`the time ${hour}:${minute}:${second} is out of range`, 0, 'out-of-range');
+    }
+    if (dayOfWeek !== undefined) {
+      const actual = weekday(year, month, day);
+      if (actual !== dayOfWeek) {
+        throw new DateSyntaxError(
+          `${year}-${pad(month)}-${pad(day)} is a ${capitalize(DAY_NAMES[actual] ?? '')}, not a ${capitalize(
+            DAY_NAMES[dayOfWeek] ?? '',
+          )} (RFC 5322 §3.3)`,
+          0,
+          'weekday-mismatch',
+        );
+      }
+    }
+    const parsed: Omit<DateTime, 'instant' | 'obsolete'> = {
+      year,
+      month,
+      day,
+      hour,
+      minute,
+      second,
+      offsetMinutes,
+      zone,
+    };
+    if (dayOfWeek !== undefined) parsed.dayOfWeek = dayOfWeek;
+    return parsed;
+  }
+
+  /** zone = (FWS ( "+" / "-" ) 4DIGIT) / obs-zone. */
+  private zone(): { offsetMinutes: number | undefined; zone: string } {
+    const token = this.peek();
+    if (token === undefined) this.fail('expected a time zone');
+    if (token.kind === 'special' && (token.text === '+' || token.text === '-')) {
+      if (!token.spaced) this.fail('expected white space before the time zone');
+      this.position++;
+      const digits = this.take('digits', 'four digits of the zone');
+      if (digits.offset !== token.offset + 1) this.fail('expected the zone digits right after the sign');
+      if (digits.text.length !== 4) {
+        this.position--;
+        this.fail('the zone must have four digits (+hhmm)');
+      }
+      const hours = Number(digits.text.slice(0, 2));
+      const minutes = Number(digits.text.slice(2));
+      if (minutes > 59) {
+        this.position--;
+        this.fail(`the zone ${token.text}${digits.text} has more than 59 minutes`, 'out-of-range');
+      }
+      const zone = token.text + digits.text;
+      // §3.3: "-0000" says the local zone is unknown.
+      if (zone === '-0000') return { offsetMinutes: undefined, zone };
+      const sign = token.text === '-' ? -1 : 1;
+      return { offsetMinutes: sign * (hours * 60 + minutes), zone };
+    }
+    if (token.kind === 'word') {
+      const name = token.text.toLowerCase();
+      const hours = NAMED_ZONES[name];
+      this.position++;
+      this.obsolete = true;
+      if (hours !== undefined) return { offsetMinutes: hours * 60, zone: token.text };
+      // Military zones: any single letter but J (§4.3), read as "-0000".
+      if (name.length === 1 && name !== 'j') return { offsetMinutes: undefined, zone: token.text };
+      this.position--;
+      this.fail(`${JSON.stringify(token.text)} is not a time zone`);
+    }
+    this.fail('expected a time zone (+hhmm)');
+  }
+}
+
+function digitsText(min: number, max: number): string {
+  return min === max ? `${min} digits` : `${min} to ${max} digits`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * Parses a Date field value (RFC 5322 §3.3 `date-time`, obsolete forms of §4.3). The day must exist in its month,
+ * the time be in range, and a day-of-week, when given, must be the one the date falls on (§3.3). Pure; a failure
+ * carries the code `headers.date-invalid` and a `reason`.
+ */
+export function parseDateTime(value: string): DateParseResult {
+  if (value.length > MAX_DATE_LENGTH) {
+    return {
+      ok: false,
+      reason: 'too-long',
+      error: { code: 'headers.date-invalid', message: `the value is longer than ${MAX_DATE_LENGTH} characters` },
+    };
+  }
+  try {
+    const tokens = tokenize(value);
+    if (tokens.length === 0) throw new DateSyntaxError('the value is empty', 0);
+    const parser = new DateParser(tokens, value.length);
+    const parsed = parser.parse();
+    const utc = Date.UTC(
+      parsed.year,
+      parsed.month - 1,
+      parsed.day,
+      parsed.hour,
+      parsed.minute,
+      Math.min(parsed.second, 59),
+    );
+    const instant = new Date(utc - (parsed.offsetMinutes ?? 0) * 60_000);
+    // Date.UTC maps years 0–99 to 1900–1999; the years here are ≥ 1900, so no correction is needed.
+    return { ok: true, value: { ...parsed, instant, obsolete: parser.obsolete } };
+  } catch (error) {
+    if (error instanceof DateSyntaxError) {
+      return {
+        ok: false,
+        reason: error.reason,
+        error: { code: 'headers.date-invalid', message: error.message, offset: error.offset },
+      };
+    }
+    throw error;
+  }
+}

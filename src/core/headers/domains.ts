@@ -1,0 +1,173 @@
+/**
+ * Do the domains of the sender and recipient headers exist and accept mail? (seed: "Zendesk does not trust emails
+ * that use invalid, non-existent, or non-resolvable domain names in the sender and recipient headers").
+ *
+ * Per distinct domain, as a mail sender would look it up (RFC 5321 §5.1): MX first; a null MX (RFC 7505: one MX
+ * whose exchange is ".") says the domain accepts no mail; without MX records, A and AAAA (the implicit MX).
+ */
+import type { CheckContext } from '../context.js';
+import type { DnsFailureKind } from '../dns/types.js';
+import type { HeaderDomain } from './fields.js';
+import { findingsOf, type AddressField, type HeaderDetail, type HeaderFinding } from './findings.js';
+import { classifyMailDomain } from './mail-domain.js';
+
+/** Domains looked up per message by default; the rest are counted in `domainsSkipped`, not checked. */
+export const DEFAULT_MAX_HEADER_DOMAINS = 20;
+
+/**
+ * What DNS said about one domain: `mx` (MX hosts), `implicit-mx` (no MX, but A/AAAA), `null-mx` (RFC 7505),
+ * `nxdomain`, `no-mail-records` (the name exists without MX, A or AAAA), `invalid` (not a host name; no query),
+ * `temperror` (timeout, SERVFAIL or REFUSED: not known).
+ */
+export type HeaderDomainStatus =
+  'mx' | 'implicit-mx' | 'null-mx' | 'nxdomain' | 'no-mail-records' | 'invalid' | 'temperror';
+
+/** The outcome for one domain. */
+export interface HeaderDomainCheck {
+  domain: string;
+  fields: AddressField[];
+  status: HeaderDomainStatus;
+  /** MX hosts by preference (`mx`). */
+  exchanges?: string[];
+  /** A and AAAA addresses (`implicit-mx`). */
+  addresses?: string[];
+  /** The failure behind `nxdomain`, `no-mail-records` or `temperror`. */
+  dnsError?: DnsFailureKind;
+}
+
+/** The DNS part of the header checks. */
+export interface HeaderDomainsResult {
+  /** `fail` with any finding; else `temperror` when a lookup could not be answered; else `pass`. */
+  result: 'pass' | 'fail' | 'temperror';
+  findings: HeaderFinding[];
+  details: HeaderDetail[];
+  /** The domains checked, in input order. */
+  domains: HeaderDomainCheck[];
+  /** The cap that applied. */
+  domainLimit: number;
+  /** Distinct domains over the cap, not looked up. */
+  domainsSkipped: number;
+  /** The first temporary DNS failure, so the verdict can say the result is retryable. */
+  dnsError?: DnsFailureKind;
+}
+
+export interface HeaderDomainsOptions {
+  /** Most domains looked up (default `DEFAULT_MAX_HEADER_DOMAINS`). */
+  maxDomains?: number;
+}
+
+const isTemporary = (kind: DnsFailureKind): boolean => kind === 'timeout' || kind === 'servfail' || kind === 'refused';
+
+/** One domain, RFC 5321 §5.1 and RFC 7505 §3. Never throws. */
+async function lookUp(ctx: CheckContext, domain: string, fields: AddressField[]): Promise<HeaderDomainCheck> {
+  const base = { domain, fields };
+  if (ctx.signal?.aborted) return { ...base, status: 'temperror', dnsError: 'timeout' };
+  const mx = await ctx.resolver.mx(domain);
+  if (mx.ok && mx.records.length > 0) {
+    const hosts = [...mx.records].sort((a, b) => a.priority - b.priority).map((record) => record.exchange);
+    const exchanges = hosts.filter((host) => host !== '');
+    // RFC 7505 §3: a null MX is the only MX of its domain; next to real ones, the real ones count.
+    if (exchanges.length === 0) return { ...base, status: 'null-mx' };
+    return { ...base, status: 'mx', exchanges };
+  }
+  if (!mx.ok) {
+    switch (mx.kind) {
+      case 'nxdomain':
+        return { ...base, status: 'nxdomain', dnsError: 'nxdomain' };
+      case 'timeout':
+      case 'servfail':
+      case 'refused':
+        return { ...base, status: 'temperror', dnsError: mx.kind };
+      case 'nodata':
+        break;
+      default: {
+        const unreachable: never = mx.kind;
+        return unreachable;
+      }
+    }
+  }
+  // No MX: the domain itself is the mail host (implicit MX, RFC 5321 §5.1).
+  const [a, aaaa] = await Promise.all([ctx.resolver.a(domain), ctx.resolver.aaaa(domain)]);
+  const addresses = [...(a.ok ? a.records : []), ...(aaaa.ok ? aaaa.records : [])];
+  if (addresses.length > 0) return { ...base, status: 'implicit-mx', addresses };
+  const failures = [a, aaaa].flatMap((answer) => (answer.ok ? [] : [answer.kind]));
+  const temporary = failures.find(isTemporary);
+  if (temporary) return { ...base, status: 'temperror', dnsError: temporary };
+  if (failures.length > 0 && failures.every((kind) => kind === 'nxdomain')) {
+    return { ...base, status: 'nxdomain', dnsError: 'nxdomain' };
+  }
+  return { ...base, status: 'no-mail-records', dnsError: 'nodata' };
+}
+
+/** The finding for a domain outcome, if any. */
+function detailFor(check: HeaderDomainCheck): HeaderDetail | undefined {
+  const first = check.fields[0];
+  const about = { domain: check.domain, fields: check.fields, ...(first === undefined ? {} : { field: first }) };
+  switch (check.status) {
+    case 'mx':
+    case 'implicit-mx':
+    case 'temperror':
+      return undefined;
+    case 'nxdomain':
+      return { id: 'headers.domain-nxdomain', ...about, reason: 'nxdomain', dnsOutcome: 'nxdomain' };
+    case 'null-mx':
+      return { id: 'headers.domain-unresolvable', ...about, reason: 'null-mx' };
+    case 'no-mail-records':
+      return { id: 'headers.domain-unresolvable', ...about, reason: 'no-mail-records', dnsOutcome: 'nodata' };
+    case 'invalid':
+      return { id: 'headers.domain-unresolvable', ...about, value: check.domain, reason: 'invalid' };
+    default: {
+      const unreachable: never = check.status;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Checks that each domain exists and accepts mail: one lookup set per distinct domain (MX; A and AAAA only
+ * when there is no MX), all domains concurrently, at most `maxDomains` of them (the first ones given; pass the
+ * sender side first). Domains may be given as names or as `HeaderDomain`s (from `checkHeaderFields`); names are
+ * normalized to A-labels, and one that is not a host name is `headers.domain-unresolvable` without a query.
+ *
+ * Decisions: a null MX (RFC 7505) is `headers.domain-unresolvable` (reason `null-mx`) even when the domain has
+ * addresses: it says the domain accepts no mail, so nothing sent to it — replies included — can be delivered.
+ * MX targets are not resolved here (that is the audit's `mx.host-unresolvable`). A timeout, SERVFAIL or REFUSED
+ * is no finding: the domain's status is `temperror` and `dnsError` is set.
+ */
+export async function checkHeaderDomains(
+  ctx: CheckContext,
+  domains: readonly (string | HeaderDomain)[],
+  options: HeaderDomainsOptions = {},
+): Promise<HeaderDomainsResult> {
+  const limit = Math.max(0, options.maxDomains ?? DEFAULT_MAX_HEADER_DOMAINS);
+  const distinct = new Map<string, HeaderDomain>();
+  const invalid: HeaderDomainCheck[] = [];
+  for (const entry of domains) {
+    const given = typeof entry === 'string' ? { domain: entry, fields: [] } : entry;
+    const classified = classifyMailDomain({ domain: given.domain, domainLiteral: false });
+    if (classified.kind !== 'name') {
+      invalid.push({ domain: given.domain, fields: [...given.fields], status: 'invalid' });
+      continue;
+    }
+    const known = distinct.get(classified.name);
+    if (known === undefined) distinct.set(classified.name, { domain: classified.name, fields: [...given.fields] });
+    else for (const field of given.fields) if (!known.fields.includes(field)) known.fields.push(field);
+  }
+  const all = [...distinct.values()];
+  const chosen = all.slice(0, limit);
+  const checked = await Promise.all(chosen.map((entry) => lookUp(ctx, entry.domain, entry.fields)));
+  const outcomes = [...invalid, ...checked];
+  const details = outcomes.flatMap((check) => detailFor(check) ?? []);
+  const findings = findingsOf(details);
+  const dnsError = checked.find((check) => check.status === 'temperror')?.dnsError;
+  const result: HeaderDomainsResult = {
+    result: findings.length > 0 ? 'fail' : dnsError !== undefined ? 'temperror' : 'pass',
+    findings,
+    details,
+    domains: outcomes,
+    domainLimit: limit,
+    domainsSkipped: all.length - chosen.length,
+  };
+  if (dnsError !== undefined) result.dnsError = dnsError;
+  return result;
+}

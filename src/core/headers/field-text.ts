@@ -1,0 +1,25 @@
+/**
+ * Field values as the header checks read them: UTF-8 (RFC 6532 §3.2 allows it in header fields; anything else
+ * is not text), unfolded (RFC 5322 §2.2.3) and trimmed.
+ */
+import type { HeaderField } from '../message/header.js';
+import { fieldValueBytes, unfold } from '../message/header.js';
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The unfolded, trimmed value of a field, or `undefined` when its bytes are not valid UTF-8. */
+export function fieldText(field: HeaderField): string | undefined {
+  try {
+    return unfold(strictUtf8.decode(fieldValueBytes(field))).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Longest value copied into a detail (the rest is cut, with an ellipsis). */
+const MAX_DETAIL_VALUE = 200;
+
+/** A value short enough to carry in a result. */
+export function detailValue(text: string): string {
+  return text.length > MAX_DETAIL_VALUE ? `${text.slice(0, MAX_DETAIL_VALUE)}…` : text;
+}
