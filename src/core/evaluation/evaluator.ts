@@ -17,6 +17,7 @@ import { createDkimVerifier, type DkimResult, type DkimVerifier } from '../dkim/
 import { authorDomain, discoverDmarcRecord, evaluateDmarc, type DmarcResult } from '../dmarc/index.js';
 import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
 import type { Resolver } from '../dns/types.js';
+import { checkHeaders, type HeadersResult } from '../headers/index.js';
 import { checkHelo } from '../helo/index.js';
 import { checkIprev } from '../iprev/index.js';
 import { MessageSplitter, fieldValue, getFields, type ParsedHeader } from '../message/index.js';
@@ -52,6 +53,7 @@ function reversePath(mailFrom: string | undefined): string | undefined {
 
 interface HeaderStage {
   header: ParsedHeader;
+  headers: Promise<HeadersResult>;
   dkim: DkimVerifier;
   arc: ArcVerifier;
   fromDomain: { ok: true; domain: string } | { ok: false; error: ParseError };
@@ -69,6 +71,18 @@ function noDmarc(error: ParseError, domain = ''): DmarcResult {
     identifiers: { dkim: [] },
     queried: [],
     error: { code: 'headers.from-invalid', message: error.message },
+  };
+}
+
+/** The header result of a message whose header block could not be read: no From can be found. */
+function unparsedHeaders(error: ParseError): HeadersResult {
+  return {
+    result: 'fail',
+    findings: ['headers.from-missing'],
+    details: [{ id: 'headers.from-missing', reason: 'syntax', error: error.message }],
+    domains: [],
+    domainLimit: 0,
+    domainsSkipped: 0,
   };
 }
 
@@ -117,6 +131,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       const from = authorDomain(getFields(header, 'from').map(fieldValue));
       stage = {
         header,
+        headers: checkHeaders(ctx, header),
         dkim: createDkimVerifier(ctx, header),
         arc: createArcVerifier(ctx, header),
         fromDomain: from.ok ? { ok: true, domain: from.value.domain } : { ok: false, error: from.error },
@@ -141,12 +156,13 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       ended = true;
       splitter.end();
       const unparsed: ParseError = headerError ?? { code: 'message.no-header', message: 'the message has no header' };
-      const [iprevResult, heloResult, spfResult, dkimResults, arcResult] = await Promise.all([
+      const [iprevResult, heloResult, spfResult, dkimResults, arcResult, headersResult] = await Promise.all([
         iprev,
         helo,
         spf,
         stage ? stage.dkim.finish() : Promise.resolve<DkimResult[]>([]),
         stage ? stage.arc.finish() : Promise.resolve<ArcResult>({ result: 'none', instances: 0, sets: [] }),
+        stage ? stage.headers : Promise.resolve(unparsedHeaders(unparsed)),
       ]);
       const fromDomain = stage?.fromDomain;
       const dmarc =
@@ -182,6 +198,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         dkim,
         dmarc,
         arc: arcResult,
+        headers: headersResult,
         authenticationResults,
         envelope: evaluatedEnvelope,
         ...(fromDomain?.ok ? { fromDomain: fromDomain.domain } : {}),

@@ -4,6 +4,7 @@ import type { Limits } from '../context.js';
 import type { DkimResult } from '../dkim/index.js';
 import type { DmarcResult } from '../dmarc/index.js';
 import type { Resolver, TraceEntry } from '../dns/types.js';
+import type { HeadersResult } from '../headers/index.js';
 import type { HeloResult } from '../helo/index.js';
 import type { IprevResult } from '../iprev/index.js';
 import type { SpfResult } from '../spf/index.js';
@@ -41,6 +42,8 @@ export interface Evaluation {
   dkim: DkimResult[];
   dmarc: DmarcResult;
   arc: ArcResult;
+  /** RFC 5322 checks of the header fields and the domains they name. */
+  headers: HeadersResult;
   /** `Authentication-Results: …` for the results above (RFC 8601), one line. */
   authenticationResults: string;
   /** The envelope that was evaluated. */
