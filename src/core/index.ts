@@ -175,3 +175,18 @@ export type {
   MessageId,
   MailDomain,
 } from './headers/index.js';
+export { decideVerdict, senderRelations, FINDINGS } from './verdict/index.js';
+export type {
+  Reason,
+  Verdict,
+  VerdictInput,
+  HeadersView,
+  HeloView,
+  IprevView,
+  SenderRelationFinding,
+  SenderRelationsInput,
+} from './verdict/index.js';
+export { defaultPolicy, parsePolicy, FINDING_IDS, isFindingId } from './policy/index.js';
+export type { Policy, FindingLevel, FindingId, PolicyErrorCode } from './policy/index.js';
+export { detectForwarding, forwardingHintsFromHeader } from './forwarding/index.js';
+export type { ForwardingResult, ForwardingSignal, ForwardingHint, ForwardingFinding } from './forwarding/index.js';

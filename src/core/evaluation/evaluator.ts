@@ -16,13 +16,16 @@ import { defaultLimits, type CheckContext } from '../context.js';
 import { createDkimVerifier, type DkimResult, type DkimVerifier } from '../dkim/index.js';
 import { authorDomain, discoverDmarcRecord, evaluateDmarc, type DmarcResult } from '../dmarc/index.js';
 import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
-import type { Resolver } from '../dns/types.js';
+import type { DnsAnswer, MxRecord, Resolver } from '../dns/types.js';
+import { forwardingHintsFromHeader } from '../forwarding/index.js';
 import { checkHeaders, type HeadersResult } from '../headers/index.js';
 import { checkHelo } from '../helo/index.js';
 import { checkIprev } from '../iprev/index.js';
 import { MessageSplitter, fieldValue, getFields, type ParsedHeader } from '../message/index.js';
 import type { ParseError } from '../parse-result.js';
+import { defaultPolicy } from '../policy/index.js';
 import { checkSpf } from '../spf/index.js';
+import { decideVerdict } from '../verdict/index.js';
 import type { Envelope, EvaluateOptions, Evaluation, EvaluationSpf } from './types.js';
 
 let systemResolver: DnsClient | undefined;
@@ -54,6 +57,8 @@ function reversePath(mailFrom: string | undefined): string | undefined {
 interface HeaderStage {
   header: ParsedHeader;
   headers: Promise<HeadersResult>;
+  /** The From domain's MX hosts, for `helo.not-mx` and HELO-is-an-MX-of-the-sender. */
+  senderMx: Promise<DnsAnswer<MxRecord>> | undefined;
   dkim: DkimVerifier;
   arc: ArcVerifier;
   fromDomain: { ok: true; domain: string } | { ok: false; error: ParseError };
@@ -132,6 +137,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       stage = {
         header,
         headers: checkHeaders(ctx, header),
+        senderMx: from.ok ? ctx.resolver.mx(from.value.domain) : undefined,
         dkim: createDkimVerifier(ctx, header),
         arc: createArcVerifier(ctx, header),
         fromDomain: from.ok ? { ok: true, domain: from.value.domain } : { ok: false, error: from.error },
@@ -180,6 +186,39 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       });
       const { trace: _spfTrace, ...spfReported } = spfResult;
       const spfOut: EvaluationSpf = spfReported;
+      const mx = stage?.senderMx ? await stage.senderMx : undefined;
+      // A temporary failure leaves the MX hosts unknown (undefined), so no finding depends on them.
+      const senderMxHosts = !mx
+        ? undefined
+        : mx.ok
+          ? mx.records.map((r) => r.exchange)
+          : mx.kind === 'nxdomain' || mx.kind === 'nodata'
+            ? []
+            : undefined;
+      const forwardingHints = stage
+        ? forwardingHintsFromHeader(
+            stage.header.fields
+              .filter((f) => f.name === 'received' || f.name.startsWith('resent-') || f.name.startsWith('x-forwarded-'))
+              .map((f) => ({ name: f.name, value: fieldValue(f) })),
+            envelope.rcptTo,
+          )
+        : [];
+      const { verdict, retryable, reasons } = decideVerdict(
+        {
+          envelope: evaluatedEnvelope,
+          ...(fromDomain?.ok ? { fromDomain: fromDomain.domain } : {}),
+          iprev: iprevResult,
+          helo: heloResult,
+          spf: spfOut,
+          dkim,
+          dmarc,
+          arc: arcResult,
+          headers: headersResult,
+          ...(senderMxHosts ? { senderMxHosts } : {}),
+          forwardingHints,
+        },
+        options.policy ?? defaultPolicy,
+      );
       const authenticationResults = formatAuthenticationResults(
         options.authservId ?? 'mailtrust',
         authResEntries({
@@ -192,6 +231,9 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         { fold: false },
       );
       return {
+        verdict,
+        retryable,
+        reasons,
         iprev: iprevResult,
         helo: heloResult,
         spf: spfOut,

@@ -7,7 +7,9 @@ import type { Resolver, TraceEntry } from '../dns/types.js';
 import type { HeadersResult } from '../headers/index.js';
 import type { HeloResult } from '../helo/index.js';
 import type { IprevResult } from '../iprev/index.js';
+import type { Policy } from '../policy/index.js';
 import type { SpfResult } from '../spf/index.js';
+import type { Reason } from '../verdict/index.js';
 
 /** The SMTP envelope of a message (RFC 5321 §3.3): client address, greeting, reverse-path, recipients. */
 export interface Envelope {
@@ -29,6 +31,8 @@ export interface EvaluateOptions {
   receiver?: string;
   limits?: Partial<Limits>;
   signal?: AbortSignal;
+  /** The trust policy (DESIGN §5); default: trust model v1 as documented in docs/trust-model.md. */
+  policy?: Policy;
 }
 
 /** SPF as the evaluation reports it: the check's result without its step-by-step trace. */
@@ -36,6 +40,11 @@ export type EvaluationSpf = Omit<SpfResult, 'trace'>;
 
 /** One message's evaluation. Field names are stable (DESIGN §4.3); more may be added. */
 export interface Evaluation {
+  verdict: 'trusted' | 'low' | 'untrusted';
+  /** True when a DNS temperror kept the verdict from `trusted`: evaluate again later. */
+  retryable: boolean;
+  /** Why, most serious first: finding id, level, a sentence with the values, and what the sender should change. */
+  reasons: Reason[];
   iprev: IprevResult;
   helo: HeloResult;
   spf: EvaluationSpf;
