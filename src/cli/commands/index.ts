@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
+import { checkCommand } from './check.js';
 import { dkimCommand } from './dkim.js';
 import { dnsCommand } from './dns.js';
 import { spfCommand } from './spf.js';
 
 /** Every subcommand, in the order `mailtrust --help` lists them. */
-export const commands: readonly Command[] = [dnsCommand, spfCommand, dkimCommand];
+export const commands: readonly Command[] = [checkCommand, spfCommand, dkimCommand, dnsCommand];
