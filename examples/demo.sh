@@ -14,5 +14,6 @@ run check message.eml --zone example.zone
 run check forged.eml --zone example.zone
 run spf --ip 192.0.2.10 --mail-from alice@example.com --helo mail.example.com --zone example.zone
 run dkim verify message.eml --zone example.zone
+run audit example.com --selector s2026 --ip 192.0.2.10 --helo mail.example.com --zone example.zone
 run dns _dmarc.example.com TXT --zone example.zone
 exit 0

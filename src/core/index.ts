@@ -190,3 +190,16 @@ export { defaultPolicy, parsePolicy, FINDING_IDS, isFindingId } from './policy/i
 export type { Policy, FindingLevel, FindingId, PolicyErrorCode } from './policy/index.js';
 export { detectForwarding, forwardingHintsFromHeader } from './forwarding/index.js';
 export type { ForwardingResult, ForwardingSignal, ForwardingHint, ForwardingFinding } from './forwarding/index.js';
+export { auditDomain, COMMON_DKIM_SELECTORS } from './audit/index.js';
+export type {
+  AuditArea,
+  AuditCheck,
+  AuditDnsStats,
+  AuditInput,
+  AuditReport,
+  AuditResult,
+  AuditStatus,
+  AuditedAddresses,
+  AuditedSelectors,
+  SuggestedRecord,
+} from './audit/index.js';

@@ -1,17 +1,9 @@
 /** Seeded random Authentication-Results entries for the round-trip property test and the cross-check. */
 import type { AuthResEntry } from '../../src/core/authres/index.js';
 
-/** A small deterministic PRNG (mulberry32), so a failing case can be reproduced from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../support/random.js';
+
+export { prng };
 
 const KEYWORD_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const VALUE_CHARS = [

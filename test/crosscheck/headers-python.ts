@@ -16,23 +16,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseDateTime } from '../../src/core/headers/date.js';
 import { parseAddressList } from '../../src/core/message/address.js';
+import { seededRandom as prng } from '../support/random.js';
 
 const args = process.argv.slice(2);
 const randomIndex = args.indexOf('--random');
 const count = randomIndex >= 0 ? Number(args[randomIndex + 1]) : 1000;
 const verbose = args.includes('--verbose');
 
-/** A small seeded PRNG (mulberry32) so a disagreement can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(5322);
 const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)] as T;

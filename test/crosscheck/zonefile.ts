@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseZoneFile } from '../../src/core/dns/zonefile.js';
 import type { ZoneRecord } from '../../src/core/dns/records.js';
 import { parseIPv6 } from '../../src/core/dns/ip-address.js';
+import { seededRandom as random } from '../support/random.js';
 
 type Reference = { ok: true; rrsets: Record<string, { ttl: number; rdata: string[] }> } | { ok: false; error: string };
 
@@ -62,18 +63,6 @@ x A 192.0.2.6
   'a 50 A 192.0.2.1\nb A 192.0.2.2\nc 60 A 192.0.2.3\nd A 192.0.2.4\n',
   '$TTL 5\n@ A 192.0.2.1\n@ A 192.0.2.1\n@ A 192.0.2.2\n',
 ];
-
-/** mulberry32, so a run can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pieces = ['\n', ' ', '\t', '(', ')', '"', '\\', ';', '@', '.', 'IN', 'TXT', 'A', 'MX', '1h', '10', '\\065', 'x'];
 

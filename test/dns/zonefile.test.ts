@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseZoneFile, type ZoneFileOptions } from '../../src/core/dns/zonefile.js';
 import type { ZoneRecord } from '../../src/core/dns/records.js';
+import { seededRandom as random } from '../support/random.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -521,18 +522,6 @@ describe('parseZoneFile: directives, types and structure errors', () => {
 });
 
 describe('parseZoneFile: malformed input never crashes or hangs', () => {
-  /** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   function assertWellFormed(text: string, seed: number): void {
     let result;
     try {
