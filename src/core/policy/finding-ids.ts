@@ -2,6 +2,7 @@
  * The finding ids of DESIGN §6, written `area.name`. They are stable: policy files (`levels`), JSON output and
  * tests name them. A new check adds its ids here first.
  */
+import { HEADER_FINDINGS } from '../headers/findings.js';
 
 /** Every finding id, grouped by area in the order of DESIGN §6. */
 export const FINDING_IDS = [
@@ -55,19 +56,7 @@ export const FINDING_IDS = [
   'dmarc.pct',
   'dmarc.no-rua',
   'dmarc.rua-unauthorized',
-  'headers.from-missing',
-  'headers.from-multiple',
-  'headers.from-invalid',
-  'headers.subject-missing',
-  'headers.to-missing',
-  'headers.date-missing',
-  'headers.date-invalid',
-  'headers.message-id-missing',
-  'headers.reply-to-invalid',
-  'headers.duplicate',
-  'headers.address-invalid',
-  'headers.domain-nxdomain',
-  'headers.domain-unresolvable',
+  ...HEADER_FINDINGS,
   'sender.spoofed',
   'sender.unauthenticated',
   'forward.detected',
