@@ -1,5 +1,5 @@
 /**
- * Conformance: every vector of /work/shared/conformance/dkim (vectors.json) and the DKIM-Signature fields of the
+ * Conformance: every vector of test/conformance/dkim (vectors.json) and the DKIM-Signature fields of the
  * Stalwart ARC messages verify as expected, with keys served by the test DNS server over loopback through the
  * real resolver.
  */

@@ -2,10 +2,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** /work/shared/conformance, found from dist/test/dkim/ or test/dkim/. */
-export const conformanceDir =
-  process.env['MAILTRUST_CONFORMANCE'] ??
-  join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/conformance');
+/** The conformance data in the repository (test/conformance), found from dist/test/dkim/. */
+export const conformanceDir = join(dirname(fileURLToPath(import.meta.url)), '../../../test/conformance');
 
 /** Converts bare LF to CRLF. */
 export function toCrlf(bytes: Uint8Array): Uint8Array {

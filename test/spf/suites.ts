@@ -1,5 +1,5 @@
 /**
- * Loaders for the SPF conformance suites (../shared/conformance/spf, see its SOURCES.md): the openspf YAML suites
+ * Loaders for the SPF conformance suites (test/conformance/spf, see its SOURCES.md): the openspf YAML suites
  * with pyspf's driver rules, and stalwart's line-oriented files with its harness rules. Both turn zone data into
  * records and trouble rules for the test DNS server, so the suites run over real DNS on loopback.
  */
