@@ -12,6 +12,8 @@ export interface CommandIO {
   readStdin: () => Promise<Uint8Array>;
   /** True when stderr is a terminal (progress lines only then). */
   interactive: boolean;
+  /** True when stdout is a terminal and NO_COLOR is not set: colour is allowed. */
+  color?: boolean;
 }
 
 /** What the frame gives every command after parsing the common flags (DESIGN §4.2). */

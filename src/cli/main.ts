@@ -15,6 +15,7 @@ const io: CommandIO = {
   stderr: (text) => process.stderr.write(text),
   readStdin,
   interactive: process.stderr.isTTY === true,
+  color: process.stdout.isTTY === true && !process.env['NO_COLOR'],
 };
 
 process.exitCode = await runCli(process.argv.slice(2), io);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { checkText } from '../../src/cli/commands/check.js';
 import { parseZoneFile } from '../../src/core/dns/zonefile.js';
 import { runMailtrust } from '../support/cli.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
@@ -83,6 +84,22 @@ describe('mailtrust check', () => {
     assert.equal(evaluation.spf.domain, 'mail.example.com');
     assert.deepEqual(evaluation.envelopeSource, { ip: 'option', helo: 'option', mailFrom: 'option' });
   });
+
+  /* eslint-disable no-control-regex -- the escape character is what these assertions look for */
+  test('the report: verdict, then checks, then reasons; colour only when asked for (a terminal)', async () => {
+    const run = await runMailtrust(['check', join(examples, 'forged.eml'), '--dns', server.address]);
+    assert.doesNotMatch(run.stdout, /\x1b\[/, 'no escape codes when piped');
+    const verdictAt = run.stdout.indexOf('UNTRUSTED');
+    const checksAt = run.stdout.indexOf('\nChecks:');
+    const reasonsAt = run.stdout.indexOf('\nReasons:');
+    assert.ok(verdictAt === 0 && checksAt > verdictAt && reasonsAt > checksAt, run.stdout);
+    const json = await runMailtrust(['check', join(examples, 'forged.eml'), '--dns', server.address, '--json']);
+    const evaluation = JSON.parse(json.stdout);
+    const coloured = checkText(evaluation, evaluation.envelopeSource, true);
+    assert.match(coloured, /^\x1b\[1m\x1b\[31mUNTRUSTED/);
+    assert.equal(coloured.replace(/\x1b\[\d+m/g, ''), checkText(evaluation, evaluation.envelopeSource, false));
+  });
+  /* eslint-enable no-control-regex */
 
   test('stdin works', async () => {
     const message = await readFile(join(examples, 'message.eml'));

@@ -28,30 +28,49 @@ async function loadPolicy(path: string | undefined): Promise<Policy | undefined>
   return parsed.value;
 }
 
-function levelMark(level: string): string {
-  return level === 'untrusted' ? 'FAIL' : level === 'low' ? 'LOW ' : 'info';
-}
-
 const verdictWord = { trusted: 'TRUSTED', low: 'LOW TRUST', untrusted: 'UNTRUSTED' } as const;
 
-/** The readable report: the verdict first, the reasons with their fixes, then each check on one line. */
-export function checkText(evaluation: Evaluation, sources: Record<'ip' | 'helo' | 'mailFrom', EnvelopeSource>): string {
+/** ANSI SGR colours, used only on a terminal. */
+const paint = {
+  red: (t: string) => `\x1b[31m${t}\x1b[0m`,
+  yellow: (t: string) => `\x1b[33m${t}\x1b[0m`,
+  green: (t: string) => `\x1b[32m${t}\x1b[0m`,
+  dim: (t: string) => `\x1b[2m${t}\x1b[0m`,
+  bold: (t: string) => `\x1b[1m${t}\x1b[0m`,
+};
+
+/**
+ * The readable report (DESIGN §4.2): the verdict first, then each check with its value, then the reasons with
+ * what the sender should change, then the Authentication-Results header. Colour only when `color` is set.
+ */
+export function checkText(
+  evaluation: Evaluation,
+  sources: Record<'ip' | 'helo' | 'mailFrom', EnvelopeSource>,
+  color = false,
+): string {
   const e = evaluation;
+  const c = (fn: (t: string) => string, text: string) => (color ? fn(text) : text);
+  const resultColor = (result: string) =>
+    result === 'pass'
+      ? paint.green
+      : result === 'none' || result === 'neutral'
+        ? paint.dim
+        : result.endsWith('error')
+          ? paint.yellow
+          : paint.red;
   const lines: string[] = [];
   const from = e.fromDomain ? ` for mail from ${e.fromDomain}` : '';
+  const verdictColor = e.verdict === 'trusted' ? paint.green : e.verdict === 'low' ? paint.yellow : paint.red;
   lines.push(
-    `${verdictWord[e.verdict]}${from} sent by ${e.envelope.ip}${e.retryable ? ' (DNS trouble: try again later)' : ''}`,
+    `${c(paint.bold, c(verdictColor, verdictWord[e.verdict]))}${from} sent by ${e.envelope.ip}${e.retryable ? ' (DNS trouble: try again later)' : ''}`,
   );
-  if (e.reasons.length > 0) {
-    lines.push('');
-    for (const reason of e.reasons) {
-      lines.push(`  ${levelMark(reason.level)}  ${reason.id}: ${reason.message}`);
-      if (reason.remedy) lines.push(`        fix: ${reason.remedy}`);
-    }
-  }
   lines.push('', 'Checks:');
   const row = (name: string, result: string, detail: string) =>
-    lines.push(`  ${name.padEnd(8)} ${result.padEnd(10)} ${detail}`.trimEnd());
+    lines.push(
+      detail === ''
+        ? `  ${name.padEnd(8)} ${c(resultColor(result), result)}`
+        : `  ${name.padEnd(8)} ${c(resultColor(result), result.padEnd(10))} ${detail}`,
+    );
   row('iprev', e.iprev.result, e.iprev.names.join(', ') || e.iprev.ptrNames.join(', ') || '(no PTR)');
   row('helo', e.helo.result, [e.helo.name || '(none)', ...e.helo.findings].join('  '));
   const spf = e.spf;
@@ -73,6 +92,19 @@ export function checkText(evaluation: Evaluation, sources: Record<'ip' | 'helo' 
   );
   row('arc', e.arc.result, e.arc.instances > 0 ? `${e.arc.instances} set(s)` : '');
   row('headers', e.headers.result, e.headers.findings.join('  '));
+  if (e.reasons.length > 0) {
+    lines.push('', 'Reasons:');
+    for (const reason of e.reasons) {
+      const mark =
+        reason.level === 'untrusted'
+          ? c(paint.red, 'FAIL')
+          : reason.level === 'low'
+            ? c(paint.yellow, 'LOW ')
+            : c(paint.dim, 'info');
+      lines.push(`  ${mark}  ${reason.id}: ${reason.message}`);
+      if (reason.remedy) lines.push(`        fix: ${reason.remedy}`);
+    }
+  }
   lines.push('', e.authenticationResults);
   const inferred = (['ip', 'helo', 'mailFrom'] as const).filter(
     (k) => sources[k] === 'received' || sources[k] === 'return-path',
@@ -150,7 +182,7 @@ async function run(values: Record<string, unknown>, positionals: string[], env: 
     },
   );
   if (env.json) env.io.stdout(`${JSON.stringify({ ...evaluation, envelopeSource: sources }, null, 2)}\n`);
-  else env.io.stdout(checkText(evaluation, sources));
+  else env.io.stdout(checkText(evaluation, sources, env.io.color === true));
   const code = checkExitCode(evaluation);
   if (code === ExitCode.tempFail) {
     env.io.stderr('mailtrust: DNS unreachable: no lookup was answered (check --dns or the network, then retry)\n');
