@@ -203,3 +203,10 @@ export type {
   AuditedSelectors,
   SuggestedRecord,
 } from './audit/index.js';
+export { createEvaluationPool } from './evaluation/workers.js';
+export type {
+  EvaluationPool,
+  EvaluationPoolOptions,
+  PooledEvaluateOptions,
+  WorkerResolverOptions,
+} from './evaluation/workers.js';

@@ -6,7 +6,14 @@
  */
 import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { CheckContext } from '../context.js';
-import { BodyHasher, selectSignedFields, sharedKeyCache, signedData, type DkimKeyCache } from '../dkim/index.js';
+import {
+  BodyHashSet,
+  selectSignedFields,
+  sharedKeyCache,
+  signedData,
+  type BodyHasher,
+  type DkimKeyCache,
+} from '../dkim/index.js';
 import type { BodyHashResult } from '../dkim/index.js';
 import {
   isParsedMessage,
@@ -24,6 +31,11 @@ import { isArcFieldName, parseArcSets, type ArcSet } from './sets.js';
 export interface ArcVerifyOptions {
   /** Parsed-key cache (default: the one DKIM shares across the process). */
   keyCache?: DkimKeyCache;
+  /**
+   * Body hashers shared with other verifiers of the same message (DKIM). The caller then feeds the body to the set
+   * itself, and this verifier's `update()` does nothing.
+   */
+  bodyHashes?: BodyHashSet;
   /**
    * Algorithms accepted in ARC-Seal and ARC-Message-Signature. Default: rsa-sha256 and ed25519-sha256 (RFC 8463);
    * pass `['rsa-sha256']` for RFC 8617's letter (as dkimpy reads it). See docs/arc.md.
@@ -115,6 +127,8 @@ export function createArcVerifier(
   const accepted = options.algorithms ?? defaultArcAlgorithms;
   const lookups = new ArcKeyLookups(ctx, options.keyCache ?? sharedKeyCache);
   const hashers = new Map<string, BodyHasher>();
+  const hashes = options.bodyHashes ?? new BodyHashSet();
+  const ownHashes = options.bodyHashes === undefined;
   let finished = false;
   const done = (result: ArcResult): ArcVerifier => ({
     update(): void {},
@@ -200,18 +214,18 @@ export function createArcVerifier(
     const key = hasherKey(ams);
     if (hashers.has(key)) continue;
     if (set !== latest && (hashers.size >= maxBodyHashers || !accepted.includes(ams.algorithm))) continue;
-    hashers.set(key, new BodyHasher(ams.bodyCanonicalization, 'sha256', ams.bodyLength));
+    hashers.set(key, hashes.hasher(ams.bodyCanonicalization, ams.bodyLength));
   }
 
   return {
     update(chunk: Uint8Array): void {
-      for (const hasher of hashers.values()) hasher.update(chunk);
+      if (ownHashes) hashes.update(chunk);
     },
     async finish(): Promise<ArcResult> {
       if (finished) throw new Error('ArcVerifier: finish called twice');
       finished = true;
       const digests = new Map<string, BodyHashResult>();
-      for (const [key, hasher] of hashers) digests.set(key, hasher.digest());
+      for (const [key, hasher] of hashers) digests.set(key, hashes.digest(hasher));
       const checkAms = (set: ArcSet): Promise<Check> => verifyMessageSignature(set, sets, header, digests, lookups);
       const [amsCheck, ...sealChecks] = await Promise.all([
         checkAms(latest),

@@ -15,6 +15,7 @@ const SP = 0x20;
 const HT = 0x09;
 const CRLF = new Uint8Array([CR, LF]);
 const SPACE = new Uint8Array([SP]);
+const EMPTY = new Uint8Array(0);
 const STAGE_SIZE = 4096;
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -25,6 +26,75 @@ export interface BodyHashResult {
   hash: Buffer;
   canonicalLength: number;
 }
+
+const PAIR_WINDOW = 32 * 1024;
+const PAIR = 0x2020;
+
+/**
+ * Finds SP SP pairs for `relaxedLines`, a window of input at a time: the window is copied twice (at an even and an
+ * odd byte offset) so that two native 16-bit searches for 0x2020 find every pair; the positions are then read in
+ * order. About twice as fast as the word-at-a-time scan on text with many pairs. Callers ask with rising `from`.
+ */
+class SpacePairFinder {
+  private readonly even = new Uint8Array(PAIR_WINDOW + 2);
+  private readonly odd = new Uint8Array(PAIR_WINDOW + 2);
+  private readonly found = new Int32Array(PAIR_WINDOW + 1);
+  private count = 0;
+  private index = 0;
+  private windowStart = 0;
+  /** Pairs starting in [windowStart, windowEnd) are in `found`. */
+  private windowEnd = 0;
+  private buf: Uint8Array = new Uint8Array(0);
+  private end = 0;
+
+  reset(buf: Uint8Array, end: number): void {
+    this.buf = buf;
+    this.end = end;
+    this.windowStart = this.windowEnd = 0;
+    this.count = this.index = 0;
+  }
+
+  /** The first pair at or after `from` (both bytes before `end`), or -1. */
+  next(from: number): number {
+    for (;;) {
+      if (from >= this.end - 1) return -1;
+      if (from < this.windowStart || from >= this.windowEnd) this.fill(from);
+      const found = this.found;
+      while (this.index < this.count && (found[this.index] as number) < from) this.index++;
+      if (this.index < this.count) return found[this.index] as number;
+      from = this.windowEnd;
+    }
+  }
+
+  private fill(from: number): void {
+    const length = Math.min(PAIR_WINDOW + 1, this.end - from);
+    this.even.set(this.buf.subarray(from, from + length));
+    this.odd.set(this.buf.subarray(from + 1, from + length));
+    const evenWords = new Uint16Array(this.even.buffer, 0, length >> 1);
+    const oddWords = new Uint16Array(this.odd.buffer, 0, (length - 1) >> 1);
+    // Merge the two sorted position lists.
+    let e = evenWords.indexOf(PAIR);
+    let o = oddWords.indexOf(PAIR);
+    let n = 0;
+    const found = this.found;
+    while (e >= 0 || o >= 0) {
+      if (o < 0 || (e >= 0 && 2 * e < 2 * o + 1)) {
+        found[n++] = from + 2 * e;
+        e = evenWords.indexOf(PAIR, e + 1);
+      } else {
+        found[n++] = from + 2 * o + 1;
+        o = oddWords.indexOf(PAIR, o + 1);
+      }
+    }
+    this.count = n;
+    this.index = 0;
+    this.windowStart = from;
+    this.windowEnd = from + length - 1;
+  }
+}
+
+/** One finder for every hasher: `relaxedLines` runs synchronously from reset to its last `next`. */
+const sharedPairFinder = new SpacePairFinder();
 
 /** Canonicalizes and hashes a body fed in chunks (RFC 6376 §3.4.3–§3.4.5, §3.7). */
 export class BodyHasher {
@@ -67,7 +137,7 @@ export class BodyHasher {
     if (this.carryLength > 0) {
       const lf = chunk.indexOf(LF);
       if (lf < 0) {
-        this.carry.push(chunk.slice());
+        this.carry.push(copyOf(chunk, 0));
         this.carryLength += length;
         return this;
       }
@@ -83,7 +153,7 @@ export class BodyHasher {
       pos = lastLf + 1;
     }
     if (pos < length) {
-      this.carry.push(chunk.slice(pos));
+      this.carry.push(copyOf(chunk, pos));
       this.carryLength += length - pos;
     }
     return this;
@@ -145,85 +215,58 @@ export class BodyHasher {
   /**
    * Relaxed lines. Output differs from input only around a TAB, two SPs in a row, WSP before a line end, or a bare
    * LF. TABs are found with memchr, SP pairs with a word-at-a-time scan, line ends by looking at their last bytes;
-   * only the lines holding one are walked byte by byte.
+   * between those places the input is hashed as it is (runs of input bytes, no byte loop). Only the WSP runs that
+   * change are walked byte by byte.
    */
   private relaxedLines(buf: Uint8Array, start: number, end: number): void {
     const b = asBuffer(buf);
+    const pairs = sharedPairFinder;
+    pairs.reset(b, end);
     let tab = -2;
     let pair = -2;
     let i = start;
     while (i < end) {
       const lf = b.indexOf(LF, i);
-      if (tab !== -1 && tab < i) tab = b.indexOf(HT, i);
-      if (pair !== -1 && pair < i) pair = nextSpacePair(b, i, end);
-      const last = b[lf - 2];
-      if (
-        lf > i &&
-        b[lf - 1] === CR &&
-        (tab < 0 || tab > lf) &&
-        (pair < 0 || pair > lf) &&
-        (lf === i + 1 || (last !== SP && last !== HT))
-      ) {
-        // The line is already canonical (possibly empty).
-        if (lf === i + 1) this.blank(i, true);
-        else {
-          this.flushBlanks(i);
-          this.input(i, lf + 1);
-        }
+      const crlf = lf > i && b[lf - 1] === CR;
+      const contentEnd = crlf ? lf - 1 : lf;
+      // §3.4.4: WSP at the end of the line is removed.
+      let ce = contentEnd;
+      let c = b[ce - 1];
+      while (ce > i && (c === SP || c === HT)) c = b[--ce - 1];
+      if (ce === i) {
+        this.blank(i, crlf && lf === i + 1);
         i = lf + 1;
         continue;
       }
-      i = this.relaxedLine(b, i);
-    }
-  }
-
-  /** One relaxed line the slow way, byte by byte; returns the start of the next line. */
-  private relaxedLine(buf: Uint8Array, i: number): number {
-    let k = i;
-    let c = buf[k];
-    while (c === SP || c === HT) c = buf[++k];
-    if (c === LF || (c === CR && buf[k + 1] === LF)) {
-      // Empty after canonicalization (§3.4.4: WSP at line end is removed).
-      this.blank(i, k === i && c === CR);
-      return c === LF ? k + 1 : k + 2;
-    }
-    this.flushBlanks(i);
-    let seg = i;
-    if (k > i && (k > i + 1 || buf[i] === HT)) {
-      // Leading WSP run other than one SP: reduce to one SP.
-      this.constant(SPACE);
-      seg = k;
-    }
-    let j = k;
-    for (;;) {
-      c = buf[j];
-      if (c === LF) {
-        this.input(seg, j);
-        this.constant(CRLF);
-        return j + 1;
-      }
-      if (c === CR && buf[j + 1] === LF) {
-        this.input(seg, j + 2);
-        return j + 2;
-      }
-      if (c === SP || c === HT) {
-        let w = j + 1;
-        let n = buf[w];
-        while (n === SP || n === HT) n = buf[++w];
-        if (n === LF || (n === CR && buf[w + 1] === LF)) {
-          // Trailing WSP: removed.
-          this.input(seg, j);
-          seg = w;
-        } else if (c === HT || w > j + 1) {
-          this.input(seg, j);
+      this.flushBlanks(i);
+      if (tab !== -1 && tab < i) tab = b.indexOf(HT, i);
+      if (pair !== -1 && pair < i) pair = pairs.next(i);
+      let seg = i;
+      // Every other WSP run that is not a single SP becomes one SP: those start at a TAB or an SP pair.
+      while ((tab >= 0 && tab < ce) || (pair >= 0 && pair < ce)) {
+        const at = tab >= 0 && tab < ce && (pair < 0 || tab < pair) ? tab : pair;
+        let runStart = at;
+        while (runStart > seg && b[runStart - 1] === SP) runStart--;
+        let runEnd = at + 1;
+        c = b[runEnd];
+        while (c === SP || c === HT) c = b[++runEnd];
+        if (b[runStart] === SP) this.input(seg, runStart + 1);
+        else {
+          this.input(seg, runStart);
           this.constant(SPACE);
-          seg = w;
         }
-        j = w;
-        continue;
+        seg = runEnd;
+        if (tab >= 0 && tab < runEnd) tab = b.indexOf(HT, runEnd);
+        if (pair >= 0 && pair < runEnd) pair = pairs.next(runEnd);
       }
-      j++;
+      if (crlf && ce === contentEnd) this.input(seg, lf + 1);
+      else {
+        this.input(seg, ce);
+        this.constant(CRLF);
+      }
+      i = lf + 1;
     }
+    pairs.reset(EMPTY, 0);
   }
 
   /**
@@ -354,6 +397,11 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** A copy of `bytes[from…]` (Buffer#slice would be a view, and the caller may reuse its chunk). */
+function copyOf(bytes: Uint8Array, from: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes, from);
+}
+
 function concat(parts: Uint8Array[], length: number, tail: Uint8Array): Uint8Array {
   const out = new Uint8Array(length + tail.length);
   let o = 0;
@@ -363,6 +411,41 @@ function concat(parts: Uint8Array[], length: number, tail: Uint8Array): Uint8Arr
   }
   out.set(tail, o);
   return out;
+}
+
+/**
+ * Body hashers shared by several verifiers of one message (DKIM and ARC): one hasher per canonicalization and l=
+ * (sha256), fed once by the owner, digested once however many verifiers ask.
+ */
+export class BodyHashSet {
+  private readonly hashers = new Map<string, BodyHasher>();
+  private readonly digests = new Map<BodyHasher, BodyHashResult>();
+
+  /** The shared hasher for `canonicalization` and `limit` (created on first use). */
+  hasher(canonicalization: Canonicalization, limit?: number): BodyHasher {
+    const key = `${canonicalization}:${limit ?? ''}`;
+    let hasher = this.hashers.get(key);
+    if (!hasher) {
+      hasher = new BodyHasher(canonicalization, 'sha256', limit);
+      this.hashers.set(key, hasher);
+    }
+    return hasher;
+  }
+
+  /** Feeds the next body bytes to every hasher. */
+  update(chunk: Uint8Array): void {
+    for (const hasher of this.hashers.values()) hasher.update(chunk);
+  }
+
+  /** The body hash of one of this set's hashers, computed on first request. */
+  digest(hasher: BodyHasher): BodyHashResult {
+    let result = this.digests.get(hasher);
+    if (!result) {
+      result = hasher.digest();
+      this.digests.set(hasher, result);
+    }
+    return result;
+  }
 }
 
 /** Hashes a whole body at once. */

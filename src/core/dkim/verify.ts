@@ -9,7 +9,7 @@ import type { CheckContext } from '../context.js';
 import type { DnsAnswer } from '../dns/types.js';
 import type { HeaderField, ParsedHeader } from '../message/header.js';
 import { isParsedMessage, parseMessage, type ParsedMessage } from '../message/message.js';
-import { BodyHasher, type BodyHashResult } from './body-hash.js';
+import { BodyHashSet, type BodyHasher, type BodyHashResult } from './body-hash.js';
 import { selectSignedFields, signedData } from './header-hash.js';
 import { verifySignedData } from './crypto.js';
 import { sharedKeyCache, type DkimKeyCache } from './key.js';
@@ -21,6 +21,11 @@ import { parseDkimSignature, readSignatureIds, type DkimSignature } from './sign
 export interface DkimVerifyOptions {
   /** Parsed-key cache (default: one shared by the process). */
   keyCache?: DkimKeyCache;
+  /**
+   * Body hashers shared with other verifiers of the same message (ARC). The caller then feeds the body to the set
+   * itself, and this verifier's `update()` does nothing.
+   */
+  bodyHashes?: BodyHashSet;
 }
 
 /** Verifies a message whose body arrives in chunks. */
@@ -57,7 +62,8 @@ export function createDkimVerifier(
 ): DkimVerifier {
   const cache = options.keyCache ?? sharedKeyCache;
   const results: (DkimResult | Pending)[] = [];
-  const hashers = new Map<string, BodyHasher>();
+  const hashes = options.bodyHashes ?? new BodyHashSet();
+  const ownHashes = options.bodyHashes === undefined;
   const lookups = new Map<string, Promise<DnsAnswer<string>>>();
   const nowSeconds = Math.floor(ctx.now().getTime() / 1000);
   const signatureFields = header.fields.filter((f) => f.name === 'dkim-signature');
@@ -97,12 +103,7 @@ export function createDkimVerifier(
       key = ctx.resolver.txt(name).catch((): DnsAnswer<string> => ({ ok: false, kind: 'servfail' }));
       lookups.set(name, key);
     }
-    const hasherKey = `${signature.bodyCanonicalization}:${signature.bodyLength ?? ''}`;
-    let hasher = hashers.get(hasherKey);
-    if (!hasher) {
-      hasher = new BodyHasher(signature.bodyCanonicalization, 'sha256', signature.bodyLength);
-      hashers.set(hasherKey, hasher);
-    }
+    const hasher = hashes.hasher(signature.bodyCanonicalization, signature.bodyLength);
     results.push({ signature, base, field, key, hasher });
   }
   const skipped = signatureFields.length - Math.min(limit, signatureFields.length);
@@ -124,16 +125,14 @@ export function createDkimVerifier(
   let finished = false;
   return {
     update(chunk: Uint8Array): void {
-      for (const hasher of hashers.values()) hasher.update(chunk);
+      if (ownHashes) hashes.update(chunk);
     },
     async finish(): Promise<DkimResult[]> {
       if (finished) throw new Error('DkimVerifier: finish called twice');
       finished = true;
-      const digests = new Map<BodyHasher, BodyHashResult>();
-      for (const hasher of hashers.values()) digests.set(hasher, hasher.digest());
       return Promise.all(
         results.map((entry) =>
-          'signature' in entry ? complete(entry, digests.get(entry.hasher), header, cache) : entry,
+          'signature' in entry ? complete(entry, hashes.digest(entry.hasher), header, cache) : entry,
         ),
       );
     },

@@ -5,16 +5,26 @@
 
 /** Parses a strict dotted quad (four decimal octets, no leading zeros) into its 4 bytes, or undefined. */
 export function parseIPv4(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  // One pass over the characters (no split, no regular expression): this runs several times per message.
   const bytes: number[] = [];
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return undefined;
-    const value = Number(part);
-    if (value > 255) return undefined;
-    bytes.push(value);
+  let value = 0;
+  let digits = 0;
+  let leadingZero = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || bytes.length === 4 || (leadingZero && digits > 1) || value > 255) return undefined;
+      bytes.push(value);
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39 || digits === 3) return undefined;
+    if (digits === 0) leadingZero = c === 0x30;
+    digits++;
+    value = value * 10 + (c - 0x30);
   }
-  return bytes;
+  return bytes.length === 4 ? bytes : undefined;
 }
 
 /**

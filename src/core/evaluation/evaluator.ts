@@ -13,7 +13,7 @@
 import { createArcVerifier, type ArcResult, type ArcVerifier } from '../arc/index.js';
 import { authResEntries, formatAuthenticationResults } from '../authres/index.js';
 import { defaultLimits, type CheckContext } from '../context.js';
-import { createDkimVerifier, type DkimResult, type DkimVerifier } from '../dkim/index.js';
+import { BodyHashSet, createDkimVerifier, type DkimResult, type DkimVerifier } from '../dkim/index.js';
 import { authorDomain, discoverDmarcRecord, evaluateDmarc, type DmarcResult } from '../dmarc/index.js';
 import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
 import type { DnsAnswer, MxRecord, Resolver } from '../dns/types.js';
@@ -126,6 +126,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
 
   let stage: HeaderStage | undefined;
   let headerError: ParseError | undefined;
+  const bodyHashes = new BodyHashSet();
   const splitter = new MessageSplitter({
     header: (parsed) => {
       if (!parsed.ok) {
@@ -138,16 +139,16 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         header,
         headers: checkHeaders(ctx, header),
         senderMx: from.ok ? ctx.resolver.mx(from.value.domain) : undefined,
-        dkim: createDkimVerifier(ctx, header),
-        arc: createArcVerifier(ctx, header),
+        dkim: createDkimVerifier(ctx, header, { bodyHashes }),
+        arc: createArcVerifier(ctx, header, { bodyHashes }),
         fromDomain: from.ok ? { ok: true, domain: from.value.domain } : { ok: false, error: from.error },
       };
       // Start the DMARC lookups now, beside SPF and the DKIM keys; evaluateDmarc() later meets them in the memo.
       if (from.ok) void discoverDmarcRecord(ctx, from.value.domain);
     },
     body: (chunk) => {
-      stage?.dkim.update(chunk);
-      stage?.arc.update(chunk);
+      // DKIM and ARC share their body hashers (same c= and l=, one canonicalization pass): fed once, here.
+      if (stage) bodyHashes.update(chunk);
     },
   });
 

@@ -17,7 +17,8 @@ export interface MessageSplitterHandlers {
 }
 
 export class MessageSplitter {
-  private buffer = new Uint8Array(4096);
+  /** Allocated on the first bytes, sized to the header (or to what has come of it). */
+  private buffer = new Uint8Array(0);
   private length = 0;
   /** Start of the first line not yet known to be a complete, non-empty header line. */
   private lineStart = 0;
@@ -32,6 +33,14 @@ export class MessageSplitter {
   push(chunk: Uint8Array): void {
     if (this.done) {
       if (chunk.length > 0) this.handlers.body(chunk);
+      return;
+    }
+    // Buffer only up to the first empty line the chunk shows (LF followed by CRLF or LF): the body after it is
+    // passed on without being copied. The line loop below still decides where the header ends.
+    const cut = headerEndCandidate(chunk);
+    if (cut >= 0 && cut < chunk.length) {
+      this.push(chunk.subarray(0, cut));
+      this.push(chunk.subarray(cut));
       return;
     }
     this.append(chunk);
@@ -76,11 +85,24 @@ export class MessageSplitter {
 
   private append(chunk: Uint8Array): void {
     if (this.length + chunk.length > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + chunk.length));
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + chunk.length, 256));
       grown.set(this.buffer.subarray(0, this.length));
       this.buffer = grown;
     }
     this.buffer.set(chunk, this.length);
     this.length += chunk.length;
   }
+}
+
+const LF_CRLF = Buffer.from('\n\r\n', 'latin1');
+const LF_LF = Buffer.from('\n\n', 'latin1');
+
+/** The offset just past the first `LF CRLF` or `LF LF` in `chunk`, or -1 when it holds neither. */
+function headerEndCandidate(chunk: Uint8Array): number {
+  const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const crlf = bytes.indexOf(LF_CRLF);
+  // An LF LF only matters before the first LF CRLF (searching past it would scan the whole body).
+  const lf = (crlf < 0 ? bytes : bytes.subarray(0, crlf + 2)).indexOf(LF_LF);
+  if (lf >= 0) return lf + 2;
+  return crlf < 0 ? -1 : crlf + 3;
 }
