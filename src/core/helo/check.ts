@@ -87,6 +87,12 @@ export async function checkHelo(
   }
   const [a, aaaa] = await Promise.all([ctx.resolver.a(syntax.name), ctx.resolver.aaaa(syntax.name)]);
   const addresses = [...(a.ok ? a.records : []), ...(aaaa.ok ? aaaa.records.map(normalizeIp) : [])];
+  // Half an answer is no answer: a lookup that failed for now could change the result, so the check says so
+  // (a DNS failure never yields a trusted verdict).
+  const halfAnswered = [a, aaaa].find((answer) => !answer.ok && isTemporary(answer.kind));
+  if (halfAnswered && !halfAnswered.ok) {
+    return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: halfAnswered.kind };
+  }
   if (addresses.length > 0) {
     const matchesClient = addresses.some((address) => normalizeIp(address) === client);
     return { result: 'pass', name, findings: matchesClient ? [] : ['helo.ip-mismatch'], addresses, matchesClient };

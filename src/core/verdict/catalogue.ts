@@ -361,9 +361,15 @@ export const FINDINGS: Readonly<Record<FindingId, Wording>> = {
   },
   'dmarc.none': {
     level: 'info',
-    message: (f, d) => `The domain ${fromOr(f, d)} publishes no DMARC record.`,
+    // With a reason (several records), RFC 7489 §6.6.3 still ends in "none", but the fix is different.
+    message: (f, d) =>
+      d.reason
+        ? `The domain ${fromOr(f, d)} publishes ${d.reason}, so no DMARC policy applies (RFC 7489 §6.6.3).`
+        : `The domain ${fromOr(f, d)} publishes no DMARC record.`,
     remedy: (f, d) =>
-      `Publish one, e.g. ${dmarcRecord(fromOr(f, d))}, then move to p=quarantine or p=reject once SPF and DKIM align.`,
+      d.reason
+        ? `Keep exactly one v=DMARC1 TXT record at _dmarc.${fromOr(f, d)} and delete the others, e.g. ${dmarcRecord(fromOr(f, d))}.`
+        : `Publish one, e.g. ${dmarcRecord(fromOr(f, d))}, then move to p=quarantine or p=reject once SPF and DKIM align.`,
   },
   'dmarc.fail': {
     level: 'info',

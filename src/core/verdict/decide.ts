@@ -219,7 +219,13 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
   const dmarcError = view.dmarc.source === 'local' ? input.dmarc?.error : undefined;
   switch (dmarc) {
     case 'none':
-      if (fromDomain !== undefined) add('dmarc.none', { domain: fromDomain });
+      if (fromDomain !== undefined)
+        add(
+          'dmarc.none',
+          dmarcError?.code === 'dmarc.multiple-records'
+            ? { domain: fromDomain, reason: 'more than one DMARC record' }
+            : { domain: fromDomain },
+        );
       break;
     case 'permerror':
       // A From problem is the header check's to report.
