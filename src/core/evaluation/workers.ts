@@ -135,7 +135,18 @@ export function createEvaluationPool(options: EvaluationPoolOptions = {}): Evalu
         if (chosen.pending.size === 0) chosen.worker.ref();
         chosen.pending.set(id, { resolve, reject });
         const transfer = evaluateOptions.transfer === true && typeof raw !== 'string' ? [raw.buffer] : [];
-        chosen.worker.postMessage(job, transfer as ArrayBuffer[]);
+        try {
+          chosen.worker.postMessage(job, transfer as ArrayBuffer[]);
+        } catch (error) {
+          // Some buffers cannot be handed over (Node.js marks its pooled Buffer memory untransferable, and newer
+          // versions refuse it): send a copy instead, as without `transfer`.
+          if (transfer.length === 0 || (error as Error).name !== 'DataCloneError') {
+            chosen.pending.delete(id);
+            reject(error as Error);
+            return;
+          }
+          chosen.worker.postMessage(job);
+        }
       });
     },
     async close() {
