@@ -327,7 +327,10 @@ export class BodyHasher {
   }
 
   private flushRun(): void {
-    if (this.runEnd > this.runStart && this.runBuffer) this.emit(this.runBuffer.subarray(this.runStart, this.runEnd));
+    const run = this.runBuffer;
+    // A plain Uint8Array view: cheaper to make than Buffer#subarray's Buffer, and all that hashing needs.
+    if (this.runEnd > this.runStart && run)
+      this.emit(new Uint8Array(run.buffer, run.byteOffset + this.runStart, this.runEnd - this.runStart));
     this.runStart = this.runEnd;
   }
 

@@ -33,6 +33,12 @@ export class ByteWriter {
     this.length += data.length;
   }
 
+  /** Room for `extra` more bytes: the buffer to write them into, from `length` on (then advance `length`). */
+  room(extra: number): Uint8Array {
+    this.reserve(extra);
+    return this.buffer;
+  }
+
   byte(value: number): void {
     this.reserve(1);
     this.buffer[this.length++] = value;
@@ -60,14 +66,17 @@ export function writeCanonicalField(
     out.byte(LF);
     return;
   }
-  // relaxed: name in lower case without WSP before the colon.
+  // relaxed: name in lower case without WSP before the colon. The output is never longer than the input plus
+  // CRLF, so it is written straight into the buffer.
+  const buf = out.room(raw.length + 2);
+  let o = out.length;
   let nameEnd = colon;
   while (nameEnd > 0 && (raw[nameEnd - 1] === SP || raw[nameEnd - 1] === HT)) nameEnd--;
   for (let i = 0; i < nameEnd; i++) {
     const c = raw[i] as number;
-    out.byte(c >= 0x41 && c <= 0x5a ? c + 32 : c);
+    buf[o++] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
   }
-  out.byte(COLON);
+  buf[o++] = COLON;
   // Value: unfold (drop CRLF), WSP runs to one SP, no WSP at either end.
   let space = false;
   let started = false;
@@ -79,13 +88,14 @@ export function writeCanonicalField(
       continue;
     }
     if (c === LF || (c === CR && raw[i + 1] === LF)) continue;
-    if (space && started) out.byte(SP);
+    if (space && started) buf[o++] = SP;
     space = false;
     started = true;
-    out.byte(c);
+    buf[o++] = c;
   }
-  out.byte(CR);
-  out.byte(LF);
+  buf[o++] = CR;
+  buf[o++] = LF;
+  out.length = o;
 }
 
 /**
@@ -97,6 +107,39 @@ export function selectSignedFields(
   fields: readonly HeaderField[],
   names: readonly string[],
   exclude?: HeaderField,
+): HeaderField[] {
+  // h= usually names a handful of fields: scanning the fields bottom-up per name allocates less than indexing
+  // them. A long h= over many fields (hostile input) is indexed, so the work stays linear.
+  if (names.length * fields.length > MAX_SCAN_WORK) return selectIndexed(fields, names, exclude);
+  const used = new Map<string, number>();
+  const selected: HeaderField[] = [];
+  for (const name of names) {
+    const skip = used.get(name) ?? 0;
+    let seen = 0;
+    let found: HeaderField | undefined;
+    for (let i = fields.length - 1; i >= 0; i--) {
+      const field = fields[i] as HeaderField;
+      if (field.name !== name || field === exclude) continue;
+      if (seen === skip) {
+        found = field;
+        break;
+      }
+      seen++;
+    }
+    if (found === undefined) continue;
+    used.set(name, skip + 1);
+    selected.push(found);
+  }
+  return selected;
+}
+
+const MAX_SCAN_WORK = 4096;
+
+/** {@link selectSignedFields} by an index of the fields by name. */
+function selectIndexed(
+  fields: readonly HeaderField[],
+  names: readonly string[],
+  exclude: HeaderField | undefined,
 ): HeaderField[] {
   const byName = new Map<string, HeaderField[]>();
   for (const field of fields) {

@@ -3,7 +3,7 @@
  */
 import type { CheckContext } from '../context.js';
 import { organizationalDomain } from '../domain/organizational-domain.js';
-import type { ParseError } from '../parse-result.js';
+import type { ParseError, ParseResult } from '../parse-result.js';
 import { isDmarcRecord, parseDmarcRecord, type DmarcRecord } from './record.js';
 
 /** The outcome of policy discovery. */
@@ -24,6 +24,40 @@ export type DmarcDiscovery =
 export type TemporaryDnsFailure = 'timeout' | 'servfail' | 'refused';
 
 type Lookup = { ok: true; records: string[] } | { ok: false; dns: TemporaryDnsFailure };
+
+/** Records parsed before, by their text: the same few policies are met on every message. Bounded, oldest out. */
+const parsedRecords = new Map<string, ParseResult<DmarcRecord>>();
+const MAX_PARSED_RECORDS = 256;
+/** Longer records (rare, and bounded by the parser anyway) are parsed every time rather than kept. */
+const MAX_CACHED_TEXT = 4096;
+
+/** `parseDmarcRecord(text)`, parsed once per distinct text; each caller gets its own copy of the result. */
+function parseRecordCached(text: string): ParseResult<DmarcRecord> {
+  let parsed = parsedRecords.get(text);
+  if (parsed === undefined) {
+    parsed = parseDmarcRecord(text);
+    if (text.length <= MAX_CACHED_TEXT) {
+      if (parsedRecords.size >= MAX_PARSED_RECORDS) {
+        const oldest = parsedRecords.keys().next();
+        if (oldest.done !== true) parsedRecords.delete(oldest.value);
+      }
+      parsedRecords.set(text, parsed);
+    }
+  }
+  return parsed.ok ? { ok: true, value: copyRecord(parsed.value) } : { ok: false, error: { ...parsed.error } };
+}
+
+/** A copy of a parsed record sharing nothing mutable with it (results hand the record to the caller). */
+function copyRecord(record: DmarcRecord): DmarcRecord {
+  return {
+    ...record,
+    aggregateReportUris: record.aggregateReportUris.map((uri) => ({ ...uri })),
+    failureReportUris: record.failureReportUris.map((uri) => ({ ...uri })),
+    failureOptions: [...record.failureOptions],
+    reportFormats: [...record.reportFormats],
+    warnings: record.warnings.map((warning) => ({ ...warning })),
+  };
+}
 
 /** The DMARC records among the TXT records at `_dmarc.<domain>` (§6.6.3 steps 1–2, 3–4). */
 async function dmarcRecordsAt(ctx: CheckContext, domain: string): Promise<Lookup> {
@@ -69,7 +103,7 @@ export async function discoverDmarcRecord(ctx: CheckContext, fromDomain: string)
   const [text, ...others] = lookup.records;
   if (text === undefined) return { kind: 'none', reason: 'no-record', name: `_dmarc.${name}`, queried };
   if (others.length > 0) return { kind: 'none', reason: 'multiple-records', name: `_dmarc.${name}`, queried };
-  const parsed = parseDmarcRecord(text);
+  const parsed = parseRecordCached(text);
   if (!parsed.ok) return { kind: 'invalid', recordDomain: name, text, error: parsed.error, queried };
   return { kind: 'found', record: parsed.value, recordDomain: name, atOrganizationalDomain, queried };
 }

@@ -32,21 +32,54 @@ export function formatRecordData(data: RecordData): string {
 
 /** Keeps the trace of queries one evaluation made. */
 export class QueryTrace {
-  readonly entries: TraceEntry[] = [];
+  private readonly recorded: TraceEntry[] = [];
+  /** Records of `recorded[i]` not yet formatted (formatting waits until someone reads the trace). */
+  private readonly unformatted: (RecordData[] | undefined)[] = [];
+  private formattedUpTo = 0;
   /** Upper bound on recorded entries, so a hostile record cannot grow the trace without end. */
   constructor(readonly maxEntries = 1000) {}
 
+  /** The queries so far, in the order they were answered. */
+  get entries(): TraceEntry[] {
+    this.format(this.recorded.length);
+    return this.recorded;
+  }
+
+  /** How many queries have been recorded. */
+  get size(): number {
+    return this.recorded.length;
+  }
+
+  /** A copy of the first `count` entries (the trace as it was when `size` was `count`). */
+  firstEntries(count: number): TraceEntry[] {
+    this.format(count);
+    return this.recorded.slice(0, count);
+  }
+
   record(name: string, type: QueryType, outcome: QueryOutcome): void {
-    if (this.entries.length >= this.maxEntries) return;
-    this.entries.push({
+    if (this.recorded.length >= this.maxEntries) return;
+    this.recorded.push({
       name,
       type,
       outcome: outcome.ok ? 'ok' : outcome.kind,
-      records: outcome.ok ? outcome.records.map(formatRecordData) : [],
+      records: [],
       ttl: outcome.ttl,
       ms: Math.round(outcome.ms * 100) / 100,
       source: outcome.source,
     });
+    this.unformatted.push(outcome.ok ? outcome.records : undefined);
+  }
+
+  /** Turns the records of the first `count` entries into text (answers' records are not changed afterwards). */
+  private format(count: number): void {
+    const end = Math.min(count, this.recorded.length);
+    for (let i = this.formattedUpTo; i < end; i++) {
+      const records = this.unformatted[i];
+      const entry = this.recorded[i];
+      if (records !== undefined && entry !== undefined) entry.records = records.map(formatRecordData);
+      this.unformatted[i] = undefined;
+    }
+    if (end > this.formattedUpTo) this.formattedUpTo = end;
   }
 }
 

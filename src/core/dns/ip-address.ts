@@ -32,7 +32,8 @@ export function parseIPv4(text: string): number[] | undefined {
  * or undefined. Zone indexes (`%eth0`) are not accepted.
  */
 export function parseIPv6(text: string): number[] | undefined {
-  if (text.length < 2 || text.length > 45) return undefined;
+  // Every IPv6 text form has a colon; host names and dotted quads (the common callers' input) end here.
+  if (text.length < 2 || text.length > 45 || !text.includes(':')) return undefined;
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
   // A dotted quad may only end the address (RFC 4291 §2.2 item 3).

@@ -15,7 +15,10 @@ export function memoizeResolver(resolver: Resolver): Resolver {
     if (memo.size < MAX_MEMO_ENTRIES) memo.set(key, pending);
     return pending;
   }
-  const key = (type: string, name: string) => `${type} ${name.toLowerCase().replace(/\.$/, '')}`;
+  const key = (type: string, name: string) => {
+    const lower = name.toLowerCase();
+    return `${type} ${lower.endsWith('.') ? lower.slice(0, -1) : lower}`;
+  };
   return {
     txt: (name) => ask<string>(key('TXT', name), () => resolver.txt(name)),
     a: (name) => ask<string>(key('A', name), () => resolver.a(name)),

@@ -23,6 +23,14 @@ function hasNonAscii(text: string): boolean {
 }
 
 /**
+ * Names already converted (a pure function of the name; the same few names recur in every message). Bounded:
+ * emptied when full. {@link NOT_A_DOMAIN} (which no A-label can be) records `undefined`.
+ */
+const asciiMemo = new Map<string, string>();
+const NOT_A_DOMAIN = ' ';
+const MAX_MEMO_ENTRIES = 4096;
+
+/**
  * The A-label form of a domain name (RFC 5890 §2.3.2.1), lower case, without one trailing dot; `undefined` when it
  * is not a usable domain name: empty, an empty label (leading dot, `..`), a label over 63 octets, a name over 253,
  * whitespace or a character IDNA (UTS #46) rejects, or an all-numeric last label (an IP address, RFC 3696 §2).
@@ -32,6 +40,15 @@ function hasNonAscii(text: string): boolean {
  */
 export function toAsciiDomain(name: string): string | undefined {
   if (typeof name !== 'string' || name.length === 0 || name.length > 4 * MAX_NAME_LENGTH) return undefined;
+  const known = asciiMemo.get(name);
+  if (known !== undefined) return known === NOT_A_DOMAIN ? undefined : known;
+  const ascii = convert(name);
+  if (asciiMemo.size >= MAX_MEMO_ENTRIES) asciiMemo.clear();
+  asciiMemo.set(name, ascii ?? NOT_A_DOMAIN);
+  return ascii;
+}
+
+function convert(name: string): string | undefined {
   let text = name.endsWith('.') ? name.slice(0, -1) : name;
   if (text.length === 0 || hasSpaceOrControl(text)) return undefined;
   // Reject empty labels before IDNA processing, which would let `a..b` through.

@@ -27,6 +27,26 @@ const pslOptions = {
  * `example.example`), as RFC 7489 §3.2 step 3 and the PSL algorithm say.
  */
 export function organizationalDomain(name: string): string | undefined {
+  // Longer text is never a domain name (toAsciiDomain's bound); checking first keeps the memo's keys small.
+  if (typeof name !== 'string' || name.length > MAX_INPUT_LENGTH) return undefined;
+  const known = orgMemo.get(name);
+  if (known !== undefined) return known === NO_ORGANIZATIONAL_DOMAIN ? undefined : known;
+  const org = lookUp(name);
+  if (orgMemo.size >= MAX_MEMO_ENTRIES) orgMemo.clear();
+  orgMemo.set(name, org ?? NO_ORGANIZATIONAL_DOMAIN);
+  return org;
+}
+
+/**
+ * Answers already found (a pure function of the name and the built-in list; the same few names recur in every
+ * message). Bounded: emptied when full. {@link NO_ORGANIZATIONAL_DOMAIN} (no domain name) records `undefined`.
+ */
+const orgMemo = new Map<string, string>();
+const NO_ORGANIZATIONAL_DOMAIN = ' ';
+const MAX_MEMO_ENTRIES = 4096;
+const MAX_INPUT_LENGTH = 4 * 253;
+
+function lookUp(name: string): string | undefined {
   const ascii = toAsciiDomain(name);
   if (ascii === undefined) return undefined;
   const registrable = parse(ascii, pslOptions).domain;

@@ -16,7 +16,7 @@ import { defaultLimits, type CheckContext } from '../context.js';
 import { BodyHashSet, createDkimVerifier, type DkimResult, type DkimVerifier } from '../dkim/index.js';
 import { authorDomain, discoverDmarcRecord, evaluateDmarc, type DmarcResult } from '../dmarc/index.js';
 import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
-import type { DnsAnswer, MxRecord, Resolver } from '../dns/types.js';
+import type { DnsAnswer, MxRecord, Resolver, TraceEntry } from '../dns/types.js';
 import { forwardingHintsFromHeader } from '../forwarding/index.js';
 import { checkHeaders, type HeadersResult } from '../headers/index.js';
 import { checkHelo } from '../helo/index.js';
@@ -89,6 +89,36 @@ function unparsedHeaders(error: ParseError): HeadersResult {
     domainLimit: 0,
     domainsSkipped: 0,
   };
+}
+
+/**
+ * `{ queries }` holding the first `trace.size` entries of `trace` (the queries made so far), formatted when
+ * `queries` is first read: most callers never look at the records' text. An own enumerable property whose first
+ * read replaces it with a plain data property, so JSON, structured clones and deep comparisons see the same object
+ * as when it was copied eagerly.
+ */
+function tracedQueries(trace: QueryTrace): { queries: TraceEntry[] } {
+  const count = trace.size;
+  let queries: TraceEntry[] | undefined;
+  // Accessors in a literal (cheap to create, unlike Object.defineProperty on a fresh object).
+  const dns = {
+    get queries(): TraceEntry[] {
+      queries ??= trace.firstEntries(count);
+      settle(dns, queries);
+      return queries;
+    },
+    set queries(value: TraceEntry[]) {
+      queries = value;
+      settle(dns, value);
+    },
+  };
+  return dns;
+}
+
+/** Replaces the `queries` accessor of {@link tracedQueries} by a plain data property (unless frozen or sealed). */
+function settle(dns: { queries: TraceEntry[] }, queries: TraceEntry[]): void {
+  if (Object.getOwnPropertyDescriptor(dns, 'queries')?.configurable !== true) return;
+  Object.defineProperty(dns, 'queries', { value: queries, writable: true, enumerable: true, configurable: true });
 }
 
 /**
@@ -245,7 +275,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         authenticationResults,
         envelope: evaluatedEnvelope,
         ...(fromDomain?.ok ? { fromDomain: fromDomain.domain } : {}),
-        dns: { queries: trace ? [...trace.entries] : [] },
+        dns: trace ? tracedQueries(trace) : { queries: [] },
       };
     },
   };

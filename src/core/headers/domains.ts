@@ -60,24 +60,25 @@ const isTemporary = (kind: DnsFailureKind): boolean => kind === 'timeout' || kin
 
 /** One domain, RFC 5321 §5.1 and RFC 7505 §3. Never throws. */
 async function lookUp(ctx: CheckContext, domain: string, fields: AddressField[]): Promise<HeaderDomainCheck> {
-  const base = { domain, fields };
-  if (ctx.signal?.aborted) return { ...base, status: 'temperror', dnsError: 'timeout' };
+  // Results are written as literals (domain, fields, status, …: one key order), no spread of a shared base.
+  if (ctx.signal?.aborted) return { domain, fields, status: 'temperror', dnsError: 'timeout' };
   const mx = await ctx.resolver.mx(domain);
   if (mx.ok && mx.records.length > 0) {
-    const hosts = [...mx.records].sort((a, b) => a.priority - b.priority).map((record) => record.exchange);
-    const exchanges = hosts.filter((host) => host !== '');
+    const records = mx.records.length > 1 ? [...mx.records].sort((a, b) => a.priority - b.priority) : mx.records;
+    const exchanges: string[] = [];
+    for (const record of records) if (record.exchange !== '') exchanges.push(record.exchange);
     // RFC 7505 §3: a null MX is the only MX of its domain; next to real ones, the real ones count.
-    if (exchanges.length === 0) return { ...base, status: 'null-mx' };
-    return { ...base, status: 'mx', exchanges };
+    if (exchanges.length === 0) return { domain, fields, status: 'null-mx' };
+    return { domain, fields, status: 'mx', exchanges };
   }
   if (!mx.ok) {
     switch (mx.kind) {
       case 'nxdomain':
-        return { ...base, status: 'nxdomain', dnsError: 'nxdomain' };
+        return { domain, fields, status: 'nxdomain', dnsError: 'nxdomain' };
       case 'timeout':
       case 'servfail':
       case 'refused':
-        return { ...base, status: 'temperror', dnsError: mx.kind };
+        return { domain, fields, status: 'temperror', dnsError: mx.kind };
       case 'nodata':
         break;
       default: {
@@ -89,25 +90,29 @@ async function lookUp(ctx: CheckContext, domain: string, fields: AddressField[])
   // No MX: the domain itself is the mail host (implicit MX, RFC 5321 §5.1).
   const [a, aaaa] = await Promise.all([ctx.resolver.a(domain), ctx.resolver.aaaa(domain)]);
   const addresses = [...(a.ok ? a.records : []), ...(aaaa.ok ? aaaa.records : [])];
-  if (addresses.length > 0) return { ...base, status: 'implicit-mx', addresses };
+  if (addresses.length > 0) return { domain, fields, status: 'implicit-mx', addresses };
   const failures = [a, aaaa].flatMap((answer) => (answer.ok ? [] : [answer.kind]));
   const temporary = failures.find(isTemporary);
-  if (temporary) return { ...base, status: 'temperror', dnsError: temporary };
+  if (temporary) return { domain, fields, status: 'temperror', dnsError: temporary };
   if (failures.length > 0 && failures.every((kind) => kind === 'nxdomain')) {
-    return { ...base, status: 'nxdomain', dnsError: 'nxdomain' };
+    return { domain, fields, status: 'nxdomain', dnsError: 'nxdomain' };
   }
-  return { ...base, status: 'no-mail-records', dnsError: 'nodata' };
+  return { domain, fields, status: 'no-mail-records', dnsError: 'nodata' };
 }
 
 /** The finding for a domain outcome, if any. */
 function detailFor(check: HeaderDomainCheck): HeaderDetail | undefined {
-  const first = check.fields[0];
-  const about = { domain: check.domain, fields: check.fields, ...(first === undefined ? {} : { field: first }) };
   switch (check.status) {
     case 'mx':
     case 'implicit-mx':
     case 'temperror':
       return undefined;
+    default:
+      break;
+  }
+  const first = check.fields[0];
+  const about = { domain: check.domain, fields: check.fields, ...(first === undefined ? {} : { field: first }) };
+  switch (check.status) {
     case 'nxdomain':
       return { id: 'headers.domain-nxdomain', ...about, reason: 'nxdomain', dnsOutcome: 'nxdomain' };
     case 'null-mx':

@@ -39,7 +39,27 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** Classifies a HELO argument by its text. `name` of a domain is lower case without a trailing dot. */
 export function classifyHelo(raw: string | undefined): HeloSyntax {
-  const text = (raw ?? '').trim();
+  const text = raw ?? '';
+  let known = syntaxMemo.get(text);
+  if (known === undefined) {
+    known = classify(text);
+    if (text.length <= MAX_MEMO_KEY_LENGTH) {
+      if (syntaxMemo.size >= MAX_MEMO_ENTRIES) syntaxMemo.clear();
+      syntaxMemo.set(text, known);
+    }
+  }
+  // A copy: the caller owns what it is given.
+  return { ...known };
+}
+
+/** Arguments already classified (pure; a client says the same HELO on every connection). Bounded. */
+const syntaxMemo = new Map<string, HeloSyntax>();
+const MAX_MEMO_ENTRIES = 4096;
+/** Longer arguments (never a valid name: 253 characters at most) are classified every time, not kept. */
+const MAX_MEMO_KEY_LENGTH = 600;
+
+function classify(raw: string): HeloSyntax {
+  const text = raw.trim();
   if (text === '') return { kind: 'missing' };
   if (text.startsWith('[') && text.endsWith(']')) {
     const inner = text.slice(1, -1);

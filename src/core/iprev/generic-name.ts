@@ -70,6 +70,28 @@ export function genericNameReason(
   ip: string,
   orgDomain: string | undefined,
 ): GenericNameReason | undefined {
+  const org = orgDomain ?? '';
+  // Lengths first, so that no two argument triples share a key.
+  const key = `${ip.length}:${org.length}:${ip}${org}${ptrName}`;
+  let known = reasonMemo.get(key);
+  if (known === undefined) {
+    known = judge(ptrName, ip, orgDomain) ?? null;
+    if (key.length <= MAX_MEMO_KEY_LENGTH) {
+      if (reasonMemo.size >= MAX_MEMO_ENTRIES) reasonMemo.clear();
+      reasonMemo.set(key, known);
+    }
+  }
+  // A copy: the caller's findings own their reason.
+  return known === null ? undefined : { ...known };
+}
+
+/** Answers already given (pure; the same PTR names come back with every message from a host). Bounded. */
+const reasonMemo = new Map<string, GenericNameReason | null>();
+const MAX_MEMO_ENTRIES = 4096;
+/** DNS names are at most 253 characters: longer input is judged every time, not kept. */
+const MAX_MEMO_KEY_LENGTH = 600;
+
+function judge(ptrName: string, ip: string, orgDomain: string | undefined): GenericNameReason | undefined {
   const name = ptrName.toLowerCase().replace(/\.$/, '');
   let hostPart = name;
   if (orgDomain && name.endsWith(`.${orgDomain}`)) hostPart = name.slice(0, -orgDomain.length - 1);

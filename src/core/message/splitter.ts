@@ -19,6 +19,8 @@ export interface MessageSplitterHandlers {
 export class MessageSplitter {
   /** Allocated on the first bytes, sized to the header (or to what has come of it). */
   private buffer = new Uint8Array(0);
+  /** A Buffer view of all of `buffer`, for searching. */
+  private search = Buffer.alloc(0);
   private length = 0;
   /** Start of the first line not yet known to be a complete, non-empty header line. */
   private lineStart = 0;
@@ -58,8 +60,9 @@ export class MessageSplitter {
         if (bodyStart < this.length) this.handlers.body(buf.slice(bodyStart, this.length));
         return;
       }
-      const lf = buf.subarray(0, this.length).indexOf(LF, this.lineStart);
-      if (lf < 0) break;
+      // Buffer#indexOf is a native memchr; bytes past `length` were never written (zero), so no LF is found there.
+      const lf = this.search.indexOf(LF, this.lineStart);
+      if (lf < 0 || lf >= this.length) break;
       this.lineStart = lf + 1;
     }
     if (this.length > this.limits.maxHeaderBytes) {
@@ -81,6 +84,7 @@ export class MessageSplitter {
     this.done = true;
     this.handlers.header(parseHeaderBlock(this.buffer.slice(0, headerEnd), this.limits));
     this.buffer = new Uint8Array(0);
+    this.search = Buffer.alloc(0);
   }
 
   private append(chunk: Uint8Array): void {
@@ -88,6 +92,7 @@ export class MessageSplitter {
       const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + chunk.length, 256));
       grown.set(this.buffer.subarray(0, this.length));
       this.buffer = grown;
+      this.search = Buffer.from(grown.buffer, grown.byteOffset, grown.byteLength);
     }
     this.buffer.set(chunk, this.length);
     this.length += chunk.length;
