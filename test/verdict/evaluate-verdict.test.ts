@@ -1,6 +1,6 @@
 /**
- * The seed's examples end to end: real messages, real DNS on 127.0.0.1, evaluate() for the check results, then
- * decideVerdict(). Checks that the verdict reads the real results as the pure tests assume.
+ * The seed's examples end to end: real messages, real DNS on 127.0.0.1, evaluate() with a policy. Checks that the
+ * verdict evaluate() returns reads the real results as the pure tests assume.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import { prependHeader, signDkim } from '../../src/core/dkim/sign.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { evaluate, type Envelope, type Evaluation } from '../../src/core/evaluation/index.js';
 import { defaultPolicy, parsePolicy, type Policy } from '../../src/core/policy/index.js';
-import { decideVerdict, type Verdict } from '../../src/core/verdict/index.js';
+import type { Verdict } from '../../src/core/verdict/index.js';
 import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../support/dns-server.js';
 
 const now = new Date('2025-06-02T10:00:00Z');
@@ -25,7 +25,7 @@ const message = (from: string, body = 'Hello,\r\nplease help.\r\n') =>
     body,
   ].join('\r\n');
 
-describe('evaluate() then decideVerdict(): the seed examples', () => {
+describe('evaluate(): the seed examples', () => {
   let server: TestDnsServer;
   let privateKey: string;
   let forwarderKey: string;
@@ -56,29 +56,16 @@ describe('evaluate() then decideVerdict(): the seed examples', () => {
   });
   after(() => server.close());
 
+  /** evaluate() with the policy: its verdict, retryable and reasons, as the library user gets them. */
   async function judge(
     raw: string,
     envelope: Envelope,
     policy: Policy = defaultPolicy,
   ): Promise<{ evaluation: Evaluation; verdict: Verdict }> {
     const resolver = createResolver({ servers: [server.address], timeoutMs: 500, retries: 0, cache: false });
-    const evaluation = await evaluate(raw, envelope, { resolver, now });
-    const verdict = decideVerdict(
-      {
-        envelope: evaluation.envelope,
-        fromDomain: evaluation.fromDomain,
-        iprev: evaluation.iprev,
-        helo: evaluation.helo,
-        spf: evaluation.spf,
-        dkim: evaluation.dkim,
-        dmarc: evaluation.dmarc,
-        arc: evaluation.arc,
-        headers: evaluation.headers,
-        senderMxHosts: ['mail.domain.com'],
-      },
-      policy,
-    );
-    return { evaluation, verdict };
+    const evaluation = await evaluate(raw, envelope, { resolver, now, policy });
+    const { verdict, retryable, reasons } = evaluation;
+    return { evaluation, verdict: { verdict, retryable, reasons } };
   }
   const signed = (raw: string) => {
     const field = signDkim(raw, { domain: 'domain.com', selector: 's1', privateKey, now });

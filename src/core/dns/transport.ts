@@ -16,6 +16,31 @@ export type ExchangeResult =
   { kind: 'message'; bytes: Uint8Array } | { kind: 'timeout' } | { kind: 'error'; reason: string };
 
 /**
+ * One exchange's end, whichever comes first: the reply, an error, the timeout or the abort signal. Returns the
+ * function that settles it; later calls do nothing, and the socket is released exactly once.
+ */
+function settleOnce(
+  resolve: (result: ExchangeResult) => void,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  release: () => void,
+): (result: ExchangeResult) => void {
+  let done = false;
+  const finish = (result: ExchangeResult) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    release();
+    resolve(result);
+  };
+  const onAbort = () => finish({ kind: 'timeout' });
+  const timer = setTimeout(onAbort, timeoutMs);
+  signal?.addEventListener('abort', onAbort);
+  return finish;
+}
+
+/**
  * Sends a query over UDP from a fresh socket (a random source port, RFC 5452 §9.2) and waits for a reply with the
  * same ID from the server's address; other datagrams are ignored, as RFC 5452 §9.1 asks.
  */
@@ -27,18 +52,7 @@ export function exchangeUdp(
 ): Promise<ExchangeResult> {
   return new Promise((resolve) => {
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (result: ExchangeResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.close();
-      resolve(result);
-    };
-    const onAbort = () => finish({ kind: 'timeout' });
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
-    signal?.addEventListener('abort', onAbort);
+    const finish = settleOnce(resolve, timeoutMs, signal, () => socket.close());
     socket.on('error', (error) => finish({ kind: 'error', reason: error.message }));
     socket.on('message', (message, remote) => {
       if (remote.port !== server.port) return;
@@ -63,20 +77,9 @@ export function exchangeTcp(
 ): Promise<ExchangeResult> {
   return new Promise((resolve) => {
     const socket = connect({ host: server.host, port: server.port });
-    let done = false;
     const chunks: Buffer[] = [];
     let received = 0;
-    const finish = (result: ExchangeResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      resolve(result);
-    };
-    const onAbort = () => finish({ kind: 'timeout' });
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
-    signal?.addEventListener('abort', onAbort);
+    const finish = settleOnce(resolve, timeoutMs, signal, () => socket.destroy());
     socket.on('error', (error) => finish({ kind: 'error', reason: error.message }));
     socket.on('close', () => finish({ kind: 'error', reason: 'connection closed before a full reply' }));
     socket.on('connect', () => {
