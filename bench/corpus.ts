@@ -63,6 +63,7 @@ export const clientHelo = 'mail.example.com';
 export const signingTime = new Date('2026-01-15T10:00:00Z');
 export const authorDomains = ['example.com', 'example.net', 'example.org'] as const;
 export const arcDomain = 'forwarder.example.net';
+export const recipientDomain = 'recipient.example';
 
 /** mulberry32: a small deterministic PRNG in [0, 1). */
 export function prng(seed: number): () => number {
@@ -113,6 +114,9 @@ export function baseZone(): ZoneRecord[] {
   const zone: ZoneRecord[] = [
     { name: clientHelo, ttl: 3600, type: 'A', address: clientIp },
     { name: '25.2.0.192.in-addr.arpa', ttl: 3600, type: 'PTR', target: clientHelo },
+    // The recipient's domain (To) accepts mail, as the header check asks of every address domain.
+    { name: recipientDomain, ttl: 3600, type: 'MX', priority: 10, exchange: `mx.${recipientDomain}` },
+    { name: `mx.${recipientDomain}`, ttl: 3600, type: 'A', address: '198.51.100.7' },
   ];
   for (const domain of authorDomains) {
     // SPF with two nested includes (RFC 7208 §5.2): domain → _spf.domain → _netblocks.domain.
@@ -120,6 +124,8 @@ export function baseZone(): ZoneRecord[] {
     zone.push(txt(`_spf.${domain}`, `v=spf1 include:_netblocks.${domain} -all`));
     zone.push(txt(`_netblocks.${domain}`, 'v=spf1 ip4:198.51.100.0/24 ip4:192.0.2.0/24 ip6:2001:db8::/32 -all'));
     zone.push(txt(`_dmarc.${domain}`, `v=DMARC1; p=reject; rua=mailto:dmarc@${domain}`));
+    // One host sends and receives for every author domain: the HELO name is the domains' MX (a trusted sender).
+    zone.push({ name: domain, ttl: 3600, type: 'MX', priority: 10, exchange: clientHelo });
   }
   zone.push(txt(arcDomain, 'v=spf1 -all'));
   return zone;
@@ -140,7 +146,7 @@ export function makeMessage(random: () => number, index: number, domain: string,
   const date = new Date(signingTime.getTime() - index * 1000).toUTCString().replace('GMT', '+0000');
   return (
     `From: "Sender ${index}" <news${index % 7}@${domain}>\r\n` +
-    `To: "Customer" <customer${index % 13}@recipient.example>\r\n` +
+    `To: "Customer" <customer${index % 13}@${recipientDomain}>\r\n` +
     `Subject: Your order ${index} and ${Math.floor(random() * 1e6)} more things\r\n` +
     `Date: ${date}\r\n` +
     `Message-ID: <${index}.${Math.floor(random() * 1e9)}@${domain}>\r\n` +
@@ -215,7 +221,7 @@ export async function buildCorpus(options: CorpusOptions): Promise<Corpus> {
         ip: clientIp,
         helo: clientHelo,
         mailFrom: `bounce@${domain}`,
-        rcptTo: ['customer@recipient.example'],
+        rcptTo: [`customer@${recipientDomain}`],
       },
       domain,
       arc,

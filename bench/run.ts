@@ -46,6 +46,9 @@ function mailtrustMismatch(message: CorpusMessage, evaluation: Evaluation): stri
   const arc = message.arc ? 'pass' : 'none';
   if (evaluation.arc.result !== arc) return `arc=${evaluation.arc.result}`;
   if (evaluation.iprev.result !== 'pass') return `iprev=${evaluation.iprev.result}`;
+  // The corpus is mail a receiver should trust: the verdict must say so (reasons at level info only).
+  if (evaluation.verdict !== 'trusted')
+    return `verdict=${evaluation.verdict} (${evaluation.reasons.map((r) => r.id).join(', ')})`;
   return undefined;
 }
 

@@ -131,6 +131,23 @@ describe('DNS resolver over loopback', () => {
     assert.equal(count(), start + 2, 'after the TTL the query goes out again');
   });
 
+  test("answers from the cache share one frozen record list: no caller can change another caller's answer", async () => {
+    const resolver = fresh();
+    const first = await resolver.mx('example.com');
+    const second = await resolver.mx('example.com');
+    assert.ok(first.ok && second.ok);
+    assert.equal(second.records, first.records, 'the cached answer reuses the typed records');
+    assert.ok(Object.isFrozen(first.records) && Object.isFrozen(first.records[0]));
+    assert.throws(() => first.records.push({ priority: 0, exchange: 'evil.example' }), TypeError);
+    assert.throws(() => {
+      (first.records[0] as { exchange: string }).exchange = 'evil.example';
+    }, TypeError);
+    assert.deepEqual((await resolver.mx('example.com')).ok && second.records.map((r) => r.exchange), [
+      'mx1.example.com',
+      'mx2.example.com',
+    ]);
+  });
+
   test('caches negative answers for the SOA negative TTL (RFC 2308)', async () => {
     let now = 5_000_000;
     const resolver = fresh({ clock: () => now });

@@ -58,6 +58,23 @@ describe('createZoneResolver: answers', () => {
     assert.deepEqual(await resolver.aaaa('mail.example.com'), { ok: true, records: ['2001:db8::25'], ttl: 300 });
   });
 
+  test('asked again, the same answer from memory, and every ask in the trace', async () => {
+    const traced = resolver.withTrace();
+    const first = await traced.txt('example.com');
+    const second = await traced.txt('EXAMPLE.com');
+    assert.deepEqual(second, first);
+    assert.ok(first.ok && Object.isFrozen(first.records));
+    assert.deepEqual(await traced.a('nothere.example.com'), { ok: false, kind: 'nxdomain' });
+    assert.deepEqual(
+      traced.trace!.entries.map((e) => [e.name, e.type, e.outcome, e.source]),
+      [
+        ['example.com', 'TXT', 'ok', 'zone'],
+        ['EXAMPLE.com', 'TXT', 'ok', 'zone'],
+        ['nothere.example.com', 'A', 'nxdomain', 'zone'],
+      ],
+    );
+  });
+
   test('TXT: the strings of each record joined, records kept apart', async () => {
     assert.deepEqual(await resolver.txt('example.com'), {
       ok: true,

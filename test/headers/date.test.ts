@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseDateTime, type DateInvalidReason } from '../../src/core/headers/index.js';
+import { seededRandom } from '../support/random.js';
 
 describe('valid date-times', () => {
   // value, instant (ISO), offset minutes (undefined: unknown zone), obsolete syntax used
@@ -146,5 +147,36 @@ describe('bounded input', () => {
   test('1,000 unbalanced parentheses are a syntax error', () => {
     const parsed = parseDateTime(`${'('.repeat(1000)}`);
     assert.equal(parsed.ok, false);
+  });
+});
+
+describe('the common form is read the same as the general syntax', () => {
+  // parseDateTime reads `Thu, 26 Nov 2026 06:59:48 +0100` (single spaces) on a short path; doubling the first space
+  // is still valid FWS (§3.2.2, not obsolete) and sends the value down the general tokenizer. Both must agree.
+  const random = seededRandom(5322);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n: number) => String(n).padStart(2, '0');
+  test('3,000 random values, valid and out of range', () => {
+    let valid = 0;
+    for (let n = 0; n < 3000; n++) {
+      const day = 1 + Math.floor(random() * 31);
+      const year = pick([1899, 1900, 1969, 2000, 2024, 2026, 2100, 9999]);
+      const time = `${two(Math.floor(random() * 25))}:${two(Math.floor(random() * 61))}${random() < 0.8 ? `:${two(Math.floor(random() * 62))}` : ''}`;
+      const zone = `${pick(['+', '-'])}${two(Math.floor(random() * 15))}${two(pick([0, 30, 45, 59, 60]))}`;
+      const prefix = random() < 0.7 ? `${pick(days)}, ` : '';
+      const value = `${prefix}${random() < 0.5 ? day : two(day)} ${pick(months)} ${year} ${time} ${zone}`;
+      const general = value.replace(' ', '  ');
+      const fast = parseDateTime(value);
+      const slow = parseDateTime(general);
+      assert.equal(fast.ok, slow.ok, value);
+      if (fast.ok && slow.ok) {
+        valid++;
+        assert.deepEqual(fast.value, slow.value, value);
+        assert.deepEqual(Object.keys(fast.value), Object.keys(slow.value), value);
+      } else assert.equal(fast.reason, slow.reason, value);
+    }
+    assert.ok(valid > 300, `only ${valid} valid values were drawn`);
   });
 });

@@ -23,6 +23,11 @@ interface Entry {
   expiresAt: number;
 }
 
+function cacheKey(name: string, type: QueryType): string {
+  const lower = name.toLowerCase();
+  return `${type} ${lower.endsWith('.') ? lower.slice(0, -1) : lower}`;
+}
+
 export class CachingQuerier implements Querier {
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<QueryOutcome>>();
@@ -46,17 +51,24 @@ export class CachingQuerier implements Querier {
     this.entries.clear();
   }
 
-  async query(name: string, type: QueryType): Promise<QueryOutcome> {
-    const key = `${type} ${name.toLowerCase().replace(/\.$/, '')}`;
-    const now = this.clock();
+  /** A live entry's outcome (TTL counted down), without waiting; undefined when the network must be asked. */
+  peek(name: string, type: QueryType): QueryOutcome | undefined {
+    const key = cacheKey(name, type);
     const cached = this.entries.get(key);
-    if (cached) {
-      if (cached.expiresAt > now) {
-        const remaining = Math.max(0, Math.floor((cached.expiresAt - now) / 1000));
-        return { ...cached.outcome, ttl: remaining, source: 'cache', ms: 0 };
-      }
-      this.entries.delete(key);
+    if (!cached) return undefined;
+    const now = this.clock();
+    if (cached.expiresAt > now) {
+      const remaining = Math.max(0, Math.floor((cached.expiresAt - now) / 1000));
+      return { ...cached.outcome, ttl: remaining, source: 'cache', ms: 0 };
     }
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  async query(name: string, type: QueryType): Promise<QueryOutcome> {
+    const known = this.peek(name, type);
+    if (known) return known;
+    const key = cacheKey(name, type);
     const pending = this.inFlight.get(key);
     if (pending) {
       const outcome = await pending;

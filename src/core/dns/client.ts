@@ -102,57 +102,99 @@ export class DnsClient implements Resolver {
     return outcome;
   }
 
-  private async typed<T>(
-    name: string,
-    type: QueryType,
-    pick: (data: RecordData) => T | undefined,
-  ): Promise<DnsAnswer<T>> {
-    const outcome = await this.query(name, type);
-    if (!outcome.ok) return { ok: false, kind: outcome.kind };
-    const records: T[] = [];
-    for (const data of outcome.records) {
-      const value = pick(data);
-      if (value !== undefined) records.push(value);
+  /**
+   * The typed answer of one query. An outcome the querier knows at once (zone data, a live cache entry) is
+   * answered without waiting on the querier; the typed records of an outcome's record list are built once and
+   * shared by every answer made from that list (frozen, so no caller can change another's answer).
+   */
+  private typed<T>(name: string, type: QueryType, build: (data: readonly RecordData[]) => T[]): Promise<DnsAnswer<T>> {
+    const known = this.querier.peek?.(name, type);
+    if (known) {
+      this.trace?.record(name, type, known);
+      return Promise.resolve(typedAnswer(known, build));
     }
-    return records.length > 0 ? { ok: true, records, ttl: outcome.ttl } : { ok: false, kind: 'nodata' };
+    return this.query(name, type).then((outcome) => typedAnswer(outcome, build));
   }
 
   txt(name: string): Promise<DnsAnswer<string>> {
-    return this.typed(name, 'TXT', (d) => {
-      if (d.type !== 'TXT') return undefined;
-      if (d.strings.length === 1) return utf8.decode(d.strings[0]);
-      let length = 0;
-      for (const s of d.strings) length += s.length;
-      const joined = new Uint8Array(length);
-      let offset = 0;
-      for (const s of d.strings) {
-        joined.set(s, offset);
-        offset += s.length;
-      }
-      return utf8.decode(joined);
-    });
+    return this.typed(name, 'TXT', txtStrings);
   }
 
   a(name: string): Promise<DnsAnswer<string>> {
-    return this.typed(name, 'A', (d) => (d.type === 'A' ? d.address : undefined));
+    return this.typed(name, 'A', aRecords);
   }
 
   aaaa(name: string): Promise<DnsAnswer<string>> {
-    return this.typed(name, 'AAAA', (d) => (d.type === 'AAAA' ? d.address : undefined));
+    return this.typed(name, 'AAAA', aaaaRecords);
   }
 
-  async mx(name: string): Promise<DnsAnswer<MxRecord>> {
-    const answer = await this.typed(name, 'MX', (d) =>
-      d.type === 'MX' ? { priority: d.priority, exchange: d.exchange } : undefined,
-    );
-    if (answer.ok) answer.records.sort((x, y) => x.priority - y.priority);
-    return answer;
+  mx(name: string): Promise<DnsAnswer<MxRecord>> {
+    return this.typed(name, 'MX', mxRecords);
   }
 
   /** PTR names for an address; a string that is not an IP address gets `nxdomain`. */
   ptr(ip: string): Promise<DnsAnswer<string>> {
     const name = reverseName(ip);
     if (name === undefined) return Promise.resolve({ ok: false, kind: 'nxdomain' });
-    return this.typed(name, 'PTR', (d) => (d.type === 'PTR' ? d.target : undefined));
+    return this.typed(name, 'PTR', ptrTargets);
   }
+}
+
+/** Typed records per record list of an outcome (outcomes from a cache or a zone share their list). */
+const typedRecords = new WeakMap<readonly RecordData[], readonly unknown[]>();
+
+function typedAnswer<T>(outcome: QueryOutcome, build: (data: readonly RecordData[]) => T[]): DnsAnswer<T> {
+  if (!outcome.ok) return { ok: false, kind: outcome.kind };
+  let records = typedRecords.get(outcome.records) as T[] | undefined;
+  if (!records) {
+    records = Object.freeze(build(outcome.records)) as T[];
+    typedRecords.set(outcome.records, records);
+  }
+  return records.length > 0 ? { ok: true, records, ttl: outcome.ttl } : { ok: false, kind: 'nodata' };
+}
+
+/** TXT records, each one's character-strings joined (RFC 7208 §3.3, RFC 6376 §3.6.2.2) and read as UTF-8. */
+function txtStrings(data: readonly RecordData[]): string[] {
+  const out: string[] = [];
+  for (const d of data) {
+    if (d.type !== 'TXT') continue;
+    if (d.strings.length === 1) {
+      out.push(utf8.decode(d.strings[0]));
+      continue;
+    }
+    let length = 0;
+    for (const s of d.strings) length += s.length;
+    const joined = new Uint8Array(length);
+    let offset = 0;
+    for (const s of d.strings) {
+      joined.set(s, offset);
+      offset += s.length;
+    }
+    out.push(utf8.decode(joined));
+  }
+  return out;
+}
+
+function addressesOf(type: 'A' | 'AAAA'): (data: readonly RecordData[]) => string[] {
+  return (data) => {
+    const out: string[] = [];
+    for (const d of data) if (d.type === type) out.push(d.address);
+    return out;
+  };
+}
+
+/** MX records by preference, lowest first (RFC 5321 §5.1); each record frozen like the list. */
+function mxRecords(data: readonly RecordData[]): MxRecord[] {
+  const out: MxRecord[] = [];
+  for (const d of data) if (d.type === 'MX') out.push(Object.freeze({ priority: d.priority, exchange: d.exchange }));
+  return out.sort((x, y) => x.priority - y.priority);
+}
+
+const aRecords = addressesOf('A');
+const aaaaRecords = addressesOf('AAAA');
+
+function ptrTargets(data: readonly RecordData[]): string[] {
+  const out: string[] = [];
+  for (const d of data) if (d.type === 'PTR') out.push(d.target);
+  return out;
 }

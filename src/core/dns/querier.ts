@@ -14,4 +14,9 @@ export type QuerySource = 'network' | 'cache' | 'zone';
 /** Anything that answers queries by name and type: the network client, the cache, a zone. */
 export interface Querier {
   query(name: string, type: QueryType): Promise<QueryOutcome>;
+  /**
+   * The outcome when it is known without waiting (zone data, a live cache entry), else undefined. Lets the typed
+   * client answer from memory without a chain of promises; `query()` must give the same outcome.
+   */
+  peek?(name: string, type: QueryType): QueryOutcome | undefined;
 }

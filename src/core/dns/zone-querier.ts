@@ -42,16 +42,31 @@ function toOutcome(lookup: ZoneLookup): QueryOutcome {
   return { ok: true, records, ttl: lookup.ttl, source: 'zone', ms: 0 };
 }
 
+/** Outcomes a {@link ZoneQuerier} keeps (zone data does not change); past this, answers are built per query. */
+const MAX_ZONE_OUTCOMES = 10_000;
+
 /** Queries answered from zone records in memory. */
 export class ZoneQuerier implements Querier {
   readonly index: ZoneIndex;
+  /** Outcome per question: the zone never changes, so each is built once (and its records shared). */
+  private readonly outcomes = new Map<string, QueryOutcome>();
 
   constructor(records: readonly ZoneRecord[] | ZoneIndex) {
     this.index = records instanceof ZoneIndex ? records : new ZoneIndex(records);
   }
 
   query(name: string, type: QueryType): Promise<QueryOutcome> {
-    return Promise.resolve(toOutcome(this.index.lookup(name, type)));
+    return Promise.resolve(this.peek(name, type));
+  }
+
+  peek(name: string, type: QueryType): QueryOutcome {
+    const key = `${type} ${name}`;
+    let outcome = this.outcomes.get(key);
+    if (!outcome) {
+      outcome = toOutcome(this.index.lookup(name, type));
+      if (this.outcomes.size < MAX_ZONE_OUTCOMES) this.outcomes.set(key, outcome);
+    }
+    return outcome;
   }
 }
 
@@ -70,6 +85,12 @@ export class OverlayQuerier implements Querier {
     const local = this.zone.lookup(name, type);
     if (local.ok) return Promise.resolve(toOutcome(local));
     return this.inner.query(local.cnames.length > 0 ? local.name : name, type);
+  }
+
+  peek(name: string, type: QueryType): QueryOutcome | undefined {
+    const local = this.zone.lookup(name, type);
+    if (local.ok) return toOutcome(local);
+    return this.inner.peek?.(local.cnames.length > 0 ? local.name : name, type);
   }
 }
 

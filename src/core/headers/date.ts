@@ -287,6 +287,60 @@ class DateParser {
   }
 }
 
+/**
+ * The form nearly every mail program writes (`Thu, 26 Nov 2026 06:59:48 +0100`: one space between the parts, a
+ * four-digit year, a numeric zone, no comments), read without tokenizing. Returns undefined for anything else,
+ * including values of this form that are out of range: {@link parseDateTime} then reads them the long way, with
+ * the same result for valid values and its own error for the rest.
+ */
+const COMMON_FORM =
+  /^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d\d):(\d\d)(?::(\d\d))? ([+-])(\d\d)(\d\d)$/;
+const COMMON_MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+const COMMON_DAYS = 'SunMonTueWedThuFriSat';
+
+function parseCommonForm(value: string): DateTime | undefined {
+  const m = COMMON_FORM.exec(value);
+  if (!m) return undefined;
+  const [, dayName, dayText, monthName, yearText, hourText, minuteText, secondText, sign, zoneHours, zoneMinutes] =
+    m as unknown as [
+      string,
+      string | undefined,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string | undefined,
+      string,
+      string,
+      string,
+    ];
+  const year = Number(yearText);
+  const month = COMMON_MONTHS.indexOf(monthName) / 3 + 1;
+  const day = Number(dayText);
+  const hour = Number(hourText);
+  const minute = Number(minuteText);
+  const second = secondText === undefined ? 0 : Number(secondText);
+  const offsetHours = Number(zoneHours);
+  const offsetMins = Number(zoneMinutes);
+  if (year < 1900 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) return;
+  if (offsetMins > 59) return;
+  const utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59));
+  let dayOfWeek: number | undefined;
+  if (dayName !== undefined) {
+    dayOfWeek = COMMON_DAYS.indexOf(dayName) / 3;
+    if (new Date(Date.UTC(year, month - 1, day)).getUTCDay() !== dayOfWeek) return;
+  }
+  const zone = sign + zoneHours + zoneMinutes;
+  // §3.3: "-0000" says the local zone is unknown.
+  const offsetMinutes = zone === '-0000' ? undefined : (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  const instant = new Date(utc - (offsetMinutes ?? 0) * 60_000);
+  // The general parser's key order (dayOfWeek only when written).
+  return dayOfWeek === undefined
+    ? { year, month, day, hour, minute, second, offsetMinutes, zone, instant, obsolete: false }
+    : { year, month, day, hour, minute, second, offsetMinutes, zone, dayOfWeek, instant, obsolete: false };
+}
+
 function digitsText(min: number, max: number): string {
   return min === max ? `${min} digits` : `${min} to ${max} digits`;
 }
@@ -312,6 +366,8 @@ export function parseDateTime(value: string): DateParseResult {
       error: { code: 'headers.date-invalid', message: `the value is longer than ${MAX_DATE_LENGTH} characters` },
     };
   }
+  const common = parseCommonForm(value);
+  if (common) return { ok: true, value: common };
   try {
     const tokens = tokenize(value);
     if (tokens.length === 0) throw new DateSyntaxError('the value is empty', 0);
