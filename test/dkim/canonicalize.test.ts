@@ -2,7 +2,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { BodyHasher, hashBody, nextSpacePair } from '../../src/core/dkim/body-hash.js';
+import { readFileSync } from 'node:fs';
+import { BodyHasher, hashBody, nextSpacePair, type RelaxedEngine } from '../../src/core/dkim/body-hash.js';
+import { relaxedKernelAvailable } from '../../src/core/dkim/relaxed-kernel.js';
 import { ByteWriter, selectSignedFields, writeCanonicalField } from '../../src/core/dkim/header-hash.js';
 import type { Canonicalization } from '../../src/core/dkim/signature.js';
 import { parseMessage } from '../../src/core/message/message.js';
@@ -22,6 +24,13 @@ function referenceBody(body: string, canonicalization: Canonicalization): string
   if (t === '' && canonicalization === 'simple') t = '\r\n';
   return t;
 }
+
+/** Every canonicalizer: simple, and relaxed on the WebAssembly module and in JavaScript. */
+const VARIANTS: ReadonlyArray<readonly [Canonicalization, RelaxedEngine]> = [
+  ['simple', 'js'],
+  ['relaxed', 'wasm'],
+  ['relaxed', 'js'],
+];
 
 function headerCanon(raw: string, c: Canonicalization): string {
   const out = new ByteWriter(4);
@@ -128,13 +137,13 @@ describe('property: chunking and the reference agree', () => {
     for (let round = 0; round < 600; round++) {
       const body = randomBody(random);
       const bytes = latin1(body);
-      for (const c of ['simple', 'relaxed'] as const) {
+      for (const [c, engine] of VARIANTS) {
         const expected = referenceBody(body, c);
-        const whole = hashBody(bytes, c);
-        assert.equal(whole.hash.toString('base64'), sha256(expected), `${c} ${JSON.stringify(body)}`);
+        const whole = hashBody(bytes, c, 'sha256', undefined, engine);
+        assert.equal(whole.hash.toString('base64'), sha256(expected), `${c}/${engine} ${JSON.stringify(body)}`);
         assert.equal(whole.canonicalLength, expected.length);
         // random chunking
-        const hasher = new BodyHasher(c);
+        const hasher = new BodyHasher(c, 'sha256', undefined, engine);
         for (let pos = 0; pos < bytes.length;) {
           const size = 1 + Math.floor(random() * 9);
           hasher.update(bytes.subarray(pos, pos + size));
@@ -143,20 +152,20 @@ describe('property: chunking and the reference agree', () => {
         assert.equal(hasher.digest().hash.toString('base64'), whole.hash.toString('base64'), `${c} chunked`);
         // l= cut
         const l = Math.floor(random() * (expected.length + 1));
-        const cut = new BodyHasher(c, 'sha256', l).update(bytes).digest();
-        assert.equal(cut.hash.toString('base64'), sha256(expected.slice(0, l)), `${c} l=${l}`);
+        const cut = new BodyHasher(c, 'sha256', l, engine).update(bytes).digest();
+        assert.equal(cut.hash.toString('base64'), sha256(expected.slice(0, l)), `${c}/${engine} l=${l}`);
       }
     }
   });
 
   test('every single split point of a tricky body gives the same hash', () => {
     const body = latin1(' lead\t \r\n\r\n  \r\nmid  dle\r\n\n\r\r\nx \t\r\n\r\n\r\ntail  \r\n\r\n  \n');
-    for (const c of ['simple', 'relaxed'] as const) {
-      const whole = hashBody(body, c).hash.toString('base64');
+    for (const [c, engine] of VARIANTS) {
+      const whole = hashBody(body, c, 'sha256', undefined, engine).hash.toString('base64');
       assert.equal(whole, sha256(referenceBody(text(body), c)));
       for (let split = 0; split <= body.length; split++)
         for (const second of [split, Math.min(body.length, split + 1), Math.min(body.length, split + 3)]) {
-          const hasher = new BodyHasher(c);
+          const hasher = new BodyHasher(c, 'sha256', undefined, engine);
           hasher.update(body.subarray(0, split));
           hasher.update(body.subarray(split, second));
           hasher.update(body.subarray(second));
@@ -194,16 +203,88 @@ describe('property: larger bodies', () => {
       const size = 1000 + Math.floor(random() * 5000);
       while (body.length < size) body += pieces[Math.floor(random() * pieces.length)];
       const bytes = latin1(body);
-      for (const c of ['simple', 'relaxed'] as const) {
+      for (const [c, engine] of VARIANTS) {
         const expected = sha256(referenceBody(body, c));
-        assert.equal(hashBody(bytes, c).hash.toString('base64'), expected, `${c} round ${round}`);
-        const hasher = new BodyHasher(c);
+        assert.equal(
+          hashBody(bytes, c, 'sha256', undefined, engine).hash.toString('base64'),
+          expected,
+          `${c}/${engine} round ${round}`,
+        );
+        const hasher = new BodyHasher(c, 'sha256', undefined, engine);
         for (let pos = 0; pos < bytes.length;) {
           const step = 1 + Math.floor(random() * 700);
           hasher.update(bytes.subarray(pos, pos + step));
           pos += step;
         }
-        assert.equal(hasher.digest().hash.toString('base64'), expected, `${c} chunked round ${round}`);
+        assert.equal(hasher.digest().hash.toString('base64'), expected, `${c}/${engine} chunked round ${round}`);
+      }
+    }
+  });
+});
+
+describe('the WebAssembly relaxed canonicalizer', () => {
+  test('runs here (so the tests above hold it against the JavaScript one and the reference)', () => {
+    assert.equal(relaxedKernelAvailable(), true);
+  });
+
+  test('its bytes are the build of relaxed-body.wat', async () => {
+    const script = new URL('../../../scripts/wat.mjs', import.meta.url);
+    const { compileWat, WAT_PATH } = (await import(script.href)) as {
+      compileWat: (text: string) => Promise<Uint8Array>;
+      WAT_PATH: string;
+    };
+    const { RELAXED_BODY_WASM } = await import('../../src/core/dkim/relaxed-body-wasm.js');
+    const built = Buffer.from(await compileWat(readFileSync(WAT_PATH, 'utf8'))).toString('base64');
+    assert.equal(RELAXED_BODY_WASM, built, 'run npm run build:wasm after changing relaxed-body.wat');
+  });
+
+  test('corpus-like text in 16-byte blocks: random text bodies of 1-200 KB, whole and chunked, equal the reference', () => {
+    const random = prng(8617);
+    const words = ['mail', 'trust', 'the', 'of', 'a', 'signature', 'x', '', '\t', 'é'];
+    for (let round = 0; round < 60; round++) {
+      const lines: string[] = [];
+      let size = 0;
+      const target = 1000 + Math.floor(random() * 200_000);
+      while (size < target) {
+        let line = '';
+        const length = Math.floor(random() * 90);
+        while (line.length < length)
+          line += (random() < 0.05 ? '  ' : ' ') + words[Math.floor(random() * words.length)];
+        if (random() < 0.05) line += random() < 0.5 ? ' ' : ' \t ';
+        lines.push(line);
+        size += line.length + 2;
+      }
+      const body = lines.join(random() < 0.1 ? '\n' : '\r\n') + (random() < 0.5 ? '\r\n' : '');
+      const bytes = latin1(body);
+      const expected = sha256(referenceBody(body, 'relaxed'));
+      assert.equal(hashBody(bytes, 'relaxed').hash.toString('base64'), expected, `round ${round} whole`);
+      const hasher = new BodyHasher('relaxed');
+      for (let pos = 0; pos < bytes.length;) {
+        const step = 1 + Math.floor(random() * 100_000);
+        hasher.update(bytes.subarray(pos, pos + step));
+        pos += step;
+      }
+      assert.equal(hasher.digest().hash.toString('base64'), expected, `round ${round} chunked`);
+    }
+  });
+
+  test('long runs of empty lines (more than the module writes itself), inside and at the end of the body', () => {
+    for (const count of [1, 16_383, 16_384, 16_385, 40_000]) {
+      for (const body of [
+        `a\r\n${'\r\n'.repeat(count)}b \r\n`,
+        `a${'\r\n'.repeat(count)}`,
+        `${'\n'.repeat(count)}\tb`,
+      ]) {
+        const expected = referenceBody(body, 'relaxed');
+        for (const engine of ['wasm', 'js'] as const) {
+          const whole = hashBody(latin1(body), 'relaxed', 'sha256', undefined, engine);
+          assert.equal(whole.hash.toString('base64'), sha256(expected), `${engine} ${count}`);
+          assert.equal(whole.canonicalLength, expected.length, `${engine} ${count}`);
+          const hasher = new BodyHasher('relaxed', 'sha256', undefined, engine);
+          const bytes = latin1(body);
+          for (let pos = 0; pos < bytes.length; pos += 7_001) hasher.update(bytes.subarray(pos, pos + 7_001));
+          assert.equal(hasher.digest().hash.toString('base64'), sha256(expected), `${engine} ${count} chunked`);
+        }
       }
     }
   });

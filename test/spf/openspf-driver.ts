@@ -1,7 +1,7 @@
 /**
  * Runs one openspf suite file (pyspf's YAML format): every test through checkSpf() against the test DNS server on
  * loopback with mailtrust's real resolver, one server per scenario. Results must be among the acceptable ones;
- * explanations are checked where the suite gives them.
+ * explanations are checked where the suite gives them. Each case runs again without the step trace: same result.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +39,14 @@ export function runOpenspfSuite(file: string, label: string, expectedTests: numb
             if (c.explanation === 'DEFAULT') assert.equal(result.explanation, undefined, `${c.id}: explanation`);
             else assert.equal(result.explanation, c.explanation, `${c.id}: explanation`);
           }
+          // Without the step trace (as evaluate() asks), the same result in every other field.
+          const untraced = await checkSpf(contextFor(server), {
+            ip: c.ip,
+            mailFrom: c.mailFrom,
+            helo: c.helo,
+            trace: false,
+          });
+          assert.deepEqual(untraced, { ...result, trace: [] }, `${c.id}: untraced result`);
         });
       }
     });

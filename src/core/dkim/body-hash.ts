@@ -3,10 +3,12 @@
  * §3.7 (bh=). Runs in one pass over bytes, fed in chunks of any size: the result does not depend on where the
  * chunks split. Bare LF is read as CRLF (message files on disk); a lone CR is an ordinary byte.
  *
- * Lines whose canonical form equals their input are hashed straight from the input (runs of whole lines in one
- * `update`), so the common case copies nothing.
+ * Relaxed bodies go through the WebAssembly SIMD canonicalizer of relaxed-kernel.ts where the engine has it; the
+ * JavaScript one here gives the same bytes. In it, lines whose canonical form equals their input are hashed straight
+ * from the input (runs of whole lines in one `update`), so the common case copies nothing.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { relaxChunk, relaxedKernelAvailable, type RelaxedState } from './relaxed-kernel.js';
 import type { Canonicalization } from './signature.js';
 
 const CR = 0x0d;
@@ -15,11 +17,21 @@ const SP = 0x20;
 const HT = 0x09;
 const CRLF = new Uint8Array([CR, LF]);
 const SPACE = new Uint8Array([SP]);
+const CR_ONLY = new Uint8Array([CR]);
+/** 1,024 empty lines, written in one piece where many are pending. */
+const CRLF_RUN = new Uint8Array(2048).map((_, i) => (i % 2 === 0 ? CR : LF));
 const EMPTY = new Uint8Array(0);
 const STAGE_SIZE = 4096;
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export type BodyHashAlgorithm = 'sha256' | 'sha1';
+
+/**
+ * Which relaxed canonicalizer runs: `wasm` (the SIMD module of relaxed-kernel.ts, the default where WebAssembly
+ * SIMD is available) or `js` (this file's). Both give the same bytes; `js` is there for engines without SIMD and so
+ * that tests can hold the two against each other.
+ */
+export type RelaxedEngine = 'wasm' | 'js';
 
 /** The body hash and the length of the whole canonical body (before any l= cut). */
 export interface BodyHashResult {
@@ -113,23 +125,38 @@ export class BodyHasher {
   private runStart = 0;
   private runEnd = 0;
   private finished = false;
+  /** Line state of the WebAssembly canonicalizer, when it runs this (relaxed) body. */
+  private readonly relaxed: RelaxedState | undefined;
+  private readonly emitBytes = (bytes: Uint8Array) => this.emit(bytes);
+  private readonly emitBlanks = (count: number) => {
+    for (let left = count; left > 0; left -= CRLF_RUN.length / 2)
+      this.emit(CRLF_RUN.subarray(0, 2 * Math.min(left, CRLF_RUN.length / 2)));
+  };
 
   /**
    * @param canonicalization body canonicalization (c= second part)
    * @param algorithm hash algorithm of a= (sha256, or sha1 only to report it)
    * @param limit l= body length: only this many canonical bytes are hashed
+   * @param engine the relaxed canonicalizer (default `wasm` where available)
    */
   constructor(
     readonly canonicalization: Canonicalization,
     algorithm: BodyHashAlgorithm = 'sha256',
     readonly limit?: number,
+    engine: RelaxedEngine = 'wasm',
   ) {
     this.hash = createHash(algorithm);
+    if (canonicalization === 'relaxed' && engine === 'wasm' && relaxedKernelAvailable())
+      this.relaxed = { space: 0, content: 0, cr: 0, blank: 0 };
   }
 
   /** Feeds the next body bytes. The chunk may be reused by the caller afterwards. */
   update(input: Uint8Array): this {
     if (this.finished) throw new Error('BodyHasher: update after digest');
+    if (this.relaxed) {
+      relaxChunk(this.relaxed, input, this.emitBytes, this.emitBlanks);
+      return this;
+    }
     const chunk = asBuffer(input);
     let pos = 0;
     const length = chunk.length;
@@ -162,6 +189,7 @@ export class BodyHasher {
   /** Ends the body and returns the hash (RFC 6376 §3.7 step 1). */
   digest(): BodyHashResult {
     if (this.finished) throw new Error('BodyHasher: digest called twice');
+    if (this.relaxed) this.relaxedEnd(this.relaxed);
     if (this.carryLength > 0) {
       // A last line without CRLF: both canonicalizations add one (§3.4.3, §3.4.4).
       const line = concat(this.carry, this.carryLength, CRLF);
@@ -175,6 +203,26 @@ export class BodyHasher {
     this.flushStage();
     this.finished = true;
     return { hash: this.hash.digest(), canonicalLength: this.total };
+  }
+
+  /**
+   * The end of a body canonicalized by the WebAssembly module: a last line without CRLF gets one (§3.4.4 adds it
+   * as its last step, so its trailing WSP becomes one SP rather than going, as in `relaxedLastLine`); a CR left
+   * pending is content. Pending empty lines at the end are dropped.
+   */
+  private relaxedEnd(state: RelaxedState): void {
+    if (state.cr) {
+      if (!state.content) this.emitBlanks(state.blank);
+      if (state.space) this.emit(SPACE);
+      this.emit(CR_ONLY);
+      state.cr = state.space = state.blank = 0;
+      state.content = 1;
+    }
+    if (state.content || state.space) {
+      if (!state.content) this.emitBlanks(state.blank);
+      if (state.space) this.emit(SPACE);
+      this.emit(CRLF);
+    }
   }
 
   /** Processes whole lines: `buf[start, end)` ends with LF. */
@@ -457,6 +505,7 @@ export function hashBody(
   canonicalization: Canonicalization,
   algorithm: BodyHashAlgorithm = 'sha256',
   limit?: number,
+  engine: RelaxedEngine = 'wasm',
 ): BodyHashResult {
-  return new BodyHasher(canonicalization, algorithm, limit).update(body).digest();
+  return new BodyHasher(canonicalization, algorithm, limit, engine).update(body).digest();
 }

@@ -8,6 +8,8 @@ import { defaultHeaderLimits, parseHeaderBlock, type HeaderLimits, type ParsedHe
 
 const CR = 0x0d;
 const LF = 0x0a;
+const EMPTY = new Uint8Array(0);
+const EMPTY_BUFFER = Buffer.alloc(0);
 
 export interface MessageSplitterHandlers {
   /** Called once, when the empty line is seen (or at `end()` for a message without one). */
@@ -18,9 +20,9 @@ export interface MessageSplitterHandlers {
 
 export class MessageSplitter {
   /** Allocated on the first bytes, sized to the header (or to what has come of it). */
-  private buffer = new Uint8Array(0);
+  private buffer = EMPTY;
   /** A Buffer view of all of `buffer`, for searching. */
-  private search = Buffer.alloc(0);
+  private search = EMPTY_BUFFER;
   private length = 0;
   /** Start of the first line not yet known to be a complete, non-empty header line. */
   private lineStart = 0;
@@ -57,7 +59,7 @@ export class MessageSplitter {
       }
       if (bodyStart >= 0) {
         this.finishHeader(this.lineStart);
-        if (bodyStart < this.length) this.handlers.body(buf.slice(bodyStart, this.length));
+        if (bodyStart < this.length) this.handlers.body(buf.subarray(bodyStart, this.length));
         return;
       }
       // Buffer#indexOf is a native memchr; bytes past `length` were never written (zero), so no LF is found there.
@@ -82,9 +84,11 @@ export class MessageSplitter {
 
   private finishHeader(headerEnd: number): void {
     this.done = true;
-    this.handlers.header(parseHeaderBlock(this.buffer.slice(0, headerEnd), this.limits));
-    this.buffer = new Uint8Array(0);
-    this.search = Buffer.alloc(0);
+    // The buffer is this splitter's own copy and is dropped here: the parsed header may keep a view of it.
+    const block = this.buffer.subarray(0, headerEnd);
+    this.buffer = EMPTY;
+    this.search = EMPTY_BUFFER;
+    this.handlers.header(parseHeaderBlock(block, this.limits));
   }
 
   private append(chunk: Uint8Array): void {

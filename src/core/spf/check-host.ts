@@ -40,6 +40,8 @@ export interface CheckHostInput {
   identity?: SpfIdentity;
   /** The receiving host's name for `%{r}` (default `unknown`). */
   receiver?: string;
+  /** Record the step trace in the result (default true; `false` leaves `trace` empty, for callers that drop it). */
+  trace?: boolean;
 }
 
 /** At most this many PTR names are looked at (RFC 7208 §4.6.4). */
@@ -144,8 +146,11 @@ class Evaluation {
     this.senderDomain = at < 0 ? sender : sender.slice(at + 1);
   }
 
+  /** False when the caller does not want the step trace: nothing is recorded. */
+  tracing = true;
+
   addTrace(entry: SpfTraceEntry): void {
-    if (this.trace.length < MAX_TRACE_ENTRIES) this.trace.push(entry);
+    if (this.tracing && this.trace.length < MAX_TRACE_ENTRIES) this.trace.push(entry);
   }
 
   private traceQuery<T>(
@@ -155,6 +160,7 @@ class Evaluation {
     answer: DnsAnswer<T>,
     show: (r: T) => string,
   ) {
+    if (!this.tracing) return;
     this.addTrace({
       type: 'query',
       depth,
@@ -558,6 +564,7 @@ export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promi
     input.helo ?? '',
     input.receiver ?? 'unknown',
   );
+  if (input.trace === false) state.tracing = false;
   const problem = initialDomainProblem(domain);
   if (problem)
     return {
@@ -611,6 +618,8 @@ export interface SpfEnvelope {
   helo?: string;
   /** Receiving host name for `%{r}` (default `unknown`). */
   receiver?: string;
+  /** Record the step trace (default true). */
+  trace?: boolean;
 }
 
 /**
@@ -621,7 +630,12 @@ export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promis
   let mailFrom = envelope.mailFrom.trim();
   if (mailFrom.startsWith('<') && mailFrom.endsWith('>')) mailFrom = mailFrom.slice(1, -1).trim();
   const helo = envelope.helo ?? '';
-  const common = { ip: envelope.ip, helo, ...(envelope.receiver !== undefined ? { receiver: envelope.receiver } : {}) };
+  const common = {
+    ip: envelope.ip,
+    helo,
+    ...(envelope.receiver !== undefined ? { receiver: envelope.receiver } : {}),
+    ...(envelope.trace === false ? { trace: false } : {}),
+  };
   if (mailFrom === '') {
     if (helo === '')
       return {

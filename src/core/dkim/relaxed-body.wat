@@ -1,0 +1,141 @@
+;; Relaxed body canonicalization, RFC 6376 §3.4.4, with the line rules of body-hash.ts: bare LF ends a line as CRLF
+;; does, a CR not followed by LF is an ordinary byte, WSP runs become one SP, WSP at a line end goes, and empty
+;; lines are counted (the caller writes them before the next content, or drops them at the end of the body, §3.4.4).
+;;
+;; Memory: input at [0, 65536), canonical output from 65536: at most twice the input plus 16,384 empty lines carried
+;; in from earlier calls (229,376 bytes; the memory is 262,144). `relax(i, end)` reads input [i, end), appends to the
+;; output (`out` bytes so far) and returns where it stopped: `end`, or the offset of a content byte that must wait
+;; for more than 16,384 pending empty lines (`blank`), which the caller writes. The line state lives in the globals
+;; between calls, so a body may arrive in any number of pieces.
+;;
+;; Sixteen bytes at a time are copied unchanged when their canonical form is themselves (SIMD masks: no HTAB or
+;; other control byte, no SP pair, every CR in a CRLF, no SP before CR, no empty line); other blocks go one byte at
+;; a time. Built into relaxed-body-wasm.ts by scripts/build-wasm.mjs.
+(module
+  (memory (export "memory") 4)
+  (global $space (export "space") (mut i32) (i32.const 0))
+  (global $content (export "content") (mut i32) (i32.const 0))
+  (global $cr (export "cr") (mut i32) (i32.const 0))
+  (global $blank (export "blank") (mut i32) (i32.const 0))
+  (global $out (export "out") (mut i32) (i32.const 0))
+  ;; Writes the pending empty lines (at most 16,384: more are left to the caller) at $o; returns the new end.
+  (func $blanks (param $o i32) (result i32)
+    (loop $line
+      (i32.store16 (local.get $o) (i32.const 0x0a0d))
+      (local.set $o (i32.add (local.get $o) (i32.const 2)))
+      (global.set $blank (i32.sub (global.get $blank) (i32.const 1)))
+      (br_if $line (global.get $blank)))
+    (local.get $o))
+  (func (export "relax") (param $i i32) (param $end i32) (result i32)
+    (local $c i32) (local $o i32) (local $space i32) (local $content i32) (local $cr i32)
+    (local $spOut i32) (local $blockEnd i32) (local $v v128)
+    (local $S i32) (local $C i32) (local $L i32) (local $Lo i32)
+    (local.set $space (global.get $space))
+    (local.set $content (global.get $content))
+    (local.set $cr (global.get $cr))
+    (local.set $o (i32.add (i32.const 65536) (global.get $out)))
+    (block $exit
+      (loop $main
+        (br_if $exit (i32.ge_u (local.get $i) (local.get $end)))
+        ;; A block that ended with SP was copied with it; take it back if WSP or a line end follows.
+        (if (local.get $spOut)
+          (then
+            (local.set $spOut (i32.const 0))
+            (if (i32.le_u (i32.load8_u (local.get $i)) (i32.const 32))
+              (then
+                (local.set $o (i32.sub (local.get $o) (i32.const 1)))
+                (local.set $space (i32.const 1))))))
+        ;; Fast path: 16 bytes whose canonical form is themselves.
+        (if (i32.and
+              (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $end))
+              (i32.eqz (i32.or (i32.or (local.get $space) (local.get $cr)) (global.get $blank))))
+          (then
+            (local.set $v (v128.load (local.get $i)))
+            (local.set $S (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))))
+            (local.set $C (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
+            (local.set $L (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))))
+            (local.set $Lo (i8x16.bitmask (i8x16.le_u (local.get $v) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))))
+            (if (i32.and
+                  (i32.and
+                    ;; only SP, CR and LF among the bytes <= 0x20 (no HTAB, no other control)
+                    (i32.eq (local.get $Lo) (i32.or (local.get $S) (i32.or (local.get $C) (local.get $L))))
+                    ;; no SP pair; each CR followed by LF and each LF preceded by CR, within the block
+                    (i32.and
+                      (i32.eqz (i32.and (local.get $S) (i32.shr_u (local.get $S) (i32.const 1))))
+                      (i32.eq (local.get $L) (i32.shl (local.get $C) (i32.const 1)))))
+                  (i32.and
+                    ;; no SP before a CR (trailing WSP), no CR right after an LF (empty line)
+                    (i32.eqz (i32.and (local.get $C)
+                      (i32.or (i32.shl (local.get $S) (i32.const 1)) (i32.shl (local.get $L) (i32.const 1)))))
+                    ;; at a line start, the block does not start an empty line
+                    (i32.or (local.get $content) (i32.eqz (i32.and (local.get $C) (i32.const 1))))))
+              (then
+                (v128.store (local.get $o) (local.get $v))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (local.set $content (i32.eqz (i32.and (local.get $L) (i32.const 0x8000))))
+                (local.set $spOut (i32.ne (i32.and (local.get $S) (i32.const 0x8000)) (i32.const 0)))
+                (br $main)))))
+        ;; Slow path: up to 16 bytes one at a time.
+        (local.set $blockEnd (i32.add (local.get $i) (i32.const 16)))
+        (if (i32.gt_u (local.get $blockEnd) (local.get $end)) (then (local.set $blockEnd (local.get $end))))
+        (loop $byte
+          (local.set $c (i32.load8_u (local.get $i)))
+          (block $next
+            (if (i32.eq (local.get $c) (i32.const 10))
+              (then
+                (if (local.get $content)
+                  (then
+                    (i32.store16 (local.get $o) (i32.const 0x0a0d))
+                    (local.set $o (i32.add (local.get $o) (i32.const 2))))
+                  (else (global.set $blank (i32.add (global.get $blank) (i32.const 1)))))
+                (local.set $content (i32.const 0))
+                (local.set $space (i32.const 0))
+                (local.set $cr (i32.const 0))
+                (br $next)))
+            ;; A CR not followed by LF is an ordinary byte.
+            (if (local.get $cr)
+              (then
+                (if (i32.and (i32.eqz (local.get $content)) (i32.ne (global.get $blank) (i32.const 0)))
+                  (then
+                    (br_if $exit (i32.gt_u (global.get $blank) (i32.const 16384)))
+                    (local.set $o (call $blanks (local.get $o)))))
+                (if (local.get $space)
+                  (then
+                    (i32.store8 (local.get $o) (i32.const 32))
+                    (local.set $o (i32.add (local.get $o) (i32.const 1)))
+                    (local.set $space (i32.const 0))))
+                (i32.store8 (local.get $o) (i32.const 13))
+                (local.set $o (i32.add (local.get $o) (i32.const 1)))
+                (local.set $content (i32.const 1))
+                (local.set $cr (i32.const 0))))
+            (if (i32.eq (local.get $c) (i32.const 13))
+              (then (local.set $cr (i32.const 1)) (br $next)))
+            (if (i32.or (i32.eq (local.get $c) (i32.const 32)) (i32.eq (local.get $c) (i32.const 9)))
+              (then (local.set $space (i32.const 1)) (br $next)))
+            ;; Other bytes are content: the pending empty lines first (the caller writes them), then one SP.
+            (if (i32.and (i32.eqz (local.get $content)) (i32.ne (global.get $blank) (i32.const 0)))
+              (then
+                (br_if $exit (i32.gt_u (global.get $blank) (i32.const 16384)))
+                (local.set $o (call $blanks (local.get $o)))))
+            (if (local.get $space)
+              (then
+                (i32.store8 (local.get $o) (i32.const 32))
+                (local.set $o (i32.add (local.get $o) (i32.const 1)))
+                (local.set $space (i32.const 0))))
+            (i32.store8 (local.get $o) (local.get $c))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (local.set $content (i32.const 1)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $byte (i32.lt_u (local.get $i) (local.get $blockEnd))))
+        (br $main)))
+    ;; A block's trailing SP is pending until the next byte is seen.
+    (if (local.get $spOut)
+      (then
+        (local.set $o (i32.sub (local.get $o) (i32.const 1)))
+        (local.set $space (i32.const 1))))
+    (global.set $space (local.get $space))
+    (global.set $content (local.get $content))
+    (global.set $cr (local.get $cr))
+    (global.set $out (i32.sub (local.get $o) (i32.const 65536)))
+    (local.get $i)))
