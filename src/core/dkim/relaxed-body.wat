@@ -9,8 +9,8 @@
 ;; between calls, so a body may arrive in any number of pieces.
 ;;
 ;; Sixteen bytes at a time are copied unchanged when their canonical form is themselves (SIMD masks: no HTAB or
-;; other control byte, no SP pair, every CR in a CRLF, no SP before CR, no empty line); other blocks go one byte at
-;; a time. Built into relaxed-body-wasm.ts by scripts/build-wasm.mjs.
+;; other control byte, no SP pair, every CR in a CRLF, no SP before CR, no empty line); otherwise the bytes before
+;; the first that changes are copied and the bytes from there go one at a time until nothing is pending. Built into relaxed-body-wasm.ts by scripts/build-wasm.mjs.
 (module
   (memory (export "memory") 4)
   (global $space (export "space") (mut i32) (i32.const 0))
@@ -29,7 +29,7 @@
   (func (export "relax") (param $i i32) (param $end i32) (result i32)
     (local $c i32) (local $o i32) (local $space i32) (local $content i32) (local $cr i32)
     (local $spOut i32) (local $blockEnd i32) (local $v v128)
-    (local $S i32) (local $C i32) (local $L i32) (local $Lo i32)
+    (local $S i32) (local $C i32) (local $L i32) (local $Lo i32) (local $bad i32) (local $p i32)
     (local.set $space (global.get $space))
     (local.set $content (global.get $content))
     (local.set $cr (global.get $cr))
@@ -55,28 +55,44 @@
             (local.set $C (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13))))
             (local.set $L (i8x16.bitmask (i8x16.eq (local.get $v) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))))
             (local.set $Lo (i8x16.bitmask (i8x16.le_u (local.get $v) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))))
-            (if (i32.and
-                  (i32.and
-                    ;; only SP, CR and LF among the bytes <= 0x20 (no HTAB, no other control)
-                    (i32.eq (local.get $Lo) (i32.or (local.get $S) (i32.or (local.get $C) (local.get $L))))
-                    ;; no SP pair; each CR followed by LF and each LF preceded by CR, within the block
-                    (i32.and
-                      (i32.eqz (i32.and (local.get $S) (i32.shr_u (local.get $S) (i32.const 1))))
-                      (i32.eq (local.get $L) (i32.shl (local.get $C) (i32.const 1)))))
-                  (i32.and
-                    ;; no SP before a CR (trailing WSP), no CR right after an LF (empty line)
-                    (i32.eqz (i32.and (local.get $C)
-                      (i32.or (i32.shl (local.get $S) (i32.const 1)) (i32.shl (local.get $L) (i32.const 1)))))
-                    ;; at a line start, the block does not start an empty line
-                    (i32.or (local.get $content) (i32.eqz (i32.and (local.get $C) (i32.const 1))))))
+            ;; The bytes whose canonical form is not themselves, given the bytes around them in the block.
+            (local.set $bad
+              (i32.or
+                (i32.or
+                  ;; HTAB or another control byte
+                  (i32.and (local.get $Lo) (i32.xor (i32.or (local.get $S) (i32.or (local.get $C) (local.get $L))) (i32.const -1)))
+                  ;; the first SP of a pair; an SP before a CR
+                  (i32.and (local.get $S) (i32.or (i32.shr_u (local.get $S) (i32.const 1)) (i32.shr_u (local.get $C) (i32.const 1)))))
+                (i32.or
+                  (i32.or
+                    ;; a CR not followed by LF; an LF not after a CR
+                    (i32.and (local.get $C) (i32.xor (i32.shr_u (local.get $L) (i32.const 1)) (i32.const -1)))
+                    (i32.and (local.get $L) (i32.xor (i32.shl (local.get $C) (i32.const 1)) (i32.const -1))))
+                  ;; a CR right after an LF, or at a line start: an empty line
+                  (i32.and (local.get $C)
+                    (i32.or (i32.shl (local.get $L) (i32.const 1)) (i32.eqz (local.get $content)))))))
+            (if (i32.eqz (local.get $bad))
               (then
                 (v128.store (local.get $o) (local.get $v))
                 (local.set $o (i32.add (local.get $o) (i32.const 16)))
                 (local.set $i (i32.add (local.get $i) (i32.const 16)))
                 (local.set $content (i32.eqz (i32.and (local.get $L) (i32.const 0x8000))))
                 (local.set $spOut (i32.ne (i32.and (local.get $S) (i32.const 0x8000)) (i32.const 0)))
-                (br $main)))))
-        ;; Slow path: up to 16 bytes one at a time.
+                (br $main)))
+            ;; Copy the bytes before the first one that changes (not a trailing SP: it may join a WSP run).
+            (local.set $p (i32.ctz (local.get $bad)))
+            (if (i32.and (i32.ne (local.get $p) (i32.const 0))
+                  (i32.ne (i32.and (local.get $S) (i32.shl (i32.const 1) (i32.sub (local.get $p) (i32.const 1))))
+                    (i32.const 0)))
+              (then (local.set $p (i32.sub (local.get $p) (i32.const 1)))))
+            (if (local.get $p)
+              (then
+                (v128.store (local.get $o) (local.get $v))
+                (local.set $o (i32.add (local.get $o) (local.get $p)))
+                (local.set $i (i32.add (local.get $i) (local.get $p)))
+                (local.set $content
+                  (i32.eqz (i32.and (local.get $L) (i32.shl (i32.const 1) (i32.sub (local.get $p) (i32.const 1))))))))))
+        ;; Slow path: one byte at a time, up to 16, until the state is plain again.
         (local.set $blockEnd (i32.add (local.get $i) (i32.const 16)))
         (if (i32.gt_u (local.get $blockEnd) (local.get $end)) (then (local.set $blockEnd (local.get $end))))
         (loop $byte
@@ -127,6 +143,8 @@
             (local.set $o (i32.add (local.get $o) (i32.const 1)))
             (local.set $content (i32.const 1)))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          ;; Back to the 16-byte path as soon as nothing is pending.
+          (br_if $main (i32.eqz (i32.or (i32.or (local.get $space) (local.get $cr)) (global.get $blank))))
           (br_if $byte (i32.lt_u (local.get $i) (local.get $blockEnd))))
         (br $main)))
     ;; A block's trailing SP is pending until the next byte is seen.
