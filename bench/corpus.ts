@@ -13,6 +13,7 @@ import type { ZoneRecord } from '../src/core/dns/index.js';
 import { generateDkimKey, prependHeader, signDkim } from '../src/core/dkim/index.js';
 import { prependArcSet, sealArc } from '../src/core/arc/index.js';
 import type { Envelope } from '../src/core/evaluation/index.js';
+import { seededRandom } from '../test/support/random.js';
 
 /** One size class of the corpus: this share of the messages has bodies of about `bytes`. */
 export interface SizeClass {
@@ -64,18 +65,6 @@ export const signingTime = new Date('2026-01-15T10:00:00Z');
 export const authorDomains = ['example.com', 'example.net', 'example.org'] as const;
 export const arcDomain = 'forwarder.example.net';
 export const recipientDomain = 'recipient.example';
-
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS =
   'the of and to in is that for it as was with be by on not he this are or his from at which but have an they you were her she there one all we their can has more when will would who so no if out up said what its about into than them only other new some could these two may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(
@@ -160,7 +149,7 @@ export function makeMessage(random: () => number, index: number, domain: string,
 
 /** Generates the corpus. Key generation makes this async (RSA keys are fresh each run). */
 export async function buildCorpus(options: CorpusOptions): Promise<Corpus> {
-  const random = prng(options.seed ?? 20260115);
+  const random = seededRandom(options.seed ?? 20260115);
   const sizes = options.sizes ?? referenceSizes;
   const bits = options.bits ?? 2048;
   const zone = baseZone();

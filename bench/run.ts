@@ -23,7 +23,8 @@ import { createResolver } from '../src/core/dns/index.js';
 import { evaluate, type Evaluation } from '../src/core/evaluation/index.js';
 import { createEvaluationPool } from '../src/core/evaluation/workers.js';
 import { startTestDnsServer } from '../test/support/dns-server.js';
-import { buildCorpus, makeBody, makeMessage, prng, type Corpus, type CorpusMessage } from './corpus.js';
+import { seededRandom } from '../test/support/random.js';
+import { buildCorpus, makeBody, makeMessage, type Corpus, type CorpusMessage } from './corpus.js';
 import { combine, cpuPerMessage, mb, measurePass, perSecond, type PassMeasure } from './measure.js';
 import { peerAuthenticate, peerMismatch, peerResolver } from './peer.js';
 import type { StreamJob, StreamReport } from './stream.js';
@@ -186,7 +187,7 @@ async function lookups(corpus: Corpus): Promise<void> {
 
 /** A signed message of about `megabytes` MB, written to a file; streamed through createEvaluator in a child. */
 async function streaming(corpus: Corpus, megabytes: number): Promise<void> {
-  const random = prng(7);
+  const random = seededRandom(7);
   const block = Buffer.from(makeBody(random, 1024 * 1024), 'utf8');
   const body = Buffer.alloc(block.length * megabytes);
   for (let i = 0; i < megabytes; i++) block.copy(body, i * block.length);

@@ -7,13 +7,9 @@
  * alphabetical order, exactly one space after each ";", no trailing ";"). Each sealed message must then validate
  * with keys served over loopback DNS.
  */
-import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { consolidateAuthResults, prependArcSet, sealArc, verifyArc } from '../../src/core/arc/index.js';
-import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../support/dns-server.js';
-import { crlf, loopbackContext, readValimail, txtZone } from './fixtures.js';
-
-const scenarios = readValimail('arc-draft-sign-tests.yml');
+import { describeValimailSuite, loopbackContext } from './fixtures.js';
 
 function squash(text: unknown): string {
   return String(text ?? '').replace(/\s+/g, '');
@@ -36,60 +32,46 @@ function assertStandardized(value: string, tags: string[]): void {
   for (const piece of pieces) assert.doesNotMatch(piece, /[\s;]/, `no whitespace or ";" inside "${piece}"`);
 }
 
-describe('ValiMail ARC signing suite', () => {
-  let server: TestDnsServer;
-  before(async () => {
-    server = await startTestDnsServer();
-  });
-  after(async () => server.close());
+describeValimailSuite(
+  'ValiMail ARC signing suite',
+  'arc-draft-sign-tests.yml',
+  17,
+  async ({ server, scenario, spec, message }) => {
+    const srvId = String(spec['srv-id']);
+    const authResults = consolidateAuthResults(message, srvId);
+    const sealed =
+      authResults === undefined
+        ? undefined
+        : sealArc(message, {
+            domain: String(scenario.domain),
+            selector: String(scenario.sel),
+            privateKey: String(scenario.privatekey),
+            authservId: srvId,
+            authResults,
+            now: new Date(Number(spec['t']) * 1000),
+            headers: String(spec['sig-headers']).split(':'),
+            fold: false,
+          });
+    if (squash(spec['AS']) === '') {
+      // The suite expects no new set (no_additional_sig: the chain already says cv=fail).
+      assert.ok(sealed === undefined || !sealed.ok, 'no ARC set is added');
+      if (sealed && !sealed.ok) assert.equal(sealed.error.code, 'arc.cv-fail');
+      return;
+    }
+    assert.ok(sealed?.ok, sealed && !sealed.ok ? sealed.error.message : 'no Authentication-Results to seal');
+    const fields = sealed.value;
+    const aar = fields.authenticationResults.slice('ARC-Authentication-Results: '.length);
+    assert.equal(squash(aar), squash(spec['AAR']), 'AAR');
+    const ams = standardValue(fields.messageSignature, 'ARC-Message-Signature');
+    assert.equal(squash(ams), squash(spec['AMS']), 'AMS');
+    assertStandardized(ams, ['a', 'b', 'bh', 'c', 'd', 'h', 'i', 's', 't']);
+    const as = standardValue(fields.seal, 'ARC-Seal');
+    assert.equal(squash(as), squash(spec['AS']), 'AS');
+    assertStandardized(as, ['a', 'b', 'cv', 'd', 'i', 's', 't']);
 
-  let count = 0;
-  for (const scenario of scenarios) {
-    describe(scenario.description.trim(), () => {
-      before(() => server.setRecords(zoneRecords(txtZone(scenario['txt-records']))));
-      for (const [id, spec] of Object.entries(scenario.tests)) {
-        count++;
-        test(id, async () => {
-          const message = crlf(String(spec['message'] ?? ''));
-          const srvId = String(spec['srv-id']);
-          const authResults = consolidateAuthResults(message, srvId);
-          const sealed =
-            authResults === undefined
-              ? undefined
-              : sealArc(message, {
-                  domain: String(scenario.domain),
-                  selector: String(scenario.sel),
-                  privateKey: String(scenario.privatekey),
-                  authservId: srvId,
-                  authResults,
-                  now: new Date(Number(spec['t']) * 1000),
-                  headers: String(spec['sig-headers']).split(':'),
-                  fold: false,
-                });
-          if (squash(spec['AS']) === '') {
-            // The suite expects no new set (no_additional_sig: the chain already says cv=fail).
-            assert.ok(sealed === undefined || !sealed.ok, 'no ARC set is added');
-            if (sealed && !sealed.ok) assert.equal(sealed.error.code, 'arc.cv-fail');
-            return;
-          }
-          assert.ok(sealed?.ok, sealed && !sealed.ok ? sealed.error.message : 'no Authentication-Results to seal');
-          const fields = sealed.value;
-          const aar = fields.authenticationResults.slice('ARC-Authentication-Results: '.length);
-          assert.equal(squash(aar), squash(spec['AAR']), 'AAR');
-          const ams = standardValue(fields.messageSignature, 'ARC-Message-Signature');
-          assert.equal(squash(ams), squash(spec['AMS']), 'AMS');
-          assertStandardized(ams, ['a', 'b', 'bh', 'c', 'd', 'h', 'i', 's', 't']);
-          const as = standardValue(fields.seal, 'ARC-Seal');
-          assert.equal(squash(as), squash(spec['AS']), 'AS');
-          assertStandardized(as, ['a', 'b', 'cv', 'd', 'i', 's', 't']);
-
-          // The sealed message validates (a cv=fail seal ends the chain: fail by RFC 8617 §5.2 step 2).
-          const result = await verifyArc(loopbackContext(server), prependArcSet(message, fields));
-          assert.equal(result.result, fields.cv === 'fail' ? 'fail' : 'pass', JSON.stringify(result.error));
-          assert.equal(result.instances, fields.instance);
-        });
-      }
-    });
-  }
-  test('the suite has 17 tests', () => assert.equal(count, 17));
-});
+    // The sealed message validates (a cv=fail seal ends the chain: fail by RFC 8617 §5.2 step 2).
+    const result = await verifyArc(loopbackContext(server), prependArcSet(message, fields));
+    assert.equal(result.result, fields.cv === 'fail' ? 'fail' : 'pass', JSON.stringify(result.error));
+    assert.equal(result.instances, fields.instance);
+  },
+);

@@ -7,9 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyArc } from '../../src/core/arc/index.js';
 import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../support/dns-server.js';
-import { crlf, loopbackContext, readStalwart, readValimail, txtZone } from './fixtures.js';
-
-const scenarios = readValimail('arc-draft-validation-tests.yml');
+import { describeValimailSuite, loopbackContext, readStalwart, txtZone } from './fixtures.js';
 
 /**
  * The suite's cv → our result. An empty cv (cv_fail_i1_as_cv_fail, cv_fail_i2_as2_fail, cv_fail_i2_as1_fail) is
@@ -31,30 +29,16 @@ function expected(cv: unknown): 'pass' | 'fail' | 'none' {
   }
 }
 
-describe('ValiMail ARC validation suite (real DNS over loopback)', () => {
-  let server: TestDnsServer;
-  before(async () => {
-    server = await startTestDnsServer();
-  });
-  after(async () => server.close());
-
-  let count = 0;
-  for (const scenario of scenarios) {
-    describe(scenario.description.trim(), () => {
-      before(() => server.setRecords(zoneRecords(txtZone(scenario['txt-records']))));
-      for (const [id, spec] of Object.entries(scenario.tests)) {
-        count++;
-        test(id, async () => {
-          const message = crlf(String(spec['message'] ?? ''));
-          const result = await verifyArc(loopbackContext(server), message);
-          assert.equal(result.result, expected(spec['cv']), `${id}: ${JSON.stringify(result.error)}`);
-          if (result.result === 'fail') assert.ok(result.error, 'a failure names its reason');
-        });
-      }
-    });
-  }
-  test('the suite has 171 tests', () => assert.equal(count, 171));
-});
+describeValimailSuite(
+  'ValiMail ARC validation suite (real DNS over loopback)',
+  'arc-draft-validation-tests.yml',
+  171,
+  async ({ server, id, spec, message }) => {
+    const result = await verifyArc(loopbackContext(server), message);
+    assert.equal(result.result, expected(spec['cv']), `${id}: ${JSON.stringify(result.error)}`);
+    if (result.result === 'fail') assert.ok(result.error, 'a failure names its reason');
+  },
+);
 
 describe('Stalwart ARC messages (real DNS over loopback)', () => {
   let server: TestDnsServer;

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { defaultLimits, type CheckContext } from '../../src/core/context.js';
 import { createResolver } from '../../src/core/dns/index.js';
-import type { TestDnsServer } from '../support/dns-server.js';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../support/dns-server.js';
 
 /** test/conformance/arc, from dist/test/arc/ (compiled) — the repository's vendored copy. */
 export const arcConformanceDir = new URL('../../../test/conformance/arc/', import.meta.url);
@@ -52,6 +54,43 @@ export interface ValimailScenario {
 export function readValimail(file: string): ValimailScenario[] {
   const text = readConformance(`valimail/${file}`).toString('utf8');
   return parseAllDocuments(text).map((doc) => doc.toJS() as ValimailScenario);
+}
+
+/**
+ * Runs every test of a ValiMail suite file against one loopback DNS server, each scenario with its own TXT records;
+ * `check` gets the test's spec and its message (CRLF). Ends by checking the suite has `expectedTests` tests.
+ */
+export function describeValimailSuite(
+  title: string,
+  file: string,
+  expectedTests: number,
+  check: (c: {
+    server: TestDnsServer;
+    scenario: ValimailScenario;
+    id: string;
+    spec: Record<string, unknown>;
+    message: Uint8Array;
+  }) => Promise<void>,
+): void {
+  describe(title, () => {
+    let server: TestDnsServer;
+    before(async () => {
+      server = await startTestDnsServer();
+    });
+    after(async () => server.close());
+
+    let count = 0;
+    for (const scenario of readValimail(file)) {
+      describe(scenario.description.trim(), () => {
+        before(() => server.setRecords(zoneRecords(txtZone(scenario['txt-records']))));
+        for (const [id, spec] of Object.entries(scenario.tests)) {
+          count++;
+          test(id, () => check({ server, scenario, id, spec, message: crlf(String(spec['message'] ?? '')) }));
+        }
+      });
+    }
+    test(`the suite has ${expectedTests} tests`, () => assert.equal(count, expectedTests));
+  });
 }
 
 /** Reads the Stalwart format: `<name> <TXT value>` lines, a blank line, then the message (LF → CRLF). */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { checkText } from '../../src/cli/commands/check.js';
 import { parseZoneFile } from '../../src/core/dns/zonefile.js';
 import { runMailtrust } from '../support/cli.js';
+import { DESIGN_EVALUATION_FIELDS } from '../support/evaluation-fields.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
@@ -44,19 +45,7 @@ describe('mailtrust check', () => {
     assert.equal(evaluation.dkim[0].error.code, 'dkim.body-hash');
     assert.equal(evaluation.envelopeSource.ip, 'received');
     // DESIGN §4.3 fields
-    for (const key of [
-      'verdict',
-      'retryable',
-      'reasons',
-      'iprev',
-      'helo',
-      'spf',
-      'dkim',
-      'dmarc',
-      'arc',
-      'headers',
-      'authenticationResults',
-    ]) {
+    for (const key of DESIGN_EVALUATION_FIELDS) {
       assert.ok(key in evaluation, key);
     }
     for (const reason of evaluation.reasons) {

@@ -20,6 +20,7 @@ import { prependHeader, signDkim } from '../../src/core/dkim/sign.js';
 import { verifyDkim } from '../../src/core/dkim/verify.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { startTestDnsServer, zoneRecords } from '../support/dns-server.js';
+import { seededRandom } from '../support/random.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const helper = [join(here, 'dkim-dkimpy.py'), join(here, '../../../test/crosscheck/dkim-dkimpy.py')].find(existsSync);
@@ -33,17 +34,7 @@ function dkimpy<T>(tasks: Task[]): T[] {
   return JSON.parse(run.stdout.toString()) as T[];
 }
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(8463);
+const random = seededRandom(8463);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
 // Messages are handled as latin1 strings: one character per byte, so 8-bit bodies stay byte-exact.
 const b64 = (s: string | Uint8Array) =>

@@ -13,6 +13,7 @@ import { defaultLimits } from '../../src/core/context.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { checkSpf, type SpfResult } from '../../src/core/spf/index.js';
 import { startTestDnsServer, zoneRecords, type ZoneShorthand } from '../support/dns-server.js';
+import { seededRandom } from '../support/random.js';
 
 interface Case {
   id: string;
@@ -27,17 +28,10 @@ const option = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const randomCount = option('--random', 400);
-let seed = option('--seed', 7208);
 const verbose = args.includes('--verbose');
 
-/** A small deterministic PRNG (mulberry32), so runs are repeatable. */
-function random(): number {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+/** Repeatable: the same --seed draws the same records. */
+const random = seededRandom(option('--seed', 7208));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 
 const zone: ZoneShorthand = {

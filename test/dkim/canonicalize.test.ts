@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BodyHasher, hashBody, nextSpacePair, type RelaxedEngine } from '../../src/core/dkim/body-hash.js';
 import { relaxedKernelAvailable } from '../../src/core/dkim/relaxed-kernel.js';
+import { seededRandom } from '../support/random.js';
 import { ByteWriter, selectSignedFields, writeCanonicalField } from '../../src/core/dkim/header-hash.js';
 import type { Canonicalization } from '../../src/core/dkim/signature.js';
 import { parseMessage } from '../../src/core/message/message.js';
@@ -111,18 +112,6 @@ describe('body canonicalization', () => {
   });
 });
 
-/** A small deterministic PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomBody(random: () => number): string {
   const pieces = ['a', 'b', 'xyz', ' ', '  ', '\t', '\r\n', '\r\n', '\n', '\r', '\u00e9', '.'];
   let out = '';
@@ -133,7 +122,7 @@ function randomBody(random: () => number): string {
 
 describe('property: chunking and the reference agree', () => {
   test('600 random bodies: both canonicalizations equal the reference for random chunkings and l=', () => {
-    const random = prng(6376);
+    const random = seededRandom(6376);
     for (let round = 0; round < 600; round++) {
       const body = randomBody(random);
       const bytes = latin1(body);
@@ -177,7 +166,7 @@ describe('property: chunking and the reference agree', () => {
 
 describe('nextSpacePair (word-at-a-time scan)', () => {
   test('equals a byte loop for random buffers at every alignment and range', () => {
-    const random = prng(4);
+    const random = seededRandom(4);
     const naive = (b: Uint8Array, from: number, to: number) => {
       for (let j = from; j + 1 < to; j++) if (b[j] === 0x20 && b[j + 1] === 0x20) return j;
       return -1;
@@ -196,7 +185,7 @@ describe('nextSpacePair (word-at-a-time scan)', () => {
 
 describe('property: larger bodies', () => {
   test('200 random bodies of 1-6 KB, relaxed and simple, whole and chunked, equal the reference', () => {
-    const random = prng(2026);
+    const random = seededRandom(2026);
     const pieces = ['text ', 'more text', ' ', '  ', '\t', '\r\n', '\r\n\r\n', '\n', 'word.', '   x'];
     for (let round = 0; round < 200; round++) {
       let body = '';
@@ -239,7 +228,7 @@ describe('the WebAssembly relaxed canonicalizer', () => {
   });
 
   test('corpus-like text in 16-byte blocks: random text bodies of 1-200 KB, whole and chunked, equal the reference', () => {
-    const random = prng(8617);
+    const random = seededRandom(8617);
     const words = ['mail', 'trust', 'the', 'of', 'a', 'signature', 'x', '', '\t', 'é'];
     for (let round = 0; round < 60; round++) {
       const lines: string[] = [];

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { prng } from '../../bench/corpus.js';
+import { seededRandom } from '../support/random.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { createEvaluator, evaluate, type Evaluation } from '../../src/core/evaluation/index.js';
 import { parsePolicy, type Policy } from '../../src/core/policy/index.js';
@@ -26,7 +26,7 @@ import { comparable, evaluationFixtures, type Fixture } from './streaming-fixtur
 
 /** Chunk boundaries: sizes of consecutive chunks covering `length` bytes. */
 function randomSplits(length: number, seed: number, maxChunk: number): number[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const sizes: number[] = [];
   for (let done = 0; done < length;) {
     const size = Math.min(length - done, 1 + Math.floor(random() * maxChunk));

@@ -70,19 +70,18 @@ function err(message: string, code = 'arc.syntax'): ParseResult<never> {
   return { ok: false, error: { code, message } };
 }
 
-/** Reads the tags every ARC signature field shares. */
-function common(
-  field: string,
-  tags: TagList,
-  required: readonly string[],
-): ParseResult<{
+/** The tags every ARC signature field shares (RFC 8617 §4.1.2, §4.1.3). */
+interface CommonTags {
   instance: number;
   algorithm: ArcAlgorithm;
   signature: Uint8Array;
   domain: string;
   selector: string;
   timestamp?: number;
-}> {
+}
+
+/** Reads the tags every ARC signature field shares. */
+function common(field: string, tags: TagList, required: readonly string[]): ParseResult<CommonTags> {
   for (const name of required) if (!tags.has(name)) return err(`${field}: required tag ${name}= is missing`);
   const get = (name: string): string => tags.get(name)?.value ?? '';
   const instance = parseInstanceNumber(get('i'));
@@ -96,14 +95,7 @@ function common(
   if (!domain) return err(`${field}: d=${get('d')} is not a domain name`);
   const selector = normalizeDomain(get('s'));
   if (!selector) return err(`${field}: s=${get('s')} is not a valid selector`);
-  const value: {
-    instance: number;
-    algorithm: ArcAlgorithm;
-    signature: Uint8Array;
-    domain: string;
-    selector: string;
-    timestamp?: number;
-  } = {
+  const value: CommonTags = {
     instance,
     algorithm: algorithmText,
     signature,

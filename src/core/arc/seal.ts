@@ -2,13 +2,14 @@
  * ARC sealing, RFC 8617 §5.1: the ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal a forwarder adds
  * (rsa-sha256, relaxed/relaxed), with cv= from the chain as received.
  */
-import { createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { sign as cryptoSign, type KeyObject } from 'node:crypto';
 import {
   defaultOverSignedHeaders,
   defaultSignedHeaders,
   hashBody,
   normalizeDomain,
   parseTagList,
+  readPrivateKey,
   selectSignedFields,
   signedData,
 } from '../dkim/index.js';
@@ -194,13 +195,9 @@ export function sealArc(
   if (!/^[\x21-\x3a\x3c-\x7e]+$/.test(options.authservId))
     return err('arc.syntax', `"${options.authservId}" is not an authserv-id (a token without spaces or ";")`);
 
-  let key: KeyObject;
-  try {
-    key = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
-  } catch {
-    return err('arc.key-syntax', 'the private key is not a PEM private key');
-  }
-  if (key.type !== 'private') return err('arc.key-syntax', 'the key is not a private key');
+  const read = readPrivateKey(options.privateKey);
+  if (!read.ok) return err('arc.key-syntax', read.message);
+  const key = read.key;
   if (key.asymmetricKeyType !== 'rsa')
     return err(
       'arc.key-type',

@@ -1,7 +1,8 @@
 /**
  * DKIM signing, RFC 6376 §5 (rsa-sha256 §3.3.1, ed25519-sha256 RFC 8463 §3).
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { readPrivateKey } from './private-key.js';
 import { isParsedMessage, parseMessage, type ParsedMessage } from '../message/message.js';
 import type { ParseResult } from '../parse-result.js';
 import { hashBody } from './body-hash.js';
@@ -92,13 +93,9 @@ export function signDkim(message: ParsedMessage | Uint8Array | string, options: 
   const selector = normalizeDomain(options.selector);
   if (!selector) return err('dkim.syntax', `"${options.selector}" is not a valid selector`);
 
-  let key: KeyObject;
-  try {
-    key = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
-  } catch {
-    return err('dkim.key-syntax', 'the private key is not a PEM private key');
-  }
-  if (key.type !== 'private') return err('dkim.key-syntax', 'the key is not a private key');
+  const read = readPrivateKey(options.privateKey);
+  if (!read.ok) return err('dkim.key-syntax', read.message);
+  const key = read.key;
   const keyType = key.asymmetricKeyType;
   const algorithm = options.algorithm ?? (keyType === 'ed25519' ? 'ed25519-sha256' : 'rsa-sha256');
   if ((algorithm === 'ed25519-sha256') !== (keyType === 'ed25519') || (keyType !== 'rsa' && keyType !== 'ed25519'))

@@ -236,17 +236,22 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
             envelope.rcptTo,
           )
         : [];
+      // What each check found: the verdict's input and, in this order, the evaluation's fields.
+      const checks = {
+        iprev: iprevResult,
+        helo: heloResult,
+        spf: spfOut,
+        dkim,
+        dmarc,
+        arc: arcResult,
+        headers: headersResult,
+      };
+      const from = fromDomain?.ok ? { fromDomain: fromDomain.domain } : {};
       const { verdict, retryable, reasons } = decideVerdict(
         {
           envelope: evaluatedEnvelope,
-          ...(fromDomain?.ok ? { fromDomain: fromDomain.domain } : {}),
-          iprev: iprevResult,
-          helo: heloResult,
-          spf: spfOut,
-          dkim,
-          dmarc,
-          arc: arcResult,
-          headers: headersResult,
+          ...from,
+          ...checks,
           ...(senderMxHosts ? { senderMxHosts } : {}),
           forwardingHints,
         },
@@ -267,16 +272,10 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         verdict,
         retryable,
         reasons,
-        iprev: iprevResult,
-        helo: heloResult,
-        spf: spfOut,
-        dkim,
-        dmarc,
-        arc: arcResult,
-        headers: headersResult,
+        ...checks,
         authenticationResults,
         envelope: evaluatedEnvelope,
-        ...(fromDomain?.ok ? { fromDomain: fromDomain.domain } : {}),
+        ...from,
         dns: trace ? tracedQueries(trace) : { queries: [] },
       };
     },

@@ -41,7 +41,7 @@ export interface HeaderDomainsResult {
   result: 'pass' | 'fail' | 'temperror';
   findings: HeaderFinding[];
   details: HeaderDetail[];
-  /** The domains checked, in input order. */
+  /** The domains checked, in input order (domains that could not be looked up at all are in `details` only). */
   domains: HeaderDomainCheck[];
   /** The cap that applied. */
   domainLimit: number;

@@ -1,0 +1,14 @@
+/** The fields DESIGN §4.3 gives `mailtrust check --json` and an `Evaluation` (besides `dns` and mailtrust's own). */
+export const DESIGN_EVALUATION_FIELDS = [
+  'verdict',
+  'retryable',
+  'reasons',
+  'iprev',
+  'helo',
+  'spf',
+  'dkim',
+  'dmarc',
+  'arc',
+  'headers',
+  'authenticationResults',
+] as const;
