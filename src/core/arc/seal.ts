@@ -13,7 +13,7 @@ import {
   selectSignedFields,
   signedData,
 } from '../dkim/index.js';
-import { fieldValue, isParsedMessage, parseMessage, type HeaderField, type ParsedMessage } from '../message/index.js';
+import { fieldValue, readMessage, type HeaderField, type ParsedMessage } from '../message/index.js';
 import type { ParseResult } from '../parse-result.js';
 import { parseAuthenticationResults } from '../authres/index.js';
 import { maxAarLength } from './aar.js';
@@ -180,13 +180,9 @@ export function sealArc(
   message: ParsedMessage | Uint8Array | string,
   options: ArcSealOptions,
 ): ParseResult<ArcSealFields> {
-  let parsed: ParsedMessage;
-  if (isParsedMessage(message)) parsed = message;
-  else {
-    const result = parseMessage(message);
-    if (!result.ok) return result;
-    parsed = result.value;
-  }
+  const result = readMessage(message);
+  if (!result.ok) return result;
+  const parsed = result.value;
   const fold = options.fold ?? true;
   const domain = normalizeDomain(options.domain);
   if (!domain) return err('arc.syntax', `"${options.domain}" is not a domain name`);
@@ -375,13 +371,9 @@ export function consolidateAuthResults(
   message: ParsedMessage | Uint8Array | string,
   authservId: string,
 ): string | undefined {
-  let parsed: ParsedMessage;
-  if (isParsedMessage(message)) parsed = message;
-  else {
-    const result = parseMessage(message);
-    if (!result.ok) return undefined;
-    parsed = result.value;
-  }
+  const result = readMessage(message);
+  if (!result.ok) return undefined;
+  const parsed = result.value;
   const wanted = authservId.toLowerCase();
   const results: string[] = [];
   for (const f of parsed.fields) {

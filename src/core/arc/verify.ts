@@ -15,13 +15,7 @@ import {
   type DkimKeyCache,
 } from '../dkim/index.js';
 import type { BodyHashResult } from '../dkim/index.js';
-import {
-  isParsedMessage,
-  parseMessage,
-  type HeaderField,
-  type ParsedHeader,
-  type ParsedMessage,
-} from '../message/index.js';
+import { readMessage, type HeaderField, type ParsedHeader, type ParsedMessage } from '../message/index.js';
 import type { ArcMessageSignature } from './fields.js';
 import { ArcKeyLookups, type ArcKey } from './key.js';
 import type { ArcAlgorithm, ArcErrorCode, ArcInstanceSummary, ArcResult } from './result.js';
@@ -351,23 +345,25 @@ export async function verifyArc(
   message: ParsedMessage | Uint8Array | string,
   options: ArcVerifyOptions = {},
 ): Promise<ArcResult> {
-  let parsed: ParsedMessage;
-  if (isParsedMessage(message)) parsed = message;
-  else {
-    const result = parseMessage(message);
-    if (!result.ok) {
-      const raw = typeof message === 'string' ? message : Buffer.from(message.subarray(0, 1 << 20)).toString('latin1');
-      if (result.error.code === 'message.no-header' || !/^arc-seal[ \t]*:/im.test(raw))
-        return { result: 'none', instances: 0, sets: [] };
-      return {
-        result: 'fail',
-        instances: 0,
-        sets: [],
-        error: { code: 'arc.message-syntax', message: `the message header cannot be read: ${result.error.message}` },
-      };
-    }
-    parsed = result.value;
+  const result = readMessage(message);
+  if (!result.ok) {
+    // Only bytes or text fail to parse; the first MB says whether the header held an ARC set at all.
+    const raw =
+      typeof message === 'string'
+        ? message
+        : message instanceof Uint8Array
+          ? Buffer.from(message.subarray(0, 1 << 20)).toString('latin1')
+          : '';
+    if (result.error.code === 'message.no-header' || !/^arc-seal[ \t]*:/im.test(raw))
+      return { result: 'none', instances: 0, sets: [] };
+    return {
+      result: 'fail',
+      instances: 0,
+      sets: [],
+      error: { code: 'arc.message-syntax', message: `the message header cannot be read: ${result.error.message}` },
+    };
   }
+  const parsed = result.value;
   const verifier = createArcVerifier(ctx, parsed, options);
   verifier.update(parsed.body);
   return verifier.finish();

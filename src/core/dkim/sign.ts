@@ -3,7 +3,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { readPrivateKey } from './private-key.js';
-import { isParsedMessage, parseMessage, type ParsedMessage } from '../message/message.js';
+import { readMessage, type ParsedMessage } from '../message/message.js';
 import type { ParseResult } from '../parse-result.js';
 import { hashBody } from './body-hash.js';
 import { signData } from './crypto.js';
@@ -81,13 +81,9 @@ const MAX_LINE = 76;
  * message (`prependHeader`). Line ends of the input may be CRLF or bare LF (read as CRLF).
  */
 export function signDkim(message: ParsedMessage | Uint8Array | string, options: DkimSignOptions): ParseResult<string> {
-  let parsed: ParsedMessage;
-  if (isParsedMessage(message)) parsed = message;
-  else {
-    const result = parseMessage(message);
-    if (!result.ok) return result;
-    parsed = result.value;
-  }
+  const result = readMessage(message);
+  if (!result.ok) return result;
+  const parsed = result.value;
   const domain = normalizeDomain(options.domain);
   if (!domain) return err('dkim.syntax', `"${options.domain}" is not a domain name`);
   const selector = normalizeDomain(options.selector);

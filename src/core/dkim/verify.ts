@@ -8,7 +8,7 @@
 import type { CheckContext } from '../context.js';
 import type { DnsAnswer } from '../dns/types.js';
 import type { HeaderField, ParsedHeader } from '../message/header.js';
-import { isParsedMessage, parseMessage, type ParsedMessage } from '../message/message.js';
+import { readMessage, type ParsedMessage } from '../message/message.js';
 import { BodyHashSet, type BodyHasher, type BodyHashResult } from './body-hash.js';
 import { selectSignedFields, signedData } from './header-hash.js';
 import { verifySignedData } from './crypto.js';
@@ -209,24 +209,20 @@ export async function verifyDkim(
   message: ParsedMessage | Uint8Array | string,
   options: DkimVerifyOptions = {},
 ): Promise<DkimResult[]> {
-  let parsed: ParsedMessage;
-  if (isParsedMessage(message)) parsed = message;
-  else {
-    const result = parseMessage(message);
-    if (!result.ok) {
-      if (result.error.code === 'message.no-header') return [];
-      return [
-        {
-          result: 'permerror',
-          domain: '',
-          selector: '',
-          algorithm: '',
-          error: { code: 'dkim.syntax', message: `the message header cannot be parsed: ${result.error.message}` },
-        },
-      ];
-    }
-    parsed = result.value;
+  const result = readMessage(message);
+  if (!result.ok) {
+    if (result.error.code === 'message.no-header') return [];
+    return [
+      {
+        result: 'permerror',
+        domain: '',
+        selector: '',
+        algorithm: '',
+        error: { code: 'dkim.syntax', message: `the message header cannot be parsed: ${result.error.message}` },
+      },
+    ];
   }
+  const parsed = result.value;
   const verifier = createDkimVerifier(ctx, parsed, options);
   verifier.update(parsed.body);
   return verifier.finish();

@@ -11,7 +11,7 @@ export {
   unfold,
 } from './header.js';
 export type { HeaderField, HeaderLimits, ParsedHeader } from './header.js';
-export { isParsedMessage, parseMessage } from './message.js';
+export { isParsedMessage, parseMessage, readMessage } from './message.js';
 export type { ParsedMessage } from './message.js';
 export { MessageSplitter } from './splitter.js';
 export { addressLimitExceeded, isAtext, MAX_ADDRESS_FIELD_LENGTH, MAX_MAILBOXES, parseAddressList } from './address.js';

@@ -56,3 +56,8 @@ function mboxLineLength(bytes: Uint8Array): number {
 export function isParsedMessage(value: unknown): value is ParsedMessage {
   return typeof value === 'object' && value !== null && 'fields' in value && 'body' in value && 'header' in value;
 }
+
+/** A message as given to the checks: already parsed, or bytes/text parsed now (RFC 5322 §2.1). */
+export function readMessage(message: ParsedMessage | Uint8Array | string): ParseResult<ParsedMessage> {
+  return isParsedMessage(message) ? { ok: true, value: message } : parseMessage(message);
+}
