@@ -54,7 +54,6 @@ export interface DkimSignatureIds {
   algorithm: string;
 }
 
-const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 const domainPattern =
   /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 const headerNamePattern = /^[\x21-\x39\x3b-\x7e]+$/;
@@ -65,9 +64,25 @@ function err(message: string, code = 'dkim.syntax'): ParseResult<never> {
 
 /** Decodes strict base64 (padding optional); undefined when the text is not base64. */
 export function decodeBase64(text: string): Uint8Array | undefined {
-  if (!base64Pattern.test(text) || text.length % 4 === 1) return undefined;
+  if (!isBase64(text) || text.length % 4 === 1) return undefined;
   return Buffer.from(text, 'base64');
 }
+
+/** `[A-Za-z0-9+/]*={0,2}`, by a scan (this runs on every b=, bh= and key p=). */
+function isBase64(text: string): boolean {
+  let end = text.length;
+  if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
+  if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80 || BASE64_ALPHABET[c] === 0) return false;
+  }
+  return true;
+}
+
+/** 1 for the characters of the base64 alphabet (RFC 4648 §4), by code. */
+const BASE64_ALPHABET = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_ALPHABET[c.charCodeAt(0)] = 1;
 
 /** Lower-cased domain when it is a valid domain name (RFC 6376 §3.5 d=, sub-domain of RFC 5321), else undefined. */
 export function normalizeDomain(text: string): string | undefined {

@@ -11,6 +11,7 @@ import {
   parseMacroString,
   targetName,
   usesValidatedName,
+  type TargetName,
   type MacroValues,
 } from './macro.js';
 import { countsTowardLookupLimit, isSpfRecord, parseSpfRecord } from './parse.js';
@@ -102,6 +103,15 @@ interface DomainOutcome {
 }
 
 type MatchOutcome = { kind: 'match' } | { kind: 'no-match' } | { kind: 'stop'; outcome: DomainOutcome };
+
+/** The two outcomes without data, shared (frozen): most terms end in one of them. */
+const MATCH: MatchOutcome = Object.freeze({ kind: 'match' });
+const NO_MATCH: MatchOutcome = Object.freeze({ kind: 'no-match' });
+
+/** A literal domain-spec's query name, found once per parsed spec (parsed records are cached and shared). */
+const literalTargets = new WeakMap<MacroString, TargetName>();
+/** expandMacroString()'s default bound. */
+const MAX_EXPANDED_LENGTH = 8192;
 
 function stop(result: 'temperror' | 'permerror', code: string, message: string): MatchOutcome {
   return { kind: 'stop', outcome: { result, error: { code, message } } };
@@ -258,6 +268,8 @@ class Evaluation {
     domain: string,
     spec: MacroString,
   ): Promise<{ ok: true; name: string } | { ok: false; reason: string; expanded: string }> {
+    const literal = literalTarget(spec);
+    if (literal?.ok) return literal;
     const expanded = expandMacroString(spec, await this.macroValues(depth, domain, spec));
     const target = targetName(expanded);
     return target.ok ? target : { ok: false, reason: target.reason, expanded };
@@ -278,7 +290,7 @@ class Evaluation {
   /** check_host() for one domain (RFC 7208 §4). */
   async evaluateDomain(domain: string, depth: number): Promise<DomainOutcome> {
     const outcome = await this.evaluateRecord(domain, depth);
-    this.addTrace({ type: 'result', depth, domain, result: outcome.result });
+    if (this.tracing) this.addTrace({ type: 'result', depth, domain, result: outcome.result });
     return outcome;
   }
 
@@ -306,7 +318,8 @@ class Evaluation {
         },
       };
     const text = records[0] ?? '';
-    this.addTrace({ type: 'record', depth, domain, record: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
+    if (this.tracing)
+      this.addTrace({ type: 'record', depth, domain, record: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
     const parsed = parseCached(text);
     if (!parsed.ok)
       return {
@@ -332,11 +345,19 @@ class Evaluation {
       }
       if (this.ctx.signal?.aborted)
         return { result: 'temperror', error: { code: 'spf.temperror', message: 'evaluation aborted' } };
+      // ip4, ip6 and all need no DNS: matched here, without a trip through the promise machinery.
+      const kind = mechanism.kind;
+      if (!this.tracing && (kind === 'ip4' || kind === 'ip6' || kind === 'all')) {
+        if (kind === 'all' || inNetwork(this.ip, mechanism.network, mechanism.prefix))
+          return matched(mechanism, explanation);
+        continue;
+      }
       // The term's entry goes before its queries and any included record; its outcome is filled in after.
       const slot = this.trace.length;
-      this.addTrace({ type: 'term', depth, domain, term: mechanism.text, outcome: 'no-match', lookups: this.lookups });
+      if (this.tracing)
+        this.addTrace({ type: 'term', depth, domain, term: mechanism.text, outcome: 'no-match', lookups: this.lookups });
       const { match, target } = await this.matchMechanism(mechanism, domain, depth);
-      if (slot < this.trace.length)
+      if (this.tracing && slot < this.trace.length)
         this.trace[slot] = {
           type: 'term',
           depth,
@@ -347,10 +368,7 @@ class Evaluation {
           ...(target !== undefined ? { target } : {}),
         };
       if (match.kind === 'stop') return match.outcome;
-      if (match.kind === 'match') {
-        const result = qualifierResult(mechanism.qualifier);
-        return { result, mechanism: mechanism.text, ...(explanation ? { explanation } : {}) };
-      }
+      if (match.kind === 'match') return matched(mechanism, explanation);
     }
 
     if (record.redirect) {
@@ -400,10 +418,10 @@ class Evaluation {
   ): Promise<{ match: MatchOutcome; target?: string }> {
     switch (mechanism.kind) {
       case 'all':
-        return { match: { kind: 'match' } };
+        return { match: MATCH };
       case 'ip4':
       case 'ip6':
-        return { match: { kind: inNetwork(this.ip, mechanism.network, mechanism.prefix) ? 'match' : 'no-match' } };
+        return { match: inNetwork(this.ip, mechanism.network, mechanism.prefix) ? MATCH : NO_MATCH };
       case 'include': {
         const target = await this.target(depth, domain, mechanism.domain);
         if (!target.ok)
@@ -415,12 +433,12 @@ class Evaluation {
         let match: MatchOutcome;
         switch (sub.result) {
           case 'pass':
-            match = { kind: 'match' };
+            match = MATCH;
             break;
           case 'fail':
           case 'softfail':
           case 'neutral':
-            match = { kind: 'no-match' };
+            match = NO_MATCH;
             break;
           case 'temperror':
           case 'permerror':
@@ -438,16 +456,16 @@ class Evaluation {
       }
       case 'a': {
         const name = await this.optionalTarget(depth, domain, mechanism.domain);
-        if (!name.ok) return { match: { kind: 'no-match' }, target: name.expanded };
+        if (!name.ok) return { match: NO_MATCH, target: name.expanded };
         const answer = await this.addresses(depth, name.name, this.ip.family);
         if (!answer.ok) return { match: this.failedLookup(answer.kind, 'A/AAAA', name.name), target: name.name };
         const prefix = this.ip.family === 4 ? mechanism.cidr4 : mechanism.cidr6;
         const hit = answer.records.some((a) => inNetwork(this.ip, a, prefix));
-        return { match: { kind: hit ? 'match' : 'no-match' }, target: name.name };
+        return { match: hit ? MATCH : NO_MATCH, target: name.name };
       }
       case 'mx': {
         const name = await this.optionalTarget(depth, domain, mechanism.domain);
-        if (!name.ok) return { match: { kind: 'no-match' }, target: name.expanded };
+        if (!name.ok) return { match: NO_MATCH, target: name.expanded };
         const answer = await this.mx(depth, name.name);
         if (!answer.ok) return { match: this.failedLookup(answer.kind, 'MX', name.name), target: name.name };
         if (answer.records.length > MAX_MX_NAMES)
@@ -475,11 +493,11 @@ class Evaluation {
             };
         }
         const hit = answers.some((a) => a.ok && a.records.some((r) => inNetwork(this.ip, r, prefix)));
-        return { match: { kind: hit ? 'match' : 'no-match' }, target: name.name };
+        return { match: hit ? MATCH : NO_MATCH, target: name.name };
       }
       case 'ptr': {
         const name = await this.optionalTarget(depth, domain, mechanism.domain);
-        if (!name.ok) return { match: { kind: 'no-match' }, target: name.expanded };
+        if (!name.ok) return { match: NO_MATCH, target: name.expanded };
         const { names, ptr } = await this.validatedDomainNames(depth);
         // §5.5: a DNS error on the PTR lookup means no match; an empty answer counts as a void lookup (§4.6.4).
         if (!ptr.ok && isVoid(ptr.kind)) {
@@ -488,15 +506,15 @@ class Evaluation {
         }
         const wanted = name.name.toLowerCase();
         const hit = names.some((n) => n === wanted || n.endsWith(`.${wanted}`));
-        return { match: { kind: hit ? 'match' : 'no-match' }, target: name.name };
+        return { match: hit ? MATCH : NO_MATCH, target: name.name };
       }
       case 'exists': {
         const target = await this.target(depth, domain, mechanism.domain);
-        if (!target.ok) return { match: { kind: 'no-match' }, target: target.expanded };
+        if (!target.ok) return { match: NO_MATCH, target: target.expanded };
         // §5.7: always an A query, whatever the client's family.
         const answer = await this.addresses(depth, target.name, 4);
         if (!answer.ok) return { match: this.failedLookup(answer.kind, 'A', target.name), target: target.name };
-        return { match: { kind: answer.records.length > 0 ? 'match' : 'no-match' }, target: target.name };
+        return { match: answer.records.length > 0 ? MATCH : NO_MATCH, target: target.name };
       }
       default: {
         const unreachable: never = mechanism;
@@ -513,7 +531,7 @@ class Evaluation {
 
   /** A lookup that returned no records: void (no match, counted) or a DNS error (temperror, RFC 7208 §2.6.6). */
   private failedLookup(kind: DnsFailureKind, type: string, name: string): MatchOutcome {
-    if (isVoid(kind)) return this.voidLookup() ?? { kind: 'no-match' };
+    if (isVoid(kind)) return this.voidLookup() ?? NO_MATCH;
     return stop('temperror', 'spf.temperror', `${type} lookup for ${name}: ${kind}`);
   }
 
@@ -538,6 +556,25 @@ class Evaluation {
 
 function stripDot(name: string): string {
   return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+/** The outcome of a matching term: its qualifier's result (RFC 7208 §4.6.2), and the record's exp= if any. */
+function matched(mechanism: SpfMechanism, explanation: DomainOutcome['explanation']): DomainOutcome {
+  const result = qualifierResult(mechanism.qualifier);
+  return explanation ? { result, mechanism: mechanism.text, explanation } : { result, mechanism: mechanism.text };
+}
+
+/** The query name of a domain-spec without macros (RFC 7208 §7.1), or undefined when it has macros. */
+function literalTarget(spec: MacroString): TargetName | undefined {
+  let known = literalTargets.get(spec);
+  if (known === undefined) {
+    if (spec.tokens.some((token) => token.kind !== 'literal')) return undefined;
+    // As expandMacroString() would write it (bounded the same way).
+    const text = spec.tokens.map((token) => (token.kind === 'literal' ? token.text : '')).join('');
+    known = targetName(text.slice(0, MAX_EXPANDED_LENGTH));
+    literalTargets.set(spec, known);
+  }
+  return known;
 }
 
 /**
