@@ -82,7 +82,8 @@ function isBase64(text: string): boolean {
 
 /** 1 for the characters of the base64 alphabet (RFC 4648 §4), by code. */
 const BASE64_ALPHABET = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_ALPHABET[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
+  BASE64_ALPHABET[c.charCodeAt(0)] = 1;
 
 /** Lower-cased domain when it is a valid domain name (RFC 6376 §3.5 d=, sub-domain of RFC 5321), else undefined. */
 export function normalizeDomain(text: string): string | undefined {

@@ -355,7 +355,14 @@ class Evaluation {
       // The term's entry goes before its queries and any included record; its outcome is filled in after.
       const slot = this.trace.length;
       if (this.tracing)
-        this.addTrace({ type: 'term', depth, domain, term: mechanism.text, outcome: 'no-match', lookups: this.lookups });
+        this.addTrace({
+          type: 'term',
+          depth,
+          domain,
+          term: mechanism.text,
+          outcome: 'no-match',
+          lookups: this.lookups,
+        });
       const { match, target } = await this.matchMechanism(mechanism, domain, depth);
       if (this.tracing && slot < this.trace.length)
         this.trace[slot] = {
