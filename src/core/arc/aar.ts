@@ -41,8 +41,13 @@ export function parseArcAuthResultsField(value: string): ParseResult<ArcAuthResu
   const payloadText = value.slice(prefix[0].length);
   const payload = parseAuthenticationResults(payloadText);
   if (!payload.ok) return err(`ARC-Authentication-Results i=${instance}: ${payload.error.message}`);
+  const { authservId, version, results } = payload.value;
+  const unfolded = payloadText.replace(/\r?\n(?=[ \t])/g, '').trim();
   return {
     ok: true,
-    value: { ...payload.value, instance, payload: payloadText.replace(/\r?\n(?=[ \t])/g, '').trim() },
+    value:
+      version === undefined
+        ? { authservId, results, instance, payload: unfolded }
+        : { authservId, version, results, instance, payload: unfolded },
   };
 }

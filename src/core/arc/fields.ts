@@ -123,7 +123,10 @@ export function parseArcSeal(value: string): ParseResult<ArcSeal> {
   if (tags.has('h')) return err('ARC-Seal: h= is not allowed in an ARC-Seal (RFC 8617 §4.1.3)');
   const cv = (tags.get('cv')?.value ?? '').toLowerCase();
   if (cv !== 'none' && cv !== 'pass' && cv !== 'fail') return err(`ARC-Seal: cv=${cv} is not none, pass or fail`);
-  return { ok: true, value: { ...base.value, cv, tags } };
+  const { instance, algorithm, signature, domain, selector, timestamp } = base.value;
+  const seal: ArcSeal = { instance, algorithm, signature, cv, domain, selector, tags };
+  if (timestamp !== undefined) seal.timestamp = timestamp;
+  return { ok: true, value: seal };
 }
 
 /**
@@ -163,14 +166,20 @@ export function parseArcMessageSignature(value: string): ParseResult<ArcMessageS
   if (signedHeaders.includes('arc-seal'))
     return err('ARC-Message-Signature: h= must not include ARC-Seal (RFC 8617 §4.1.2)');
 
+  const { instance, algorithm, signature, domain, selector, timestamp } = base.value;
   const result: ArcMessageSignature = {
-    ...base.value,
+    instance,
+    algorithm,
+    signature,
+    domain,
+    selector,
     bodyHash,
     headerCanonicalization,
     bodyCanonicalization,
     signedHeaders,
     tags,
   };
+  if (timestamp !== undefined) result.timestamp = timestamp;
   const l = tags.get('l');
   if (l !== undefined) {
     if (!/^[0-9]{1,15}$/.test(l.value)) return err(`ARC-Message-Signature: l=${l.value} is not a number`);

@@ -14,7 +14,7 @@ import { selectSignedFields, signedData } from './header-hash.js';
 import { verifySignedData } from './crypto.js';
 import { sharedKeyCache, type DkimKeyCache } from './key.js';
 import { keyFromAnswer, keyMismatch, keyName } from './key-lookup.js';
-import type { DkimErrorCode, DkimResult, DkimResultValue } from './result.js';
+import { reviseDkimResult, type DkimErrorCode, type DkimResult, type DkimResultValue } from './result.js';
 import { parseDkimSignature, readSignatureIds, type DkimSignature } from './signature.js';
 
 /** Options for verification. */
@@ -48,7 +48,7 @@ interface Pending {
 }
 
 function withError(base: DkimResult, result: DkimResultValue, code: DkimErrorCode, message: string): DkimResult {
-  return { ...base, result, error: { code, message } };
+  return reviseDkimResult(base, { result, error: { code, message } });
 }
 
 /**
@@ -149,8 +149,13 @@ async function complete(
   const { signature, base } = pending;
   const found = keyFromAnswer(await pending.key, keyName(signature.selector, signature.domain), cache);
   if (!found.ok)
-    return withError(found.testing ? { ...base, testing: true } : base, found.result, found.code, found.message);
-  const result: DkimResult = found.key.testing ? { ...base, testing: true } : base;
+    return withError(
+      found.testing ? reviseDkimResult(base, { testing: true }) : base,
+      found.result,
+      found.code,
+      found.message,
+    );
+  const result: DkimResult = found.key.testing ? reviseDkimResult(base, { testing: true }) : base;
   const mismatch = keyMismatch(found.key, found.name, signature);
   if (mismatch !== undefined) return withError(result, 'permerror', 'dkim.key-type', mismatch);
 

@@ -8,7 +8,7 @@
  * - The key is the exact query (lower-cased name and type). The number of entries is bounded; the oldest
  *   entries go first when it is full.
  */
-import type { QueryOutcome, Querier } from './querier.js';
+import { fromCache, type QueryOutcome, type Querier } from './querier.js';
 import type { QueryType } from './types.js';
 
 export interface DnsCacheOptions {
@@ -59,7 +59,7 @@ export class CachingQuerier implements Querier {
     const now = this.clock();
     if (cached.expiresAt > now) {
       const remaining = Math.max(0, Math.floor((cached.expiresAt - now) / 1000));
-      return { ...cached.outcome, ttl: remaining, source: 'cache', ms: 0 };
+      return fromCache(cached.outcome, remaining);
     }
     this.entries.delete(key);
     return undefined;
@@ -72,7 +72,7 @@ export class CachingQuerier implements Querier {
     const pending = this.inFlight.get(key);
     if (pending) {
       const outcome = await pending;
-      return { ...outcome, source: 'cache', ms: 0 };
+      return fromCache(outcome, outcome.ttl);
     }
     const promise = this.inner.query(name, type);
     this.inFlight.set(key, promise);

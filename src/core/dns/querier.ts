@@ -11,6 +11,13 @@ export type QueryOutcome =
 
 export type QuerySource = 'network' | 'cache' | 'zone';
 
+/** The same outcome (records shared) as the cache hands it out: its TTL now, source `cache`, no time spent. */
+export function fromCache(outcome: QueryOutcome, ttl: number): QueryOutcome {
+  return outcome.ok
+    ? { ok: true, records: outcome.records, ttl, source: 'cache', ms: 0 }
+    : { ok: false, kind: outcome.kind, ttl, source: 'cache', ms: 0 };
+}
+
 /** Anything that answers queries by name and type: the network client, the cache, a zone. */
 export interface Querier {
   query(name: string, type: QueryType): Promise<QueryOutcome>;

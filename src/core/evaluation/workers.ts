@@ -161,14 +161,15 @@ function serve(setup: WorkerSetup): void {
   const port = parentPort;
   if (!port) return;
   const resolver = createResolver(setup.resolver ?? {});
-  const base: EvaluateOptions = {
+  const options = (now: Date | undefined): EvaluateOptions => ({
     resolver,
     ...(setup.authservId !== undefined ? { authservId: setup.authservId } : {}),
     ...(setup.receiver !== undefined ? { receiver: setup.receiver } : {}),
     ...(setup.limits ? { limits: setup.limits } : {}),
-  };
+    ...(now ? { now } : {}),
+  });
   port.on('message', (job: Job) => {
-    evaluate(job.raw, job.envelope, job.now ? { ...base, now: job.now } : base).then(
+    evaluate(job.raw, job.envelope, options(job.now)).then(
       (evaluation) =>
         port.postMessage({ id: job.id, ok: true, evaluation: JSON.stringify(evaluation) } satisfies Reply),
       (error: unknown) =>

@@ -116,13 +116,21 @@ export function mergeRecordedAuthentication(
   for (const entry of recorded.dkim) {
     if (dkim.some((s) => s.domain === entry.domain && s.selector === entry.selector && s.result === entry.result))
       continue;
-    dkim.push({ ...entry, aligned: alignsWithFrom(entry.domain, fromDomain, modes.dkim), source: 'arc' });
+    const aligned = alignsWithFrom(entry.domain, fromDomain, modes.dkim);
+    dkim.push({ result: entry.result, domain: entry.domain, selector: entry.selector, aligned, source: 'arc' });
   }
 
   let spf: ViewSpf | undefined = local.spf;
   if (!spf || spf.result !== 'pass') {
-    spf = recorded.spf
-      ? { ...recorded.spf, aligned: alignsWithFrom(recorded.spf.domain, fromDomain, modes.spf), source: 'arc' }
+    const theirs = recorded.spf;
+    spf = theirs
+      ? {
+          result: theirs.result,
+          domain: theirs.domain,
+          identity: theirs.identity,
+          aligned: alignsWithFrom(theirs.domain, fromDomain, modes.spf),
+          source: 'arc',
+        }
       : undefined;
   }
 

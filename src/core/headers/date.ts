@@ -287,6 +287,14 @@ class DateParser {
   }
 }
 
+/** A DateTime from the parser's fields, built field by field (the shape the short path below builds too). */
+function dateTime(parsed: Omit<DateTime, 'instant' | 'obsolete'>, instant: Date, obsolete: boolean): DateTime {
+  const { year, month, day, hour, minute, second, offsetMinutes, zone, dayOfWeek } = parsed;
+  return dayOfWeek === undefined
+    ? { year, month, day, hour, minute, second, offsetMinutes, zone, instant, obsolete }
+    : { year, month, day, hour, minute, second, offsetMinutes, zone, dayOfWeek, instant, obsolete };
+}
+
 /**
  * The form nearly every mail program writes (`Thu, 26 Nov 2026 06:59:48 +0100`: one space between the parts, a
  * four-digit year, a numeric zone, no comments), read without tokenizing. Returns undefined for anything else,
@@ -383,7 +391,7 @@ export function parseDateTime(value: string): DateParseResult {
     );
     const instant = new Date(utc - (parsed.offsetMinutes ?? 0) * 60_000);
     // Date.UTC maps years 0–99 to 1900–1999; the years here are ≥ 1900, so no correction is needed.
-    return { ok: true, value: { ...parsed, instant, obsolete: parser.obsolete } };
+    return { ok: true, value: dateTime(parsed, instant, parser.obsolete) };
   } catch (error) {
     if (error instanceof DateSyntaxError) {
       return {

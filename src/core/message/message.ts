@@ -40,7 +40,14 @@ export function parseMessage(
     return { ok: false, error: { code: 'message.no-header', message: 'the message has no header fields', offset: 0 } };
   return {
     ok: true,
-    value: { ...header.value, body: bytes.subarray(bodyStart), bodyMissing: bodyStart === headerEnd, headerOffset },
+    value: {
+      header: header.value.header,
+      fields: header.value.fields,
+      bareLf: header.value.bareLf,
+      body: bytes.subarray(bodyStart),
+      bodyMissing: bodyStart === headerEnd,
+      headerOffset,
+    },
   };
 }
 

@@ -674,12 +674,16 @@ export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promis
   let mailFrom = envelope.mailFrom.trim();
   if (mailFrom.startsWith('<') && mailFrom.endsWith('>')) mailFrom = mailFrom.slice(1, -1).trim();
   const helo = envelope.helo ?? '';
-  const common = {
+  // Each input is written out whole: `{ ...common, domain }` is slow on Node 20 (docs/performance.md).
+  const input = (domain: string, sender: string, identity: SpfIdentity): CheckHostInput => ({
     ip: envelope.ip,
+    domain,
+    sender,
     helo,
+    identity,
     ...(envelope.receiver !== undefined ? { receiver: envelope.receiver } : {}),
     ...(envelope.trace === false ? { trace: false } : {}),
-  };
+  });
   if (mailFrom === '') {
     if (helo === '')
       return {
@@ -691,12 +695,12 @@ export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promis
         error: { code: 'spf.none', message: 'null sender and no HELO name: nothing to check (RFC 7208 §2.4)' },
         trace: [],
       };
-    return checkHost(ctx, { ...common, domain: helo, sender: `postmaster@${helo}`, identity: 'helo' });
+    return checkHost(ctx, input(helo, `postmaster@${helo}`, 'helo'));
   }
   const at = mailFrom.lastIndexOf('@');
   const domain = at < 0 ? mailFrom : mailFrom.slice(at + 1);
   const sender = at < 0 ? `postmaster@${mailFrom}` : at === 0 ? `postmaster${mailFrom}` : mailFrom;
-  return checkHost(ctx, { ...common, domain, sender, identity: 'mailfrom' });
+  return checkHost(ctx, input(domain, sender, 'mailfrom'));
 }
 
 /** Checks the HELO identity on its own (RFC 7208 §2.3), with `postmaster@HELO` as sender. */
