@@ -10,7 +10,7 @@
  * that V8 has optimized its code (a function called once per message is optimized only after some thousands of
  * calls). The first of those passes is reported too, as the cold-start figure.
  *
- * Environment: BENCH_MESSAGES (default 2000), BENCH_ROUNDS (default 3), BENCH_WARMUP (default 2),
+ * Environment: BENCH_MESSAGES (default 2000), BENCH_ROUNDS (default 5), BENCH_WARMUP (default 2),
  * BENCH_STREAM_MB (default 100),
  * BENCH_ONLY=mailtrust|mailauth|floor (profiling: only that contender, no other sections), BENCH_PROFILE=FILE
  * (write a V8 CPU profile of the measured passes only; read it with `node dist/bench/profile-top.js FILE`).
@@ -35,7 +35,7 @@ import { peerAuthenticate, peerMismatch, peerResolver } from './peer.js';
 import type { StreamJob, StreamReport } from './stream.js';
 
 const COUNT = Number(process.env['BENCH_MESSAGES'] ?? 2000);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2);
 const STREAM_MB = Number(process.env['BENCH_STREAM_MB'] ?? 100);
 const ONLY = process.env['BENCH_ONLY'];
@@ -95,6 +95,15 @@ interface Throughput {
   floor: PassMeasure;
   /** The first warm-up pass of each contender. */
   cold: Partial<Record<'mailtrust' | 'mailauth' | 'floor', PassMeasure>>;
+  /** Each round's passes (the contenders ran back to back in a round, so a round's ratios are paired). */
+  rounds: Partial<Record<'mailtrust' | 'mailauth' | 'floor', PassMeasure>>[];
+}
+
+/** The median (the mean of the middle two for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function throughput(corpus: Corpus): Promise<Throughput> {
@@ -146,6 +155,11 @@ async function throughput(corpus: Corpus): Promise<Throughput> {
     mailauth: combine(passes['mailauth']!),
     floor: combine(passes['floor']!),
     cold,
+    rounds: Array.from({ length: ROUNDS }, (_, i) => ({
+      ...(passes['mailtrust']![i] ? { mailtrust: passes['mailtrust']![i] } : {}),
+      ...(passes['mailauth']![i] ? { mailauth: passes['mailauth']![i] } : {}),
+      ...(passes['floor']![i] ? { floor: passes['floor']![i] } : {}),
+    })),
   };
 }
 
@@ -331,10 +345,25 @@ async function main(): Promise<void> {
   if (!ONLY || ONLY === 'mailauth') report('mailauth authenticate()', result.mailauth);
   if (!ONLY || ONLY === 'floor') report('crypto floor', result.floor);
   if (!ONLY) {
-    const vsPeer = perSecond(result.mailtrust) / perSecond(result.mailauth);
-    const vsFloor = cpuPerMessage(result.mailtrust) / cpuPerMessage(result.floor);
+    // Ratios per round (both sides measured seconds apart), then their median: the machine's drift over
+    // the run moves both sides of a round together, and one disturbed round does not move the median.
+    const paired = (of: (round: Throughput['rounds'][number]) => number | undefined) =>
+      result.rounds.map(of).filter((x): x is number => x !== undefined && Number.isFinite(x));
+    const peerRatios = paired((r) =>
+      r.mailtrust && r.mailauth ? perSecond(r.mailtrust) / perSecond(r.mailauth) : undefined,
+    );
+    const floorRatios = paired((r) =>
+      r.mailtrust && r.floor ? cpuPerMessage(r.mailtrust) / cpuPerMessage(r.floor) : undefined,
+    );
+    const vsPeer = median(peerRatios);
+    const vsFloor = median(floorRatios);
+    const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
     out(
-      `  ratio: mailtrust = ${vsPeer.toFixed(2)}× mailauth's throughput (target ≥ 8: ${vsPeer >= 8 ? 'met' : 'NOT MET'}); ` +
+      `  per round: mailtrust/mailauth ${peerRatios.map((x) => x.toFixed(2)).join(' ')}; ` +
+        `CPU/floor ${floorRatios.map((x) => x.toFixed(2)).join(' ')} (the ratios below are their medians)`,
+    );
+    out(
+      `  ratio: mailtrust = ${vsPeer.toFixed(2)}× mailauth's throughput (range ${spread(peerRatios)}; target ≥ 8: ${vsPeer >= 8 ? 'met' : 'NOT MET'}); ` +
         `CPU/msg = ${vsFloor.toFixed(2)}× the crypto floor (target ≤ 3: ${vsFloor <= 3 ? 'met' : 'NOT MET'})`,
     );
     out(

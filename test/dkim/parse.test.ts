@@ -5,6 +5,7 @@ import { parseTagList } from '../../src/core/dkim/tag-list.js';
 import { parseDkimSignature, readSignatureIds } from '../../src/core/dkim/signature.js';
 import { DkimKeyCache, importPublicKey, parseDkimKey } from '../../src/core/dkim/key.js';
 import { generateKeyPairSync } from 'node:crypto';
+import { seededRandom } from '../support/random.js';
 
 describe('parseTagList', () => {
   test('FWS around names, values and the separator; trailing ";"; offsets of raw values', () => {
@@ -32,7 +33,103 @@ describe('parseTagList', () => {
     assert.ok(!parseTagList('a=' + 'x'.repeat(70_000)).ok);
     assert.ok(!parseTagList(Array.from({ length: 100 }, (_, i) => `t${i}=1`).join(';')).ok);
   });
+  test('gives what a plain reading of §3.2 gives (slices and patterns), for 20,000 random tag-lists', () => {
+    const random = seededRandom(3_2);
+    const pieces = [
+      'a',
+      'bh',
+      'x-foo',
+      '1a',
+      'b',
+      '=',
+      ';',
+      ' ',
+      '\t',
+      '\r\n ',
+      'v',
+      'AbC',
+      '+/=',
+      '\u0001',
+      '\u007f',
+      'é',
+      ':',
+      'a b',
+      '==',
+      ';;',
+      'd=example.com',
+      'h=from:to',
+      '\u00a0',
+      '\u001f',
+      '\u0000',
+      '\u000b',
+      '@',
+      '[',
+      '`',
+      '{',
+      '~',
+      'Z',
+      'z',
+      '\u0141',
+      '@=1',
+      '`=x',
+      '[=',
+      '{=',
+      ';Z=',
+      ';z=',
+    ];
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      const parts = 1 + Math.floor(random() * 12);
+      for (let k = 0; k < parts; k++) text += pieces[Math.floor(random() * pieces.length)]!;
+      const got = parseTagList(text, { maxTags: 4, maxLength: 200 });
+      const want = referenceTagList(text, { maxTags: 4, maxLength: 200 });
+      assert.deepEqual(got, want, JSON.stringify(text));
+    }
+  });
 });
+
+/** parseTagList as first written: each spec sliced, names by pattern (the reference for the scanner). */
+function referenceTagList(
+  text: string,
+  limits: { maxTags: number; maxLength: number },
+): ReturnType<typeof parseTagList> {
+  const fws = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
+  const trim = (v: string) => {
+    let start = 0;
+    let end = v.length;
+    while (start < end && fws(v[start]!)) start++;
+    while (end > start && fws(v[end - 1]!)) end--;
+    return v.slice(start, end);
+  };
+  const clip = (v: string) => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  const fail = (message: string, offset: number) =>
+    ({ ok: false, error: { code: 'dkim.syntax', message, offset } }) as const;
+  if (text.length > limits.maxLength)
+    return fail(`tag-list is ${text.length} characters, over the limit of ${limits.maxLength}`, 0);
+  const tags = new Map<string, { value: string; valueStart: number; valueEnd: number }>();
+  let pos = 0;
+  while (pos < text.length) {
+    let semi = text.indexOf(';', pos);
+    if (semi < 0) semi = text.length;
+    const spec = text.slice(pos, semi);
+    const eq = spec.indexOf('=');
+    if (eq < 0) {
+      if (trim(spec) !== '' || semi < text.length) return fail(`"${clip(trim(spec))}" is not a tag=value pair`, pos);
+    } else {
+      const name = trim(spec.slice(0, eq));
+      if (!/^[A-Za-z][\x21-\x3a\x3c\x3e-\x7e]*$/.test(name))
+        return fail(`"${clip(name)}" is not a valid tag name`, pos);
+      if (tags.has(name)) return fail(`tag ${name}= appears twice`, pos);
+      const raw = spec.slice(eq + 1);
+      // eslint-disable-next-line no-control-regex
+      if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(raw)) return fail(`tag ${name}= holds a control character`, pos);
+      if (tags.size >= limits.maxTags) return fail(`more than ${limits.maxTags} tags`, pos);
+      tags.set(name, { value: trim(raw), valueStart: pos + eq + 1, valueEnd: semi });
+    }
+    pos = semi + 1;
+  }
+  return { ok: true, value: tags };
+}
 
 const valid =
   'v=1; a=rsa-sha256; c=relaxed/simple; d=Example.COM; s=sel; t=100; x=200; l=10; i=joe@sub.example.com;' +

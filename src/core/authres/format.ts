@@ -39,17 +39,26 @@ function formatField(
   entries: readonly AuthResEntry[],
   options: AuthResFormatOptions,
 ): string {
-  const head = [
-    ...(prefix === undefined ? [] : [`${prefix};`]),
-    formatValue(authservId, false) + (version === undefined ? '' : ` ${version}`),
-  ];
-  const groups = entries.map(entryWords).filter((words): words is string[] => words !== undefined);
-  if (groups.length === 0) groups.push(['none']);
-  const oneLine = `${name}: ${head.join(' ')}; ${groups.map((words) => words.join(' ')).join('; ')}`;
+  const head =
+    (prefix === undefined ? '' : `${prefix}; `) +
+    formatValue(authservId, false) +
+    (version === undefined ? '' : ` ${version}`);
+  // The one-line form first, written straight into one string (most fields are not folded).
+  let oneLine = `${name}: ${head};`;
+  let written = 0;
+  for (const entry of entries) {
+    const words = entryWords(entry);
+    if (words === undefined) continue;
+    oneLine += `${written === 0 ? ' ' : '; '}${words.join(' ')}`;
+    written++;
+  }
+  if (written === 0) oneLine += ' none';
   const lineLength = options.lineLength ?? 78;
   if (options.fold === false || oneLine.length <= lineLength) return oneLine;
 
-  let out = `${name}: ${head.join(' ')};`;
+  const groups = entries.map(entryWords).filter((words): words is string[] => words !== undefined);
+  if (groups.length === 0) groups.push(['none']);
+  let out = `${name}: ${head};`;
   groups.forEach((words, index) => {
     const last = index === groups.length - 1;
     let line = '\t';

@@ -22,10 +22,6 @@ export interface TagListLimits {
 
 export const defaultTagListLimits: Readonly<TagListLimits> = Object.freeze({ maxTags: 64, maxLength: 64 * 1024 });
 
-// RFC 6376 §3.2 says ALPHA *(ALPHA / DIGIT / "_"); like dkimpy, other visible characters after the first letter
-// are tolerated (key records in the wild carry names such as `x-foo`).
-const tagName = /^[A-Za-z][\x21-\x3a\x3c\x3e-\x7e]*$/;
-
 /**
  * Parses `tag-list = tag-spec *( ";" tag-spec ) [ ";" ]` (RFC 6376 §3.2). Tag names are case-sensitive;
  * a repeated tag makes the whole list invalid. Values keep their inner FWS (callers strip it where the tag's
@@ -37,26 +33,53 @@ export function parseTagList(text: string, limits: TagListLimits = defaultTagLis
   const tags: TagList = new Map();
   let pos = 0;
   const length = text.length;
+  // One scan by offsets: a spec, its name and its value are each sliced once, when they are kept.
   while (pos < length) {
     let semi = text.indexOf(';', pos);
     if (semi < 0) semi = length;
-    const spec = text.slice(pos, semi);
-    const eq = spec.indexOf('=');
-    if (eq < 0) {
+    const eq = text.indexOf('=', pos);
+    if (eq < 0 || eq > semi) {
       // Only the last spec may be empty (a trailing ";").
-      if (trimFws(spec) !== '' || semi < length) return err(`"${clip(trimFws(spec))}" is not a tag=value pair`, pos);
+      const spec = trimFws(text.slice(pos, semi));
+      if (spec !== '' || semi < length) return err(`"${clip(spec)}" is not a tag=value pair`, pos);
     } else {
-      const name = trimFws(spec.slice(0, eq));
-      if (!tagName.test(name)) return err(`"${clip(name)}" is not a valid tag name`, pos);
+      let nameStart = pos;
+      let nameEnd = eq;
+      while (nameStart < nameEnd && isFws(text.charCodeAt(nameStart))) nameStart++;
+      while (nameEnd > nameStart && isFws(text.charCodeAt(nameEnd - 1))) nameEnd--;
+      const name = text.slice(nameStart, nameEnd);
+      if (!isTagName(text, nameStart, nameEnd)) return err(`"${clip(name)}" is not a valid tag name`, pos);
       if (tags.has(name)) return err(`tag ${name}= appears twice`, pos);
-      const rawValue = spec.slice(eq + 1);
-      if (hasControl(rawValue)) return err(`tag ${name}= holds a control character`, pos);
+      let valueStart = eq + 1;
+      let valueEnd = semi;
+      for (let i = valueStart; i < valueEnd; i++) {
+        const c = text.charCodeAt(i);
+        if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f)
+          return err(`tag ${name}= holds a control character`, pos);
+      }
       if (tags.size >= limits.maxTags) return err(`more than ${limits.maxTags} tags`, pos);
-      tags.set(name, { value: trimFws(rawValue), valueStart: pos + eq + 1, valueEnd: semi });
+      while (valueStart < valueEnd && isFws(text.charCodeAt(valueStart))) valueStart++;
+      while (valueEnd > valueStart && isFws(text.charCodeAt(valueEnd - 1))) valueEnd--;
+      tags.set(name, { value: text.slice(valueStart, valueEnd), valueStart: eq + 1, valueEnd: semi });
     }
     pos = semi + 1;
   }
   return { ok: true, value: tags };
+}
+
+/**
+ * RFC 6376 §3.2 says ALPHA *(ALPHA / DIGIT / "_"); like dkimpy, other visible characters after the first letter
+ * are tolerated (key records in the wild carry names such as `x-foo`): `[A-Za-z][\x21-\x3a\x3c\x3e-\x7e]*`.
+ */
+function isTagName(text: string, start: number, end: number): boolean {
+  if (start >= end) return false;
+  const first = text.charCodeAt(start) | 0x20;
+  if (first < 0x61 || first > 0x7a) return false;
+  for (let i = start + 1; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x3b || c === 0x3d) return false;
+  }
+  return true;
 }
 
 /** Removes all folding whitespace (for base64 values, RFC 6376 §3.5 `b=`, `bh=`, and `p=` §3.6.1). */
@@ -75,15 +98,6 @@ export function trimFws(value: string): string {
 
 function isFws(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
-}
-
-/** True when the text holds a control character other than FWS (HTAB, CR, LF). */
-function hasControl(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
-  }
-  return false;
 }
 
 function clip(text: string): string {

@@ -79,6 +79,22 @@ async function dmarcRecordsAt(ctx: CheckContext, domain: string): Promise<Lookup
 }
 
 /**
+ * Starts the lookups {@link discoverDmarcRecord} will make for `fromDomain` (the Organizational Domain's only when
+ * the From domain has no DMARC record), without reading the answers: with a memoizing resolver, the discovery that
+ * follows finds them there. Never rejects.
+ */
+export async function prefetchDmarcRecords(ctx: CheckContext, fromDomain: string): Promise<void> {
+  try {
+    const first = await dmarcRecordsAt(ctx, fromDomain);
+    if (!first.ok || first.records.length > 0) return;
+    const orgDomain = organizationalDomain(fromDomain);
+    if (orgDomain !== undefined && orgDomain !== fromDomain) await dmarcRecordsAt(ctx, orgDomain);
+  } catch {
+    // The discovery itself meets (and reports) the same trouble.
+  }
+}
+
+/**
  * Finds the DMARC record for an author domain (A-label, lower case), RFC 7489 §6.6.3. The Organizational Domain
  * is asked only when the From domain has no DMARC record at all; several records at the From domain end the
  * search there (step 5), they do not fall through to the Organizational Domain.

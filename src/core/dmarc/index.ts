@@ -2,7 +2,7 @@
 export { isAligned } from './alignment.js';
 export { authorDomain } from './author-domain.js';
 export type { AuthorDomain, AuthorDomainErrorCode } from './author-domain.js';
-export { discoverDmarcRecord } from './discovery.js';
+export { discoverDmarcRecord, prefetchDmarcRecords } from './discovery.js';
 export type { DmarcDiscovery, TemporaryDnsFailure } from './discovery.js';
 export { evaluateDmarc } from './evaluate.js';
 export { parseAddressList } from './from-address.js';

@@ -20,7 +20,7 @@ import {
   type DkimResult,
   type DkimVerifier,
 } from '../dkim/index.js';
-import { authorDomain, discoverDmarcRecord, evaluateDmarc, type DmarcResult } from '../dmarc/index.js';
+import { authorDomain, evaluateDmarc, prefetchDmarcRecords, type DmarcResult } from '../dmarc/index.js';
 import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
 import type { DnsAnswer, MxRecord, Resolver, TraceEntry } from '../dns/types.js';
 import { forwardingHintsFromHeader } from '../forwarding/index.js';
@@ -211,7 +211,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         fromDomain: from.ok ? { ok: true, domain: from.value.domain } : { ok: false, error: from.error },
       };
       // Start the DMARC lookups now, beside SPF and the DKIM keys; evaluateDmarc() later meets them in the memo.
-      if (from.ok) void discoverDmarcRecord(ctx, from.value.domain);
+      if (from.ok) void prefetchDmarcRecords(ctx, from.value.domain);
     },
     body: (chunk) => {
       // DKIM and ARC share their body hashers (same c= and l=, one canonicalization pass): fed once, here.

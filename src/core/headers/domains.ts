@@ -162,7 +162,11 @@ export async function checkHeaderDomains(
   const chosen = all.slice(0, limit);
   const checked = await Promise.all(chosen.map((entry) => lookUp(ctx, entry.domain, entry.fields)));
   const outcomes = [...invalid, ...checked];
-  const details = outcomes.flatMap((check) => detailFor(check) ?? []);
+  const details: HeaderDetail[] = [];
+  for (const check of outcomes) {
+    const detail = detailFor(check);
+    if (detail !== undefined) details.push(detail);
+  }
   const findings = findingsOf(details);
   const dnsError = checked.find((check) => check.status === 'temperror')?.dnsError;
   const result: HeaderDomainsResult = {
