@@ -257,6 +257,27 @@ describe('the WebAssembly relaxed canonicalizer', () => {
     }
   });
 
+  test('every special byte at every place of a 64-byte window and across its edges', () => {
+    // The module reads 64 bytes at a time, then 16: a line end, an empty line, a WSP run or a lone CR or LF at each
+    // offset around those edges, before content, before more empty lines and at the end of the body.
+    const specials = ['\r\n', '\r\n\r\n', '\r\n\r\nz', '  ', ' \r\n', '\t', '\r', '\n', ' \r\n\r\n', 'q\r\n\r\n'];
+    const tails = ['', '\r\n', '\r\n\r\n', 'end\r\n', ' tail'];
+    for (const lead of [0, 1, 15, 16, 47, 48, 60, 61, 62, 63, 64, 65, 79, 80, 126, 127, 128, 129]) {
+      for (const special of specials) {
+        for (const tail of tails) {
+          const body = `${'x'.repeat(lead)}${special}${'y'.repeat(70)}${tail}`;
+          const edge = `${'x'.repeat(lead)}${special}${tail}`;
+          for (const candidate of [body, edge]) {
+            const expected = referenceBody(candidate, 'relaxed');
+            const got = hashBody(latin1(candidate), 'relaxed', 'sha256', undefined, 'wasm');
+            assert.equal(got.hash.toString('base64'), sha256(expected), JSON.stringify(candidate));
+            assert.equal(got.canonicalLength, expected.length, JSON.stringify(candidate));
+          }
+        }
+      }
+    }
+  });
+
   test('long runs of empty lines (more than the module writes itself), inside and at the end of the body', () => {
     for (const count of [1, 16_383, 16_384, 16_385, 40_000]) {
       for (const body of [

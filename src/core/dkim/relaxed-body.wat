@@ -2,15 +2,17 @@
 ;; does, a CR not followed by LF is an ordinary byte, WSP runs become one SP, WSP at a line end goes, and empty
 ;; lines are counted (the caller writes them before the next content, or drops them at the end of the body, §3.4.4).
 ;;
-;; Memory: input at [0, 65536), canonical output from 65536: at most twice the input plus 16,384 empty lines carried
-;; in from earlier calls (229,376 bytes; the memory is 262,144). `relax(i, end)` reads input [i, end), appends to the
-;; output (`out` bytes so far) and returns where it stopped: `end`, or the offset of a content byte that must wait
-;; for more than 16,384 pending empty lines (`blank`), which the caller writes. The line state lives in the globals
-;; between calls, so a body may arrive in any number of pieces.
+;; Memory: input at [0, 65536), canonical output from 65536: at most twice the input plus 16,384 empty lines
+;; carried in from earlier calls (up to offset 229,376; the memory is 262,144, so a 64-byte store past the end still
+;; fits). `relax(i, end)` reads input [i, end), appends to the output (`out` bytes so far) and returns where it
+;; stopped: `end`, or the offset of a content byte that must wait for more than 16,384 pending empty lines (`blank`),
+;; which the caller writes. The line state lives in the globals between calls, so a body may arrive in any number of
+;; pieces.
 ;;
-;; Sixteen bytes at a time are copied unchanged when their canonical form is themselves (SIMD masks: no HTAB or
-;; other control byte, no SP pair, every CR in a CRLF, no SP before CR, no empty line); otherwise the bytes before
-;; the first that changes are copied and the bytes from there go one at a time until nothing is pending. Built into relaxed-body-wasm.ts by scripts/build-wasm.mjs.
+;; Sixty-four bytes at a time (sixteen near the end of the input) are copied unchanged when their canonical form is
+;; themselves (SIMD masks: no HTAB or other control byte, no SP pair, every CR in a CRLF, no SP before CR, no empty
+;; line); otherwise the bytes before the first that changes are copied and the bytes from there go one at a time
+;; until nothing is pending. Built into relaxed-body-wasm.ts by scripts/build-wasm.mjs.
 (module
   (memory (export "memory") 4)
   (global $space (export "space") (mut i32) (i32.const 0))
@@ -30,6 +32,8 @@
     (local $c i32) (local $o i32) (local $space i32) (local $content i32) (local $cr i32)
     (local $spOut i32) (local $blockEnd i32) (local $v v128)
     (local $S i32) (local $C i32) (local $L i32) (local $Lo i32) (local $bad i32) (local $p i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $S64 i64) (local $C64 i64) (local $L64 i64) (local $Lo64 i64) (local $bad64 i64)
     (local.set $space (global.get $space))
     (local.set $content (global.get $content))
     (local.set $cr (global.get $cr))
@@ -45,6 +49,55 @@
               (then
                 (local.set $o (i32.sub (local.get $o) (i32.const 1)))
                 (local.set $space (i32.const 1))))))
+        (block $slowPath
+        ;; Fast path, 64 bytes: the same masks over four vectors at once (a CRLF across two of them is no trouble).
+        (if (i32.and
+              (i32.le_u (i32.add (local.get $i) (i32.const 64)) (local.get $end))
+              (i32.eqz (i32.or (i32.or (local.get $space) (local.get $cr)) (global.get $blank))))
+          (then
+            (local.set $v0 (v128.load (local.get $i)))
+            (local.set $v1 (v128.load offset=16 (local.get $i)))
+            (local.set $v2 (v128.load offset=32 (local.get $i)))
+            (local.set $v3 (v128.load offset=48 (local.get $i)))
+            (local.set $S64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v0) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v1) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v2) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v3) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 48)))))
+            (local.set $C64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v0) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v1) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v2) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v3) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))) (i64.const 48)))))
+            (local.set $L64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v0) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v1) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v2) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v3) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))) (i64.const 48)))))
+            (local.set $Lo64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.le_u (local.get $v0) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.le_u (local.get $v1) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.le_u (local.get $v2) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.le_u (local.get $v3) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 48)))))
+            (local.set $bad64
+              (i64.or
+                (i64.or
+                  (i64.and (local.get $Lo64) (i64.xor (i64.or (local.get $S64) (i64.or (local.get $C64) (local.get $L64))) (i64.const -1)))
+                  (i64.and (local.get $S64) (i64.or (i64.shr_u (local.get $S64) (i64.const 1)) (i64.shr_u (local.get $C64) (i64.const 1)))))
+                (i64.or
+                  (i64.or
+                    (i64.and (local.get $C64) (i64.xor (i64.shr_u (local.get $L64) (i64.const 1)) (i64.const -1)))
+                    (i64.and (local.get $L64) (i64.xor (i64.shl (local.get $C64) (i64.const 1)) (i64.const -1))))
+                  (i64.and (local.get $C64)
+                    (i64.or (i64.shl (local.get $L64) (i64.const 1)) (i64.extend_i32_u (i32.eqz (local.get $content))))))))
+            (v128.store (local.get $o) (local.get $v0))
+            (v128.store offset=16 (local.get $o) (local.get $v1))
+            (v128.store offset=32 (local.get $o) (local.get $v2))
+            (v128.store offset=48 (local.get $o) (local.get $v3))
+            (if (i64.eqz (local.get $bad64))
+              (then
+                (local.set $o (i32.add (local.get $o) (i32.const 64)))
+                (local.set $i (i32.add (local.get $i) (i32.const 64)))
+                (local.set $content (i64.eqz (i64.and (local.get $L64) (i64.const 0x8000000000000000))))
+                (local.set $spOut (i64.ne (i64.and (local.get $S64) (i64.const 0x8000000000000000)) (i64.const 0)))
+                (br $main)))
+            ;; Keep the bytes before the first one that changes (not a trailing SP: it may join a WSP run).
+            (local.set $p (i32.wrap_i64 (i64.ctz (local.get $bad64))))
+            (if (i32.and (i32.ne (local.get $p) (i32.const 0))
+                  (i64.ne (i64.and (local.get $S64) (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $p) (i32.const 1)))))
+                    (i64.const 0)))
+              (then (local.set $p (i32.sub (local.get $p) (i32.const 1)))))
+            (if (local.get $p)
+              (then
+                (local.set $o (i32.add (local.get $o) (local.get $p)))
+                (local.set $i (i32.add (local.get $i) (local.get $p)))
+                (local.set $content
+                  (i64.eqz (i64.and (local.get $L64) (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $p) (i32.const 1)))))))))
+            (br $slowPath)))
         ;; Fast path: 16 bytes whose canonical form is themselves.
         (if (i32.and
               (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $end))
@@ -92,6 +145,7 @@
                 (local.set $i (i32.add (local.get $i) (local.get $p)))
                 (local.set $content
                   (i32.eqz (i32.and (local.get $L) (i32.shl (i32.const 1) (i32.sub (local.get $p) (i32.const 1))))))))))
+        ) ;; $slowPath
         ;; Slow path: one byte at a time, up to 16, until the state is plain again.
         (local.set $blockEnd (i32.add (local.get $i) (i32.const 16)))
         (if (i32.gt_u (local.get $blockEnd) (local.get $end)) (then (local.set $blockEnd (local.get $end))))
