@@ -10,7 +10,7 @@
  * that V8 has optimized its code (a function called once per message is optimized only after some thousands of
  * calls). The first of those passes is reported too, as the cold-start figure.
  *
- * Environment: BENCH_MESSAGES (default 2000), BENCH_ROUNDS (default 5), BENCH_WARMUP (default 2),
+ * Environment: BENCH_MESSAGES (default 2000), BENCH_ROUNDS (default 7), BENCH_WARMUP (default 5),
  * BENCH_STREAM_MB (default 100),
  * BENCH_ONLY=mailtrust|mailauth|floor (profiling: only that contender, no other sections), BENCH_PROFILE=FILE
  * (write a V8 CPU profile of the measured passes only; read it with `node dist/bench/profile-top.js FILE`).
@@ -35,8 +35,8 @@ import { peerAuthenticate, peerMismatch, peerResolver } from './peer.js';
 import type { StreamJob, StreamReport } from './stream.js';
 
 const COUNT = Number(process.env['BENCH_MESSAGES'] ?? 2000);
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
-const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 2);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 5);
 const STREAM_MB = Number(process.env['BENCH_STREAM_MB'] ?? 100);
 const ONLY = process.env['BENCH_ONLY'];
 const PROFILE = process.env['BENCH_PROFILE'];
