@@ -1,5 +1,5 @@
 /**
- * `npm run bench:audit` (issue 7): the audit of a realistic sending domain — 3 sending addresses, an SPF record with
+ * `npm run bench:audit`: the audit of a realistic sending domain — 3 sending addresses, an SPF record with
  * nested includes (two levels on one branch, an ESP's include on another), 2 DKIM selectors, DMARC and 3 MX hosts —
  * against the loopback test DNS server with 50 ms added to every query. It reports the questions asked, the wall
  * time and the critical-path depth, and compares with the same audit when every lookup waits for the one before

@@ -1,7 +1,7 @@
 /**
  * The message-level scenario fixtures (test/fixtures/evaluate/*.fixture, format in docs/fixtures.md), each served
  * by the loopback DNS server and evaluated twice — by `evaluate()` and by `mailtrust check --json` — with the
- * expectations asserted on both and the two evaluations required to agree. Then the property of DESIGN §5 / issue 6:
+ * expectations asserted on both and the two evaluations required to agree. Then the property of DESIGN §5:
  * for good fixtures, any one DNS lookup timing out never yields `trusted` and always sets `retryable`.
  */
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-/** Combinations of the trust model (DESIGN §5, issue 6 "Combinations"), and invariants over many inputs. Pure. */
+/** Combinations of the trust model (DESIGN §5), and invariants over many inputs. Pure. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultPolicy, parsePolicy, type Policy } from '../../src/core/policy/index.js';
