@@ -314,7 +314,7 @@ describe('a zone file served over real DNS gives the same answers as the zone re
     await server?.close();
   });
 
-  const queries: [keyof Resolver, string][] = [
+  const queries: [Exclude<keyof Resolver, 'knownTxt'>, string][] = [
     ['a', 'mail.example.com'],
     ['aaaa', 'mail.example.com'],
     ['txt', 'example.com'],

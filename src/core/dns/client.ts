@@ -120,6 +120,13 @@ export class DnsClient implements Resolver {
     return this.typed(name, 'TXT', txtStrings);
   }
 
+  knownTxt(name: string): DnsAnswer<string> | undefined {
+    const known = this.querier.peek?.(name, 'TXT');
+    if (!known) return undefined;
+    this.trace?.record(name, 'TXT', known);
+    return typedAnswer(known, txtStrings);
+  }
+
   a(name: string): Promise<DnsAnswer<string>> {
     return this.typed(name, 'A', aRecords);
   }

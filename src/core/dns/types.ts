@@ -29,6 +29,12 @@ export interface Resolver {
   mx(name: string): Promise<DnsAnswer<MxRecord>>;
   /** PTR names for an IPv4 or IPv6 address (the reverse name is built here), lower case, no trailing dot. */
   ptr(ip: string): Promise<DnsAnswer<string>>;
+  /**
+   * The TXT answer for `name` when it is known without waiting (zone data, a live cache entry, an answer already
+   * given), else undefined; it must be what `txt(name)` gives, and it counts as asking (a trace records it).
+   * Optional: a check that can finish without waiting uses it, and falls back to `txt()`.
+   */
+  knownTxt?(name: string): DnsAnswer<string> | undefined;
 }
 
 /** The record types mailtrust queries, by name (RFC 1035 §3.2.2, RFC 3596). */

@@ -22,6 +22,7 @@ import type {
   SpfMechanism,
   SpfQualifier,
   SpfQueryType,
+  SpfRecord,
   SpfResult,
   SpfResultCode,
   SpfTraceEntry,
@@ -287,19 +288,15 @@ class Evaluation {
     return undefined;
   }
 
-  /** check_host() for one domain (RFC 7208 §4). */
-  async evaluateDomain(domain: string, depth: number): Promise<DomainOutcome> {
-    const outcome = await this.evaluateRecord(domain, depth);
-    if (this.tracing) this.addTrace({ type: 'result', depth, domain, result: outcome.result });
-    return outcome;
-  }
-
-  private async evaluateRecord(domain: string, depth: number): Promise<DomainOutcome> {
-    if (this.ctx.signal?.aborted)
-      return { result: 'temperror', error: { code: 'spf.temperror', message: 'evaluation aborted' } };
-    if (initialDomainProblem(domain)) return { result: 'none' };
-    // §4.4: record lookup. §4.5: select the records that start with "v=spf1".
-    const answer = await this.txt(depth, domain);
+  /**
+   * §4.5: the one SPF record among a TXT answer (§4.4), parsed, with its exp= (§6.2); or the outcome when there is
+   * none, more than one, or it does not parse.
+   */
+  private selectRecord(
+    domain: string,
+    depth: number,
+    answer: DnsAnswer<string>,
+  ): DomainOutcome | { record: SpfRecord; explanation: DomainOutcome['explanation'] } {
     if (!answer.ok) {
       if (isVoid(answer.kind)) return { result: 'none' };
       return {
@@ -327,20 +324,89 @@ class Evaluation {
         error: { code: 'spf.permerror', message: `SPF record of ${domain}: ${parsed.error.message}` },
       };
     const record = parsed.value;
-    const explanation = record.exp ? { spec: record.exp.value, domain } : undefined;
+    return { record, explanation: record.exp ? { spec: record.exp.value, domain } : undefined };
+  }
+
+  /** Counts a DNS-querying term (RFC 7208 §4.6.4); the permerror outcome when it is one too many. */
+  private countLookup(mechanism: SpfMechanism, domain: string): DomainOutcome | undefined {
+    this.lookups++;
+    if (this.lookups <= this.ctx.limits.spfDnsMechanisms) return undefined;
+    return {
+      result: 'permerror',
+      error: {
+        code: 'spf.too-many-lookups',
+        message: `more than ${this.ctx.limits.spfDnsMechanisms} DNS-querying terms (include, a, mx, ptr, exists, redirect) at '${mechanism.text}' in ${domain} (RFC 7208 §4.6.4)`,
+      },
+    };
+  }
+
+  /**
+   * check_host() for one domain without waiting: when every TXT answer it needs is already known (zone data, a
+   * live cache entry) and every term it meets is `ip4`, `ip6`, `all` or an `include` of a name without macros, the
+   * outcome is found here, with no promise per step (most mail meets only those). Anything else — another term, a
+   * redirect, an answer still on its way, a trace being kept — gives undefined, and the caller evaluates the usual
+   * way after restoring the counters (the DNS answers asked here are in the evaluation's memo by then, asked once).
+   * The outcomes and counters are those {@link evaluateRecord} gives for the same terms.
+   */
+  evaluateKnown(domain: string): DomainOutcome | undefined {
+    const knownTxt = this.ctx.resolver.knownTxt;
+    if (this.tracing || knownTxt === undefined || this.ctx.signal?.aborted) return undefined;
+    if (initialDomainProblem(domain)) return { result: 'none' };
+    const answer = knownTxt.call(this.ctx.resolver, domain);
+    if (answer === undefined) return undefined;
+    const selected = this.selectRecord(domain, 0, answer);
+    if (!('record' in selected)) return selected;
+    const { record, explanation } = selected;
+    if (record.redirect) return undefined;
+    for (const mechanism of record.mechanisms) {
+      switch (mechanism.kind) {
+        case 'all':
+          return matched(mechanism, explanation);
+        case 'ip4':
+        case 'ip6':
+          if (inNetwork(this.ip, mechanism.network, mechanism.prefix)) return matched(mechanism, explanation);
+          continue;
+        case 'include': {
+          const target = literalTarget(mechanism.domain);
+          if (!target?.ok) return undefined;
+          const over = this.countLookup(mechanism, domain);
+          if (over) return over;
+          const sub = this.evaluateKnown(target.name);
+          if (sub === undefined) return undefined;
+          const match = includeMatch(sub, target.name);
+          if (match.kind === 'stop') return match.outcome;
+          if (match.kind === 'match') return matched(mechanism, explanation);
+          continue;
+        }
+        default:
+          return undefined;
+      }
+    }
+    return { result: 'neutral' };
+  }
+
+  /** check_host() for one domain (RFC 7208 §4). */
+  async evaluateDomain(domain: string, depth: number): Promise<DomainOutcome> {
+    const outcome = await this.evaluateRecord(domain, depth);
+    if (this.tracing) this.addTrace({ type: 'result', depth, domain, result: outcome.result });
+    return outcome;
+  }
+
+  private async evaluateRecord(domain: string, depth: number): Promise<DomainOutcome> {
+    if (this.ctx.signal?.aborted)
+      return { result: 'temperror', error: { code: 'spf.temperror', message: 'evaluation aborted' } };
+    if (initialDomainProblem(domain)) return { result: 'none' };
+    // §4.4: record lookup. §4.5: select the records that start with "v=spf1".
+    const selected = this.selectRecord(domain, depth, await this.txt(depth, domain));
+    if (!('record' in selected)) return selected;
+    const { record, explanation } = selected;
 
     for (const mechanism of record.mechanisms) {
       if (countsTowardLookupLimit(mechanism)) {
-        this.lookups++;
-        if (this.lookups > this.ctx.limits.spfDnsMechanisms) {
+        const over = this.countLookup(mechanism, domain);
+        if (over) {
           this.addTrace({ type: 'term', depth, domain, term: mechanism.text, outcome: 'error', lookups: this.lookups });
-          return {
-            result: 'permerror',
-            error: {
-              code: 'spf.too-many-lookups',
-              message: `more than ${this.ctx.limits.spfDnsMechanisms} DNS-querying terms (include, a, mx, ptr, exists, redirect) at '${mechanism.text}' in ${domain} (RFC 7208 §4.6.4)`,
-            },
-          };
+          return over;
         }
       }
       if (this.ctx.signal?.aborted)
@@ -437,29 +503,7 @@ class Evaluation {
             target: target.expanded,
           };
         const sub = await this.evaluateDomain(target.name, depth + 1);
-        let match: MatchOutcome;
-        switch (sub.result) {
-          case 'pass':
-            match = MATCH;
-            break;
-          case 'fail':
-          case 'softfail':
-          case 'neutral':
-            match = NO_MATCH;
-            break;
-          case 'temperror':
-          case 'permerror':
-            match = { kind: 'stop', outcome: { result: sub.result, ...(sub.error ? { error: sub.error } : {}) } };
-            break;
-          case 'none':
-            match = stop('permerror', 'spf.permerror', `include:${target.name} has no SPF record (RFC 7208 §5.2)`);
-            break;
-          default: {
-            const unreachable: never = sub.result;
-            return unreachable;
-          }
-        }
-        return { match, target: target.name };
+        return { match: includeMatch(sub, target.name), target: target.name };
       }
       case 'a': {
         const name = await this.optionalTarget(depth, domain, mechanism.domain);
@@ -571,6 +615,27 @@ function matched(mechanism: SpfMechanism, explanation: DomainOutcome['explanatio
   return explanation ? { result, mechanism: mechanism.text, explanation } : { result, mechanism: mechanism.text };
 }
 
+/** What an include's result means for the including record (RFC 7208 §5.2 table). */
+function includeMatch(sub: DomainOutcome, name: string): MatchOutcome {
+  switch (sub.result) {
+    case 'pass':
+      return MATCH;
+    case 'fail':
+    case 'softfail':
+    case 'neutral':
+      return NO_MATCH;
+    case 'temperror':
+    case 'permerror':
+      return { kind: 'stop', outcome: sub.error ? { result: sub.result, error: sub.error } : { result: sub.result } };
+    case 'none':
+      return stop('permerror', 'spf.permerror', `include:${name} has no SPF record (RFC 7208 §5.2)`);
+    default: {
+      const unreachable: never = sub.result;
+      return unreachable;
+    }
+  }
+}
+
 /** The query name of a domain-spec without macros (RFC 7208 §7.1), or undefined when it has macros. */
 function literalTarget(spec: MacroString): TargetName | undefined {
   let known = literalTargets.get(spec);
@@ -619,7 +684,14 @@ export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promi
     };
   let outcome: DomainOutcome;
   try {
-    outcome = await state.evaluateDomain(domain, 0);
+    const known = state.evaluateKnown(domain);
+    if (known !== undefined) outcome = known;
+    else {
+      // Start over the usual way: the answers asked above are in the memo, the counters start again.
+      state.lookups = 0;
+      state.voidLookups = 0;
+      outcome = await state.evaluateDomain(domain, 0);
+    }
   } catch (cause) {
     // A resolver must not throw (DESIGN §4.1); if one does, report it as a temporary DNS failure.
     outcome = {
