@@ -20,9 +20,26 @@ const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  */
 export function classifyMailDomain(mailbox: Pick<Mailbox, 'domain' | 'domainLiteral'>): MailDomain {
   if (mailbox.domainLiteral) return { kind: 'unusable', reason: 'address-literal' };
-  const name = toAsciiDomain(mailbox.domain);
+  // A pure function of the domain text, met several times per message (each address field, then the DNS check).
+  const known = classified.get(mailbox.domain);
+  if (known !== undefined) return known;
+  const result = Object.freeze(classify(mailbox.domain));
+  if (mailbox.domain.length <= MAX_MEMO_KEY) {
+    if (classified.size >= MAX_MEMO_ENTRIES) classified.clear();
+    classified.set(mailbox.domain, result);
+  }
+  return result;
+}
+
+/** Classifications already made, by domain text (bounded: emptied when full; long texts are not kept). */
+const classified = new Map<string, MailDomain>();
+const MAX_MEMO_ENTRIES = 4096;
+const MAX_MEMO_KEY = 1024;
+
+function classify(domain: string): MailDomain {
+  const name = toAsciiDomain(domain);
   // toAsciiDomain accepts a trailing dot (a DNS notation); in an addr-spec it is a syntax error (§3.4.1).
-  if (name === undefined || mailbox.domain.endsWith('.')) return { kind: 'unusable', reason: 'invalid' };
+  if (name === undefined || domain.endsWith('.')) return { kind: 'unusable', reason: 'invalid' };
   const labels = name.split('.');
   if (!labels.every((label) => LDH_LABEL.test(label))) return { kind: 'unusable', reason: 'invalid' };
   const last = labels[labels.length - 1] ?? '';
