@@ -6,37 +6,54 @@ import type { DnsAnswer, MxRecord, Resolver } from './types.js';
 
 export const MAX_MEMO_ENTRIES = 2000;
 
+/** The name a question is remembered by: lower case, without a trailing dot (the input itself when it is so). */
+function questionName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
 export function memoizeResolver(resolver: Resolver): Resolver {
-  const memo = new Map<string, Promise<DnsAnswer<unknown>>>();
-  /** TXT answers known without waiting (asked through `knownTxt`), by the memo's key. */
+  // One map per record type, keyed by the name: no key string is built per question.
+  const txt = new Map<string, Promise<DnsAnswer<string>>>();
+  const a = new Map<string, Promise<DnsAnswer<string>>>();
+  const aaaa = new Map<string, Promise<DnsAnswer<string>>>();
+  const mx = new Map<string, Promise<DnsAnswer<MxRecord>>>();
+  const ptr = new Map<string, Promise<DnsAnswer<string>>>();
+  let size = 0;
+  /** TXT answers known without waiting (asked through `knownTxt`), by question name. */
   const knownTxts = new Map<string, DnsAnswer<string>>();
-  function ask<T>(key: string, run: () => Promise<DnsAnswer<T>>): Promise<DnsAnswer<T>> {
+  function ask<T>(
+    memo: Map<string, Promise<DnsAnswer<T>>>,
+    name: string,
+    run: () => Promise<DnsAnswer<T>>,
+  ): Promise<DnsAnswer<T>> {
+    const key = questionName(name);
     const known = memo.get(key);
-    if (known) return known as Promise<DnsAnswer<T>>;
+    if (known) return known;
     const pending = run();
-    if (memo.size < MAX_MEMO_ENTRIES) memo.set(key, pending);
+    if (size < MAX_MEMO_ENTRIES) {
+      memo.set(key, pending);
+      size++;
+    }
     return pending;
   }
-  const key = (type: string, name: string) => {
-    const lower = name.toLowerCase();
-    return `${type} ${lower.endsWith('.') ? lower.slice(0, -1) : lower}`;
-  };
   return {
-    txt: (name) => ask<string>(key('TXT', name), () => resolver.txt(name)),
-    a: (name) => ask<string>(key('A', name), () => resolver.a(name)),
-    aaaa: (name) => ask<string>(key('AAAA', name), () => resolver.aaaa(name)),
-    mx: (name) => ask<MxRecord>(key('MX', name), () => resolver.mx(name)),
-    ptr: (ip) => ask<string>(key('PTR', ip), () => resolver.ptr(ip)),
+    txt: (name) => ask(txt, name, () => resolver.txt(name)),
+    a: (name) => ask(a, name, () => resolver.a(name)),
+    aaaa: (name) => ask(aaaa, name, () => resolver.aaaa(name)),
+    mx: (name) => ask(mx, name, () => resolver.mx(name)),
+    ptr: (ip) => ask(ptr, ip, () => resolver.ptr(ip)),
     knownTxt: (name) => {
-      const k = key('TXT', name);
-      const known = knownTxts.get(k);
+      const key = questionName(name);
+      const known = knownTxts.get(key);
       // Asked before by txt() and still on its way, or not knowable at once: the caller waits on txt().
-      if (known !== undefined || memo.has(k) || memo.size >= MAX_MEMO_ENTRIES || resolver.knownTxt === undefined)
+      if (known !== undefined || txt.has(key) || size >= MAX_MEMO_ENTRIES || resolver.knownTxt === undefined)
         return known;
       const answer = resolver.knownTxt(name);
       if (answer !== undefined) {
-        knownTxts.set(k, answer);
-        memo.set(k, Promise.resolve(answer));
+        knownTxts.set(key, answer);
+        txt.set(key, Promise.resolve(answer));
+        size++;
       }
       return answer;
     },

@@ -48,8 +48,9 @@ const MAX_ZONE_OUTCOMES = 10_000;
 /** Queries answered from zone records in memory. */
 export class ZoneQuerier implements Querier {
   readonly index: ZoneIndex;
-  /** Outcome per question: the zone never changes, so each is built once (and its records shared). */
-  private readonly outcomes = new Map<string, QueryOutcome>();
+  /** Outcome per question, by type then name: the zone never changes, so each is built once (records shared). */
+  private readonly outcomes = new Map<QueryType, Map<string, QueryOutcome>>();
+  private kept = 0;
 
   constructor(records: readonly ZoneRecord[] | ZoneIndex) {
     this.index = records instanceof ZoneIndex ? records : new ZoneIndex(records);
@@ -60,11 +61,18 @@ export class ZoneQuerier implements Querier {
   }
 
   peek(name: string, type: QueryType): QueryOutcome {
-    const key = `${type} ${name}`;
-    let outcome = this.outcomes.get(key);
+    let byName = this.outcomes.get(type);
+    if (!byName) {
+      byName = new Map();
+      this.outcomes.set(type, byName);
+    }
+    let outcome = byName.get(name);
     if (!outcome) {
       outcome = toOutcome(this.index.lookup(name, type));
-      if (this.outcomes.size < MAX_ZONE_OUTCOMES) this.outcomes.set(key, outcome);
+      if (this.kept < MAX_ZONE_OUTCOMES) {
+        byName.set(name, outcome);
+        this.kept++;
+      }
     }
     return outcome;
   }
