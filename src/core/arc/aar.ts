@@ -6,6 +6,10 @@
 import { parseAuthenticationResults, type AuthenticationResults } from '../authres/index.js';
 import type { ParseResult } from '../parse-result.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const INSTANCE_DIGITS = /^[0-9]{1,6}$/;
+const FOLDS = /\r?\n(?=[ \t])/g;
+
 /** A parsed ARC-Authentication-Results field value. */
 export interface ArcAuthResultsField extends AuthenticationResults {
   /** i= */
@@ -25,7 +29,7 @@ function err(message: string): ParseResult<never> {
 
 /** Reads an instance number of at most 6 digits (range checks are the caller's). */
 export function parseInstanceNumber(text: string): number | undefined {
-  return /^[0-9]{1,6}$/.test(text) ? Number(text) : undefined;
+  return INSTANCE_DIGITS.test(text) ? Number(text) : undefined;
 }
 
 /**
@@ -42,7 +46,7 @@ export function parseArcAuthResultsField(value: string): ParseResult<ArcAuthResu
   const payload = parseAuthenticationResults(payloadText);
   if (!payload.ok) return err(`ARC-Authentication-Results i=${instance}: ${payload.error.message}`);
   const { authservId, version, results } = payload.value;
-  const unfolded = payloadText.replace(/\r?\n(?=[ \t])/g, '').trim();
+  const unfolded = payloadText.replace(FOLDS, '').trim();
   return {
     ok: true,
     value:

@@ -13,18 +13,21 @@ export interface AuthResFormatOptions {
   lineLength?: number;
 }
 
-/** The words of one entry, or undefined when a keyword cannot be written (such entries are left out). */
-function entryWords(entry: AuthResEntry): string[] | undefined {
-  if (!isKeyword(entry.method) || !isKeyword(entry.result)) return undefined;
+/**
+ * Hands each word of one entry to `word` (`method=result`, `reason=…`, `ptype.property=value`); false, with no word
+ * written, when the method or result is not a Keyword (such entries are left out). Properties whose names are not
+ * Keywords are skipped.
+ */
+function writeEntry(entry: AuthResEntry, word: (text: string) => void): boolean {
+  if (!isKeyword(entry.method) || !isKeyword(entry.result)) return false;
   const method = entry.methodVersion === undefined ? entry.method : `${entry.method}/${entry.methodVersion}`;
-  const words = [`${method}=${entry.result}`];
-  if (entry.reason !== undefined) words.push(`reason=${formatValue(entry.reason, false)}`);
-  for (const { ptype, property, value } of entry.properties) {
-    if (!isKeyword(property) || (ptype.length > 0 && !isKeyword(ptype))) continue;
-    const name = ptype.length > 0 ? `${ptype}.${property}` : property;
-    words.push(`${name}=${formatValue(value, true)}`);
+  word(`${method}=${entry.result}`);
+  if (entry.reason !== undefined) word(`reason=${formatValue(entry.reason, false)}`);
+  for (const p of entry.properties) {
+    if (!isKeyword(p.property) || (p.ptype.length > 0 && !isKeyword(p.ptype))) continue;
+    word(`${p.ptype.length > 0 ? `${p.ptype}.${p.property}` : p.property}=${formatValue(p.value, true)}`);
   }
-  return words;
+  return true;
 }
 
 /**
@@ -45,18 +48,25 @@ function formatField(
     (version === undefined ? '' : ` ${version}`);
   // The one-line form first, written straight into one string (most fields are not folded).
   let oneLine = `${name}: ${head};`;
-  let written = 0;
+  let separator = ' ';
+  let first = true;
+  const append = (text: string) => {
+    oneLine += first ? separator + text : ` ${text}`;
+    first = false;
+  };
   for (const entry of entries) {
-    const words = entryWords(entry);
-    if (words === undefined) continue;
-    oneLine += `${written === 0 ? ' ' : '; '}${words.join(' ')}`;
-    written++;
+    first = true;
+    if (writeEntry(entry, append)) separator = '; ';
   }
-  if (written === 0) oneLine += ' none';
+  if (separator === ' ') oneLine += ' none';
   const lineLength = options.lineLength ?? 78;
   if (options.fold === false || oneLine.length <= lineLength) return oneLine;
 
-  const groups = entries.map(entryWords).filter((words): words is string[] => words !== undefined);
+  const groups: string[][] = [];
+  for (const entry of entries) {
+    const words: string[] = [];
+    if (writeEntry(entry, (text) => words.push(text))) groups.push(words);
+  }
   if (groups.length === 0) groups.push(['none']);
   let out = `${name}: ${head};`;
   groups.forEach((words, index) => {

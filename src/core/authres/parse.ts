@@ -10,6 +10,9 @@
 import type { ParseResult } from '../parse-result.js';
 import type { ArcAuthenticationResults, AuthenticationResults, AuthResEntry } from './types.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const DIGIT = /[0-9]/;
+
 /** Bounds for hostile input. */
 export interface AuthResParseLimits {
   /** Longest value accepted, in characters (default 65536). */
@@ -223,7 +226,7 @@ function parsePayload(scanner: Scanner, limits: AuthResParseLimits): Authenticat
   const authservId = scanner.authservId();
   const parsed: AuthenticationResults = { authservId, results: [] };
   scanner.skipCfws();
-  if (/[0-9]/.test(scanner.peek())) {
+  if (DIGIT.test(scanner.peek())) {
     const version = scanner.digits();
     if (version !== undefined) parsed.version = version;
     scanner.skipCfws();

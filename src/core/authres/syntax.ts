@@ -3,14 +3,21 @@
  * RFC 5322 §3.2 `quoted-string`, RFC 5321 §4.1.2 `Ldh-str`).
  */
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const KEYWORD = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+const QUOTE_OR_BACKSLASH = /(["\\])/g;
+
 /** `Keyword` = `Ldh-str` (RFC 5321 §4.1.2): letters, digits, hyphens, not ending in a hyphen. */
 export function isKeyword(text: string): boolean {
-  return /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(text);
+  return KEYWORD.test(text);
 }
 
 /** RFC 2045 `token`: printable US-ASCII except SPACE and tspecials `()<>@,;:\"/[]?=`. */
 export function isToken(text: string): boolean {
-  return /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/.test(text);
+  return TOKEN.test(text);
 }
 
 /**
@@ -25,8 +32,7 @@ export function isAddressValue(text: string): boolean {
 
 /** A `quoted-string` holding `text`; control characters (not allowed in one) become spaces. */
 export function quoteString(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return `"${text.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, ' ').replace(/(["\\])/g, '\\$1')}"`;
+  return `"${text.replace(CONTROLS, ' ').replace(QUOTE_OR_BACKSLASH, '\\$1')}"`;
 }
 
 /** A `value` (token / quoted-string), or a pvalue address, written the shortest valid way. */

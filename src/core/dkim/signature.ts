@@ -4,6 +4,10 @@
 import type { ParseResult } from '../parse-result.js';
 import { parseTagList, stripFws, trimFws, type TagList } from './tag-list.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const TRAILING_DOT = /\.$/;
+const DIGITS = /^[0-9]+$/;
+
 /** Signing algorithms: `rsa-sha256` (RFC 6376 §3.3.1), `ed25519-sha256` (RFC 8463 §3); `rsa-sha1` is parsed only
  * to be refused (RFC 8301 §3.1). */
 export type DkimAlgorithm = 'rsa-sha256' | 'rsa-sha1' | 'ed25519-sha256';
@@ -87,7 +91,7 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
 
 /** Lower-cased domain when it is a valid domain name (RFC 6376 §3.5 d=, sub-domain of RFC 5321), else undefined. */
 export function normalizeDomain(text: string): string | undefined {
-  const lower = text.toLowerCase().replace(/\.$/, '');
+  const lower = text.toLowerCase().replace(TRAILING_DOT, '');
   return domainPattern.test(lower) ? lower : undefined;
 }
 
@@ -101,7 +105,7 @@ export function readSignatureIds(value: string): DkimSignatureIds {
 }
 
 function parseDigits(text: string, maxDigits: number): number | undefined {
-  if (!/^[0-9]+$/.test(text) || text.length > maxDigits) return undefined;
+  if (!DIGITS.test(text) || text.length > maxDigits) return undefined;
   return Number(text);
 }
 

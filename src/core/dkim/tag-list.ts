@@ -3,6 +3,9 @@
  */
 import type { ParseResult } from '../parse-result.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const FWS_RUNS = /[ \t\r\n]+/g;
+
 /** One tag: its value with surrounding FWS removed, and where the raw value sits in the input. */
 export interface Tag {
   value: string;
@@ -84,7 +87,7 @@ function isTagName(text: string, start: number, end: number): boolean {
 
 /** Removes all folding whitespace (for base64 values, RFC 6376 §3.5 `b=`, `bh=`, and `p=` §3.6.1). */
 export function stripFws(value: string): string {
-  return value.replace(/[ \t\r\n]+/g, '');
+  return value.replace(FWS_RUNS, '');
 }
 
 /** Trims FWS (SP, HTAB, CR, LF) only: other characters, even U+00A0, are part of the value. */

@@ -1,3 +1,5 @@
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 /**
  * IP address text forms for DNS: strict IPv4 dotted quads (RFC 1035 §3.4.1 A RDATA) and IPv6 text
  * (RFC 4291 §2.2) with its canonical form (RFC 5952).
@@ -60,7 +62,7 @@ function parseGroups(text: string, quadAllowed: boolean): number[] | undefined {
       if (!quad) return undefined;
       groups.push(((quad[0] ?? 0) << 8) | (quad[1] ?? 0), ((quad[2] ?? 0) << 8) | (quad[3] ?? 0));
     } else {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(part)) return undefined;
+      if (!HEX_GROUP.test(part)) return undefined;
       groups.push(parseInt(part, 16));
     }
   }

@@ -1,5 +1,11 @@
 import { domainToASCII } from 'node:url';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
+// eslint-disable-next-line no-control-regex
+const NOT_LDH_OR_DOT = /[\x00-\x2c\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]/;
+
 /** A name ready to be put in a query, or why it cannot be. */
 export type NameCheck = { ok: true; name: string } | { ok: false; reason: string };
 
@@ -11,8 +17,7 @@ export type NameCheck = { ok: true; name: string } | { ok: false; reason: string
  */
 export function checkQueryName(input: string): NameCheck {
   const name = normalizeQueryName(input);
-  // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(name)) return { ok: false, reason: 'not a valid internationalized domain name' };
+  if (NON_ASCII.test(name)) return { ok: false, reason: 'not a valid internationalized domain name' };
   if (name === '') return { ok: true, name };
   if (name.length > 253) return { ok: false, reason: 'name longer than 253 characters' };
   let labelStart = 0;
@@ -37,8 +42,7 @@ export function checkQueryName(input: string): NameCheck {
  */
 export function normalizeQueryName(name: string): string {
   let normalized = name.endsWith('.') ? name.slice(0, -1) : name;
-  // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(normalized) && !/[\x00-\x2c\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]/.test(normalized))
+  if (NON_ASCII.test(normalized) && !NOT_LDH_OR_DOT.test(normalized))
     normalized = domainToASCII(normalized) || normalized;
   return normalized.toLowerCase();
 }

@@ -3,6 +3,10 @@
  */
 import { domainToASCII } from 'node:url';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const ASCII_NAME = /^[a-z0-9_.-]+$/;
+const DIGITS = /^[0-9]+$/;
+
 /** Longest name in presentation form without the trailing dot (RFC 1035 §2.3.4: 255 octets on the wire). */
 const MAX_NAME_LENGTH = 253;
 /** Longest label (RFC 1035 §2.3.4). */
@@ -59,12 +63,12 @@ function convert(name: string): string | undefined {
     if (text.length === 0) return undefined;
   } else {
     text = text.toLowerCase();
-    if (!/^[a-z0-9_.-]+$/.test(text)) return undefined;
+    if (!ASCII_NAME.test(text)) return undefined;
   }
   if (text.length > MAX_NAME_LENGTH) return undefined;
   const labels = text.split('.');
   if (labels.some((label) => label.length === 0 || label.length > MAX_LABEL_LENGTH)) return undefined;
   const last = labels[labels.length - 1] ?? '';
-  if (/^[0-9]+$/.test(last)) return undefined;
+  if (DIGITS.test(last)) return undefined;
   return text;
 }

@@ -4,6 +4,16 @@
  */
 import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const IPV6_PREFIX = /^ipv6:/i;
+const WHITESPACE_RUNS = /\s+/g;
+const FROM_CLAUSE = /^from\s+(\S+)(.*?)(?:\s(?:by|via|with|id|for)\s|;|$)/i;
+const BRACKETED_ADDRESS = /\[([0-9A-Fa-f:.]+|IPv6:[0-9A-Fa-f:.]+)\]/gi;
+const UNIQUE_LOCAL = /^f[cd]/;
+const LINK_LOCAL = /^fe[89ab]/;
+const ANGLE_ADDRESS = /<([^<>]*)>/;
+const ADDRESS = /^[^\s<>]+@[^\s<>]+$/;
+
 /** What a Received field says about the client it received the message from. */
 export interface ReceivedFrom {
   /** The EHLO/HELO argument the client gave (`from NAME`, or Exim's `(helo=NAME)`). */
@@ -15,7 +25,7 @@ export interface ReceivedFrom {
 const MAX_FIELD = 8192;
 
 function normalizeIp(text: string): string | undefined {
-  const bare = text.replace(/^ipv6:/i, '');
+  const bare = text.replace(IPV6_PREFIX, '');
   if (parseIPv4(bare)) return bare;
   return canonicalIPv6(bare);
 }
@@ -26,8 +36,8 @@ function normalizeIp(text: string): string | undefined {
  * Gmail `from helo (rdns. [ip])`, and literals `from [ip]`.
  */
 export function parseReceivedFrom(value: string): ReceivedFrom {
-  const text = value.slice(0, MAX_FIELD).replace(/\s+/g, ' ').trim();
-  const match = /^from\s+(\S+)(.*?)(?:\s(?:by|via|with|id|for)\s|;|$)/i.exec(text);
+  const text = value.slice(0, MAX_FIELD).replace(WHITESPACE_RUNS, ' ').trim();
+  const match = FROM_CLAUSE.exec(text);
   if (!match) return {};
   const name = match[1]!;
   const rest = match[2] ?? '';
@@ -35,7 +45,7 @@ export function parseReceivedFrom(value: string): ReceivedFrom {
   const exim = /\bhelo=([^\s()]+)/i.exec(rest);
   if (exim) result.helo = exim[1]!;
   else if (!name.startsWith('(')) result.helo = name;
-  for (const bracket of `${name} ${rest}`.matchAll(/\[([0-9A-Fa-f:.]+|IPv6:[0-9A-Fa-f:.]+)\]/gi)) {
+  for (const bracket of `${name} ${rest}`.matchAll(BRACKETED_ADDRESS)) {
     const ip = normalizeIp(bracket[1]!);
     if (ip) {
       result.ip = ip;
@@ -64,13 +74,13 @@ export function isInternalAddress(ip: string): boolean {
   if (!v6) return false;
   if (v6 === '::1' || v6 === '::') return true;
   if (v6.startsWith('::ffff:')) return isInternalAddress(v6.slice(7));
-  return /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6);
+  return UNIQUE_LOCAL.test(v6) || LINK_LOCAL.test(v6);
 }
 
 /** The address inside a Return-Path value (`<a@b>`, `<>` for the null sender), or undefined. */
 export function parseReturnPath(value: string): string | undefined {
-  const match = /<([^<>]*)>/.exec(value.slice(0, MAX_FIELD));
+  const match = ANGLE_ADDRESS.exec(value.slice(0, MAX_FIELD));
   if (match) return match[1]!.trim();
   const bare = value.trim();
-  return /^[^\s<>]+@[^\s<>]+$/.test(bare) ? bare : undefined;
+  return ADDRESS.test(bare) ? bare : undefined;
 }

@@ -5,6 +5,10 @@
  */
 import type { ForwardingHint } from './input.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const FOR_CLAUSE = /(?:^|[\s;)])for\s+<?([^\s<>;]+@[^\s<>;]+?)>?(?=[\s;]|$)/i;
+const ANGLE_BRACKETS = /^<|>$/g;
+
 /** Fields that only a re-sender or forwarder adds: RFC 5322 §3.6.6 resent fields, common forwarding stamps. */
 const FORWARDING_FIELDS: ReadonlySet<string> = new Set([
   'resent-from',
@@ -20,7 +24,7 @@ const MAX_DETAIL = 200;
 
 /** The address of a `for` clause of a Received field (RFC 5321 §4.4 `For`), lower case, or undefined. */
 function receivedFor(value: string): string | undefined {
-  const match = /(?:^|[\s;)])for\s+<?([^\s<>;]+@[^\s<>;]+?)>?(?=[\s;]|$)/i.exec(value.slice(0, 2000));
+  const match = FOR_CLAUSE.exec(value.slice(0, 2000));
   return match?.[1]?.toLowerCase();
 }
 
@@ -34,7 +38,7 @@ export function forwardingHintsFromHeader(
   rcptTo?: readonly string[],
 ): ForwardingHint[] {
   const hints: ForwardingHint[] = [];
-  const recipients = rcptTo?.map((address) => address.trim().replace(/^<|>$/g, '').toLowerCase());
+  const recipients = rcptTo?.map((address) => address.trim().replace(ANGLE_BRACKETS, '').toLowerCase());
   let received = 0;
   for (const field of fields) {
     const name = field.name.toLowerCase();

@@ -79,7 +79,8 @@ class DateSyntaxError extends Error {
 }
 
 const isDigit = (ch: string | undefined) => ch !== undefined && ch >= '0' && ch <= '9';
-const isLetter = (ch: string | undefined) => ch !== undefined && /^[A-Za-z]$/.test(ch);
+const LETTER = /^[A-Za-z]$/;
+const isLetter = (ch: string | undefined) => ch !== undefined && LETTER.test(ch);
 
 /** Splits a value into digit runs, letter runs and `, : + -`; white space and comments only separate them. */
 function tokenize(text: string): Token[] {

@@ -7,6 +7,9 @@ import { isAtext } from '../message/address.js';
 import type { ParseResult } from '../parse-result.js';
 import { isFoldingSpace, skipCfws } from './cfws.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const QUOTE_OR_BACKSLASH = /(["\\])/g;
+
 /** Longest Message-ID value parsed (mailtrust's own cap; the line limit of §2.1.1 is 998 characters). */
 export const MAX_MESSAGE_ID_LENGTH = 4_096;
 
@@ -78,7 +81,7 @@ class MessageIdParser {
       this.position++;
     }
     this.position++;
-    return `"${value.replace(/(["\\])/g, '\\$1')}"`;
+    return `"${value.replace(QUOTE_OR_BACKSLASH, '\\$1')}"`;
   }
 
   /** dot-atom-text, or (obsolete) words joined by "." with CFWS around them. */

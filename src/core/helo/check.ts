@@ -10,6 +10,9 @@ import { canonicalIPv6 } from '../dns/ip-address.js';
 import type { DnsFailureKind } from '../dns/types.js';
 import { classifyHelo } from './name.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const V4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
+
 export type HeloFinding =
   | 'helo.missing'
   | 'helo.not-fqdn'
@@ -37,7 +40,7 @@ export interface HeloResult {
 }
 
 function normalizeIp(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const mapped = V4_MAPPED.exec(ip);
   if (mapped) return mapped[1]!;
   return canonicalIPv6(ip) ?? ip;
 }

@@ -4,6 +4,11 @@
  */
 import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const IPV6_PREFIX = /^ipv6:/i;
+const TRAILING_DOT = /\.$/;
+const DIGITS = /^[0-9]+$/;
+
 /**
  * Top-level and second-level names reserved for special use (RFC 2606, RFC 6761 §6, RFC 6762 `.local`,
  * RFC 8375 `home.arpa`, ICANN's `.internal`) and the private suffixes routers and LANs invent (`.lan`, `.home`,
@@ -63,15 +68,15 @@ function classify(raw: string): HeloSyntax {
   if (text === '') return { kind: 'missing' };
   if (text.startsWith('[') && text.endsWith(']')) {
     const inner = text.slice(1, -1);
-    const v6 = /^ipv6:/i.test(inner) ? canonicalIPv6(inner.slice(5)) : undefined;
+    const v6 = IPV6_PREFIX.test(inner) ? canonicalIPv6(inner.slice(5)) : undefined;
     if (v6) return { kind: 'address-literal', address: v6, valid: true };
     if (parseIPv4(inner)) return { kind: 'address-literal', address: inner, valid: true };
     return { kind: 'address-literal', address: inner, valid: false };
   }
   if (parseIPv4(text)) return { kind: 'bare-ip', address: text };
-  const v6 = canonicalIPv6(text.replace(/^ipv6:/i, ''));
+  const v6 = canonicalIPv6(text.replace(IPV6_PREFIX, ''));
   if (v6) return { kind: 'bare-ip', address: v6 };
-  const name = text.toLowerCase().replace(/\.$/, '');
+  const name = text.toLowerCase().replace(TRAILING_DOT, '');
   if (name === 'localhost' || name.endsWith('.localhost') || name === 'localhost.localdomain')
     return { kind: 'localhost' };
   const labels = name.split('.');
@@ -81,7 +86,7 @@ function classify(raw: string): HeloSyntax {
     if (!LABEL.test(label))
       return { kind: 'not-fqdn', reason: `label ${JSON.stringify(label)} is not a hostname label` };
   }
-  if (/^[0-9]+$/.test(labels.at(-1)!)) return { kind: 'not-fqdn', reason: 'the top-level label is numeric' };
+  if (DIGITS.test(labels.at(-1)!)) return { kind: 'not-fqdn', reason: 'the top-level label is numeric' };
   for (const suffix of SPECIAL_USE_SUFFIXES) {
     if (name === suffix || name.endsWith(`.${suffix}`)) return { kind: 'special-use', suffix };
   }

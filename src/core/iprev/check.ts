@@ -11,6 +11,9 @@ import type { CheckContext } from '../context.js';
 import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
 import type { DnsFailureKind } from '../dns/types.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const V4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
+
 /** PTR names checked at most, as RFC 7208 §4.6.4 bounds the same work for SPF `ptr`. */
 export const MAX_PTR_NAMES = 10;
 
@@ -38,7 +41,7 @@ function sameAddress(candidate: string, ip: string, v4: boolean): boolean {
 /** Runs iprev for the client address. Never throws; a string that is no IP address is a permerror. */
 export async function checkIprev(ctx: CheckContext, ip: string): Promise<IprevResult> {
   const v4 = parseIPv4(ip) !== undefined;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const mapped = V4_MAPPED.exec(ip);
   const address = mapped ? mapped[1]! : ip;
   const isV4 = v4 || mapped !== null;
   if (!isV4 && canonicalIPv6(address) === undefined) {

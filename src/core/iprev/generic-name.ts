@@ -13,6 +13,11 @@
  */
 import { parseIPv4, parseIPv6 } from '../dns/ip-address.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const TRAILING_DOT = /\.$/;
+const TOKEN_BREAK = /[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])/;
+const DOTS_AND_UNDERSCORES = /[._]/g;
+
 /** Tokens that mark dynamic or residential address pools. */
 const DYNAMIC_KEYWORDS: ReadonlySet<string> = new Set([
   'dyn',
@@ -92,14 +97,14 @@ const MAX_MEMO_ENTRIES = 4096;
 const MAX_MEMO_KEY_LENGTH = 600;
 
 function judge(ptrName: string, ip: string, orgDomain: string | undefined): GenericNameReason | undefined {
-  const name = ptrName.toLowerCase().replace(/\.$/, '');
+  const name = ptrName.toLowerCase().replace(TRAILING_DOT, '');
   let hostPart = name;
   if (orgDomain && name.endsWith(`.${orgDomain}`)) hostPart = name.slice(0, -orgDomain.length - 1);
   else if (orgDomain === name) hostPart = '';
   else if (!orgDomain) hostPart = name.split('.').slice(0, -2).join('.');
   if (hostPart === '') return undefined;
 
-  const tokens = hostPart.split(/[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])/).filter((t) => t !== '');
+  const tokens = hostPart.split(TOKEN_BREAK).filter((t) => t !== '');
   if (tokens.some((t) => EXEMPT_KEYWORDS.has(t))) return undefined;
 
   const embedded = embeddedAddressForm(hostPart, ip);
@@ -112,7 +117,7 @@ function judge(ptrName: string, ip: string, orgDomain: string | undefined): Gene
 /** The form in which `hostPart` embeds `ip`, or undefined. Matches only whole digit runs, never inside one. */
 function embeddedAddressForm(hostPart: string, ip: string): string | undefined {
   // Separators all become '-', so `1.2.3.4`, `1_2_3_4` and `1-2-3-4` read alike.
-  const text = `-${hostPart.replace(/[._]/g, '-')}-`;
+  const text = `-${hostPart.replace(DOTS_AND_UNDERSCORES, '-')}-`;
   const containsRun = (run: string) => {
     let from = 0;
     for (;;) {

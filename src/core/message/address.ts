@@ -9,6 +9,11 @@
  */
 import type { ParseError, ParseResult } from '../parse-result.js';
 
+// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
+const WHITESPACE_RUNS = /[\s]+/g;
+const BRACKET_OR_BACKSLASH = /[[\\]/;
+const QUOTE_OR_BACKSLASH = /(["\\])/g;
+
 /** One mailbox of an address list. */
 export interface Mailbox {
   /** The display name, unquoted, when one was given. */
@@ -120,8 +125,8 @@ function tokenize(text: string): Token[] {
       const start = i;
       const end = text.indexOf(']', i);
       if (end < 0) throw new AddressSyntaxError('unterminated domain literal', start);
-      const inner = text.slice(i + 1, end).replace(/[\s]+/g, '');
-      if (/[[\\]/.test(inner)) throw new AddressSyntaxError('invalid domain literal', start);
+      const inner = text.slice(i + 1, end).replace(WHITESPACE_RUNS, '');
+      if (BRACKET_OR_BACKSLASH.test(inner)) throw new AddressSyntaxError('invalid domain literal', start);
       i = end + 1;
       tokens.push({ kind: 'literal', text: inner, offset: start, end: i });
     } else if (ch === '<' || ch === '>' || ch === ',' || ch === ':' || ch === ';' || ch === '@' || ch === '.') {
@@ -298,7 +303,7 @@ function localPartText(tokens: Token[]): string | undefined {
 
 function quoteIfNeeded(text: string): string {
   if (text.length > 0 && [...text].every(isAtext)) return text;
-  return `"${text.replace(/(["\\])/g, '\\$1')}"`;
+  return `"${text.replace(QUOTE_OR_BACKSLASH, '\\$1')}"`;
 }
 
 /** Which cap, if any, made `parseAddressList` refuse its input. */

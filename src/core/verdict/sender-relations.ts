@@ -48,7 +48,8 @@ export type SenderRelationFinding =
   | { id: 'helo.foreign-domain'; name: string; organization: string; senderDomains: string[] }
   | { id: 'helo.not-mx'; name: string; mxHosts: string[]; domain?: string };
 
-const bare = (name: string) => name.toLowerCase().replace(/\.$/, '');
+const TRAILING_DOT = /\.$/;
+const bare = (name: string) => name.toLowerCase().replace(TRAILING_DOT, '');
 
 /** Sender-relation findings, in the order ptr.generic, ptr.foreign-domain, helo.foreign-domain, helo.not-mx. */
 export function senderRelations(input: SenderRelationsInput): SenderRelationFinding[] {
