@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { CommandEnv, OptionValues } from '../../src/cli/command.js';
+import type { OptionValues } from '../../src/cli/command.js';
 import { auditCommand } from '../../src/cli/commands/audit.js';
 import { commands } from '../../src/cli/commands/index.js';
 import { CliError, UsageError } from '../../src/cli/errors.js';
 import { createResolver, parseZoneFile, type DnsClient } from '../../src/core/dns/index.js';
-import { runMailtrust } from '../support/cli.js';
+import { runCommand, runMailtrust, type CommandRun } from '../support/cli.js';
 import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../support/dns-server.js';
 import { auditRules, auditZone, keys } from './fixtures.js';
 
@@ -20,33 +20,18 @@ before(async () => {
 });
 after(() => server.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
+function run(
   positionals: string[],
   values: OptionValues = {},
   options: { json?: boolean; interactive?: boolean; resolver?: DnsClient } = {},
-): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const env: CommandEnv = {
-    io: {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      readStdin: async () => new Uint8Array(),
-      interactive: options.interactive ?? false,
-    },
+): Promise<CommandRun> {
+  return runCommand(auditCommand, values, positionals, {
     resolver: options.resolver ?? createResolver({ servers: [server.address], timeoutMs: 300, retries: 0 }).withTrace(),
     now: () => new Date('2026-11-26T00:00:00Z'),
     json: options.json ?? false,
     policyFile: undefined,
-  };
-  const code = await auditCommand.run(values, positionals, env);
-  return { code, stdout, stderr };
+    interactive: options.interactive ?? false,
+  });
 }
 
 const model = { ip: ['192.0.2.10'], helo: 'mail.model-sender.com', selector: ['s1'] };

@@ -9,7 +9,7 @@ import type { CommandEnv, OptionValues } from '../../src/cli/command.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../support/dns-server.js';
-import { runMailtrust } from '../support/cli.js';
+import { runCommand, runMailtrust } from '../support/cli.js';
 
 describe('mailtrust spf', () => {
   let server: TestDnsServer;
@@ -30,23 +30,13 @@ describe('mailtrust spf', () => {
   });
   after(() => server.close());
 
-  async function run(values: OptionValues, json = false) {
-    let stdout = '';
-    let stderr = '';
-    const env: CommandEnv = {
-      io: {
-        stdout: (t) => (stdout += t),
-        stderr: (t) => (stderr += t),
-        readStdin: async () => new Uint8Array(),
-        interactive: false,
-      },
+  function run(values: OptionValues, json = false) {
+    return runCommand(spfCommand, values, [], {
       resolver: createResolver({ servers: [server.address], timeoutMs: 200, retries: 0 }),
       now: () => new Date('2026-01-01T00:00:00Z'),
       json,
       policyFile: undefined,
-    };
-    const code = await spfCommand.run(values, [], env);
-    return { code, stdout, stderr };
+    });
   }
 
   test('pass: exit 0, the matching term and the lookups used of 10', async () => {

@@ -6,7 +6,7 @@
 import type { CheckContext } from '../context.js';
 import { importPublicKey, parseDkimKey, type DkimKey } from '../dkim/key.js';
 import { makeCheck, isTemporary, temporaryFailureCheck } from './check.js';
-import type { AuditCheck } from './types.js';
+import type { AuditCheck, AuditStatus } from './types.js';
 
 const RULE_KEY = 'seed rec. 4; RFC 6376 §3.6.2.1: the public key is published at selector._domainkey.domain';
 const RULE_SYNTAX = 'RFC 6376 §3.6.1: key record syntax';
@@ -14,6 +14,40 @@ const RULE_REVOKED = 'RFC 6376 §3.6.1: an empty p= means the key was revoked';
 const RULE_SIZE = 'RFC 8301 §3.2: RSA keys of at least 1024 bits (2048 recommended); Ed25519 per RFC 8463';
 const RULE_TESTING = 'RFC 6376 §3.6.1: t=y asks receivers to treat signed mail like unsigned mail';
 const RULE_SHA1 = 'RFC 8301 §3.1: rsa-sha1 must not be used; h= must allow sha256';
+
+/**
+ * The key-size check (RFC 8301 §3.2): an RSA key under 1024 bits fails (receivers ignore its signatures), one under
+ * 2048 is a warning; Ed25519 keys (`bits` undefined) pass.
+ */
+function keySize(
+  bits: number | undefined,
+  name: string,
+): { status: AuditStatus; text: { message: string; remedy?: string; rule: string }; value: string } {
+  if (bits === undefined)
+    return { status: 'pass', text: { message: 'Ed25519 key', rule: RULE_SIZE }, value: 'ed25519' };
+  const value = `rsa ${bits}`;
+  if (bits < 1024)
+    return {
+      status: 'fail',
+      text: {
+        message: `the RSA key at ${name} has ${bits} bits; receivers ignore signatures with keys under 1024 bits`,
+        remedy: 'generate a 2048-bit key (see the suggested DKIM record) and sign with it',
+        rule: RULE_SIZE,
+      },
+      value,
+    };
+  if (bits < 2048)
+    return {
+      status: 'warn',
+      text: {
+        message: `the RSA key at ${name} has ${bits} bits; 2048 is recommended`,
+        remedy: 'rotate to a 2048-bit key under a new selector (see the suggested DKIM record)',
+        rule: RULE_SIZE,
+      },
+      value,
+    };
+  return { status: 'pass', text: { message: `RSA key of ${bits} bits`, rule: RULE_SIZE }, value };
+}
 
 /** The result of auditing one selector. */
 export interface SelectorAudit {
@@ -76,60 +110,9 @@ function keyChecks(
       { ...details, value: key.type },
     ),
   ];
-  let needsNewKey = false;
-  if (key.type === 'rsa') {
-    const bits = imported.bits;
-    if (bits < 1024) {
-      needsNewKey = true;
-      checks.push(
-        makeCheck(
-          'dkim',
-          'dkim.key-too-short',
-          'fail',
-          {
-            message: `the RSA key at ${name} has ${bits} bits; receivers ignore signatures with keys under 1024 bits`,
-            remedy: 'generate a 2048-bit key (see the suggested DKIM record) and sign with it',
-            rule: RULE_SIZE,
-          },
-          { ...details, value: `rsa ${bits}` },
-        ),
-      );
-    } else if (bits < 2048) {
-      checks.push(
-        makeCheck(
-          'dkim',
-          'dkim.key-too-short',
-          'warn',
-          {
-            message: `the RSA key at ${name} has ${bits} bits; 2048 is recommended`,
-            remedy: 'rotate to a 2048-bit key under a new selector (see the suggested DKIM record)',
-            rule: RULE_SIZE,
-          },
-          { ...details, value: `rsa ${bits}` },
-        ),
-      );
-    } else {
-      checks.push(
-        makeCheck(
-          'dkim',
-          'dkim.key-too-short',
-          'pass',
-          { message: `RSA key of ${bits} bits`, rule: RULE_SIZE },
-          { ...details, value: `rsa ${bits}` },
-        ),
-      );
-    }
-  } else {
-    checks.push(
-      makeCheck(
-        'dkim',
-        'dkim.key-too-short',
-        'pass',
-        { message: 'Ed25519 key', rule: RULE_SIZE },
-        { ...details, value: 'ed25519' },
-      ),
-    );
-  }
+  const size = keySize(key.type === 'rsa' ? imported.bits : undefined, name);
+  checks.push(makeCheck('dkim', 'dkim.key-too-short', size.status, size.text, { ...details, value: size.value }));
+  let needsNewKey = size.status === 'fail';
   checks.push(
     key.testing
       ? makeCheck(

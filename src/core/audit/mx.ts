@@ -106,51 +106,45 @@ async function hostChecks(ctx: CheckContext, host: string, addresses: Map<string
 /** Audits the MX records of `domain`. */
 export async function auditMx(ctx: CheckContext, domain: string): Promise<MxAudit> {
   const addresses = new Map<string, string[]>();
+  /** The audit of a domain that names no mail host: one check says why. */
+  const noHosts = (exists: boolean, check: AuditCheck): MxAudit => ({ exists, hosts: [], addresses, checks: [check] });
   const mx = await ctx.resolver.mx(domain);
   if (!mx.ok) {
     switch (mx.kind) {
       case 'nxdomain':
-        return {
-          exists: false,
-          hosts: [],
-          addresses,
-          checks: [
-            makeCheck(
-              'mx',
-              'mx.nxdomain',
-              'fail',
-              {
-                message: `${domain} does not exist (NXDOMAIN): receivers refuse mail from it`,
-                remedy: `check the spelling, or register ${domain} and publish its records`,
-                rule: RULE_EXISTS,
-              },
-              { subject: domain, value: 'nxdomain' },
-            ),
-          ],
-        };
+        return noHosts(
+          false,
+          makeCheck(
+            'mx',
+            'mx.nxdomain',
+            'fail',
+            {
+              message: `${domain} does not exist (NXDOMAIN): receivers refuse mail from it`,
+              remedy: `check the spelling, or register ${domain} and publish its records`,
+              rule: RULE_EXISTS,
+            },
+            { subject: domain, value: 'nxdomain' },
+          ),
+        );
       case 'nodata': {
         const own = await hostAddresses(ctx, domain);
-        return {
-          exists: true,
-          hosts: [],
-          addresses,
-          checks: [
-            makeCheck(
-              'mx',
-              'mx.none',
-              own.addresses.length > 0 ? 'warn' : 'fail',
-              {
-                message:
-                  own.addresses.length > 0
-                    ? `${domain} has no MX record; replies go to its A/AAAA address (${own.addresses.join(', ')})`
-                    : `${domain} has no MX, A or AAAA record: nothing can reply to its mail`,
-                remedy: `publish an MX record for ${domain}, e.g. "10 mail.${domain}"`,
-                rule: own.addresses.length > 0 ? RULE_MX : RULE_EXISTS,
-              },
-              { subject: domain, value: 'nodata' },
-            ),
-          ],
-        };
+        return noHosts(
+          true,
+          makeCheck(
+            'mx',
+            'mx.none',
+            own.addresses.length > 0 ? 'warn' : 'fail',
+            {
+              message:
+                own.addresses.length > 0
+                  ? `${domain} has no MX record; replies go to its A/AAAA address (${own.addresses.join(', ')})`
+                  : `${domain} has no MX, A or AAAA record: nothing can reply to its mail`,
+              remedy: `publish an MX record for ${domain}, e.g. "10 mail.${domain}"`,
+              rule: own.addresses.length > 0 ? RULE_MX : RULE_EXISTS,
+            },
+            { subject: domain, value: 'nodata' },
+          ),
+        );
       }
       case 'timeout':
       case 'servfail':
@@ -169,24 +163,20 @@ export async function auditMx(ctx: CheckContext, domain: string): Promise<MxAudi
   }
   const isNull = mx.records.some((r) => r.exchange === '' || r.exchange === '.');
   if (isNull)
-    return {
-      exists: true,
-      hosts: [],
-      addresses,
-      checks: [
-        makeCheck(
-          'mx',
-          'mx.null',
-          'fail',
-          {
-            message: `${domain} publishes a null MX (RFC 7505): it accepts no mail, so mail from it cannot be answered and may be refused`,
-            remedy: `if ${domain} sends mail, replace the null MX with your mail servers`,
-            rule: RULE_NULL,
-          },
-          { subject: domain, value: mx.records.map((r) => `${r.priority} ${r.exchange || '.'}`).join(', ') },
-        ),
-      ],
-    };
+    return noHosts(
+      true,
+      makeCheck(
+        'mx',
+        'mx.null',
+        'fail',
+        {
+          message: `${domain} publishes a null MX (RFC 7505): it accepts no mail, so mail from it cannot be answered and may be refused`,
+          remedy: `if ${domain} sends mail, replace the null MX with your mail servers`,
+          rule: RULE_NULL,
+        },
+        { subject: domain, value: mx.records.map((r) => `${r.priority} ${r.exchange || '.'}`).join(', ') },
+      ),
+    );
   const hosts = [...new Set(mx.records.map((r) => r.exchange.toLowerCase()))];
   const checks: AuditCheck[] = [
     makeCheck(

@@ -2,6 +2,7 @@
  * Domain names as the checks compare them: lower case, A-labels (RFC 5890 §2.3.2.1), no trailing dot.
  */
 import { domainToASCII } from 'node:url';
+import { memoizeByText } from '../text-memo.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
 const ASCII_NAME = /^[a-z0-9_.-]+$/;
@@ -26,13 +27,8 @@ function hasNonAscii(text: string): boolean {
   return false;
 }
 
-/**
- * Names already converted (a pure function of the name; the same few names recur in every message). Bounded:
- * emptied when full. {@link NOT_A_DOMAIN} (which no A-label can be) records `undefined`.
- */
-const asciiMemo = new Map<string, string>();
-const NOT_A_DOMAIN = ' ';
-const MAX_MEMO_ENTRIES = 4096;
+/** Names already converted: a pure function of the name, and the same few names recur in every message. */
+const convertKnown = memoizeByText((name) => convert(name), { maxEntries: 4096, maxKeyLength: 4 * MAX_NAME_LENGTH });
 
 /**
  * The A-label form of a domain name (RFC 5890 §2.3.2.1), lower case, without one trailing dot; `undefined` when it
@@ -44,12 +40,7 @@ const MAX_MEMO_ENTRIES = 4096;
  */
 export function toAsciiDomain(name: string): string | undefined {
   if (typeof name !== 'string' || name.length === 0 || name.length > 4 * MAX_NAME_LENGTH) return undefined;
-  const known = asciiMemo.get(name);
-  if (known !== undefined) return known === NOT_A_DOMAIN ? undefined : known;
-  const ascii = convert(name);
-  if (asciiMemo.size >= MAX_MEMO_ENTRIES) asciiMemo.clear();
-  asciiMemo.set(name, ascii ?? NOT_A_DOMAIN);
-  return ascii;
+  return convertKnown(name);
 }
 
 function convert(name: string): string | undefined {

@@ -7,6 +7,7 @@
  * another's From. The official PSL test vectors assume the same (`uk.com` → null). See docs/dmarc.md.
  */
 import { parse } from 'tldts';
+import { memoizeByText } from '../text-memo.js';
 import { toAsciiDomain } from './domain-name.js';
 
 const pslOptions = {
@@ -29,22 +30,14 @@ const pslOptions = {
 export function organizationalDomain(name: string): string | undefined {
   // Longer text is never a domain name (toAsciiDomain's bound); checking first keeps the memo's keys small.
   if (typeof name !== 'string' || name.length > MAX_INPUT_LENGTH) return undefined;
-  const known = orgMemo.get(name);
-  if (known !== undefined) return known === NO_ORGANIZATIONAL_DOMAIN ? undefined : known;
-  const org = lookUp(name);
-  if (orgMemo.size >= MAX_MEMO_ENTRIES) orgMemo.clear();
-  orgMemo.set(name, org ?? NO_ORGANIZATIONAL_DOMAIN);
-  return org;
+  return lookUpKnown(name);
 }
 
-/**
- * Answers already found (a pure function of the name and the built-in list; the same few names recur in every
- * message). Bounded: emptied when full. {@link NO_ORGANIZATIONAL_DOMAIN} (no domain name) records `undefined`.
- */
-const orgMemo = new Map<string, string>();
-const NO_ORGANIZATIONAL_DOMAIN = ' ';
-const MAX_MEMO_ENTRIES = 4096;
+/** Longer text is never a domain name (toAsciiDomain's bound). */
 const MAX_INPUT_LENGTH = 4 * 253;
+
+/** Answers already found: a pure function of the name and the built-in list (the same few names recur). */
+const lookUpKnown = memoizeByText((name) => lookUp(name), { maxEntries: 4096, maxKeyLength: MAX_INPUT_LENGTH });
 
 function lookUp(name: string): string | undefined {
   const ascii = toAsciiDomain(name);

@@ -3,6 +3,7 @@
  * name syntax (letters, digits, hyphens; no label starting or ending with a hyphen), at least two labels.
  */
 import { toAsciiDomain } from '../domain/domain-name.js';
+import { memoizeByText } from '../text-memo.js';
 import type { Mailbox } from '../message/address.js';
 
 /** A mailbox domain: a name DNS can be asked about, or why it cannot be one. */
@@ -20,21 +21,14 @@ const LDH_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
  */
 export function classifyMailDomain(mailbox: Pick<Mailbox, 'domain' | 'domainLiteral'>): MailDomain {
   if (mailbox.domainLiteral) return { kind: 'unusable', reason: 'address-literal' };
-  // A pure function of the domain text, met several times per message (each address field, then the DNS check).
-  const known = classified.get(mailbox.domain);
-  if (known !== undefined) return known;
-  const result = Object.freeze(classify(mailbox.domain));
-  if (mailbox.domain.length <= MAX_MEMO_KEY) {
-    if (classified.size >= MAX_MEMO_ENTRIES) classified.clear();
-    classified.set(mailbox.domain, result);
-  }
-  return result;
+  return classifyKnown(mailbox.domain);
 }
 
-/** Classifications already made, by domain text (bounded: emptied when full; long texts are not kept). */
-const classified = new Map<string, MailDomain>();
-const MAX_MEMO_ENTRIES = 4096;
-const MAX_MEMO_KEY = 1024;
+/** Classifications already made: a pure function of the domain text, met by each address field and the DNS check. */
+const classifyKnown = memoizeByText((domain) => Object.freeze(classify(domain)), {
+  maxEntries: 4096,
+  maxKeyLength: 1024,
+});
 
 function classify(domain: string): MailDomain {
   const name = toAsciiDomain(domain);
