@@ -39,6 +39,8 @@ export interface TestDnsServerOptions {
   rules?: Rule[];
   /** TTL of the synthesized SOA and its MINIMUM, for negative answers (RFC 2308 §5). Default 60. */
   negativeTtl?: number;
+  /** The UDP port of the first bind attempt (default: any free one); for testing the retry when TCP's is taken. */
+  firstPort?: number;
 }
 
 export interface TestDnsServer {
@@ -240,12 +242,17 @@ export async function startTestDnsServer(options: TestDnsServerOptions = {}): Pr
     return bytes;
   }
 
-  const udp: Socket = createSocket('udp4');
-  udp.on('message', (message, remote) => {
-    void respond(message, 'udp').then((bytes) => {
-      if (bytes) udp.send(bytes, remote.port, remote.address);
+  /** A UDP socket answering queries (a closed socket cannot be bound again: each bind attempt gets a new one). */
+  const udpSocket = (): Socket => {
+    const socket = createSocket('udp4');
+    socket.on('message', (message, remote) => {
+      void respond(message, 'udp').then((bytes) => {
+        if (bytes) socket.send(bytes, remote.port, remote.address);
+      });
     });
-  });
+    return socket;
+  };
+  let udp = udpSocket();
 
   const sockets = new Set<TcpSocket>();
   const tcp: Server = createServer((socket) => {
@@ -276,7 +283,7 @@ export async function startTestDnsServer(options: TestDnsServerOptions = {}): Pr
   for (let attempt = 0; ; attempt++) {
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
-      udp.bind(0, '127.0.0.1', () => {
+      udp.bind(attempt === 0 ? (options.firstPort ?? 0) : 0, '127.0.0.1', () => {
         udp.off('error', reject);
         resolve();
       });
@@ -288,7 +295,10 @@ export async function startTestDnsServer(options: TestDnsServerOptions = {}): Pr
     });
     if (bound) break;
     if (attempt > 20) throw new Error('test DNS server: could not bind UDP and TCP to one port');
-    await new Promise<void>((resolve) => udp.close(() => resolve()));
+    // TCP's port was taken: give the UDP port back and try another pair.
+    const taken = udp;
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
+    udp = udpSocket();
   }
   udp.unref();
   tcp.unref();
