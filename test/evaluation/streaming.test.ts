@@ -187,7 +187,8 @@ describe('createEvaluator() in chunks equals evaluate() for every scenario fixtu
           now: fixture.now,
           ...(policy ? { policy } : {}),
         });
-        const whole = comparable(await evaluate(raw, fixture.envelope, options()));
+        const uncached = await evaluate(raw, fixture.envelope, options());
+        const whole = comparable(uncached);
         const scenario: Fixture = { name, raw, envelope: fixture.envelope };
         const splits: [string, number[]][] = [
           ['1-byte chunks', Array.from({ length: raw.length }, () => 1)],
@@ -197,9 +198,31 @@ describe('createEvaluator() in chunks equals evaluate() for every scenario fixtu
         for (const [label, sizes] of splits) {
           assert.deepEqual(comparable(await streamed(scenario, sizes, options())), whole, `${name}: ${label}`);
         }
+        // From a warm cache every answer is known at once and the checks finish without waiting for DNS (their
+        // synchronous path); a cold cache waits for each. Both find what the uncached evaluation found.
+        const caching = createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: true });
+        const cold = await evaluate(raw, fixture.envelope, { ...options(), resolver: caching });
+        const warm = await evaluate(raw, fixture.envelope, { ...options(), resolver: caching });
+        assert.deepEqual(sameAnswers(cold), sameAnswers(uncached), `${name}: cold cache`);
+        assert.deepEqual(sameAnswers(warm), sameAnswers(cold), `${name}: warm cache`);
+        if (fixture.rules.length === 0) {
+          const fromNetwork = warm.dns.queries.filter((q) => q.source !== 'cache');
+          assert.deepEqual(fromNetwork, [], `${name}: the warm evaluation asked the network`);
+        }
       } finally {
         await server.close();
       }
     });
   }
 });
+
+/**
+ * An evaluation with its DNS trace reduced to the questions and answers (name, type, outcome, records): where an
+ * answer came from, its remaining TTL and its wall time differ between a cold and a warm cache.
+ */
+function sameAnswers(evaluation: Evaluation): unknown {
+  const queries = evaluation.dns.queries
+    .map(({ name, type, outcome, records }) => JSON.stringify({ name, type, outcome, records }))
+    .sort();
+  return { ...evaluation, dns: { queries } };
+}

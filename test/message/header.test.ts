@@ -12,6 +12,7 @@ import { parseMessage } from '../../src/core/message/message.js';
 import { MessageSplitter } from '../../src/core/message/splitter.js';
 import type { ParseResult } from '../../src/core/parse-result.js';
 import type { ParsedHeader } from '../../src/core/message/header.js';
+import { seededRandom } from '../support/random.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => Buffer.from(b).toString('latin1');
@@ -143,6 +144,34 @@ describe('MessageSplitter', () => {
         whole.value.fields.map((f) => text(f.raw)),
       );
       assert.equal(body, text(whole.value.body), `size ${size}`);
+    }
+  });
+
+  test('random line ends (CRLF, bare LF, lone CR) in random chunks: the header and body of findHeaderEnd', () => {
+    // Pieces chosen so that empty lines, CR at chunk ends and CR not followed by LF all occur often.
+    const pieces = ['A: 1', 'Bb: x y', ' folded', '\r\n', '\n', '\r', '\r\n', 'z'];
+    const random = seededRandom(0x5eed);
+    for (let round = 0; round < 3000; round++) {
+      let source = '';
+      const count = 1 + Math.floor(random() * 12);
+      for (let i = 0; i < count; i++) source += pieces[Math.floor(random() * pieces.length)];
+      const bytes = enc(source);
+      const { headerEnd, bodyStart } = findHeaderEnd(bytes);
+      const expected = parseHeaderBlock(bytes.subarray(0, headerEnd));
+      let header: ParseResult<ParsedHeader> | undefined;
+      let body = '';
+      const splitter = new MessageSplitter({ header: (h) => (header = h), body: (c) => (body += text(c)) });
+      for (let pos = 0; pos < bytes.length;) {
+        const size = Math.floor(random() * 4);
+        splitter.push(bytes.subarray(pos, pos + size));
+        pos += size;
+      }
+      splitter.end();
+      const what = JSON.stringify(source);
+      assert.ok(header, what);
+      assert.equal(header.ok, expected.ok, what);
+      if (header.ok && expected.ok) assert.equal(text(header.value.header), text(expected.value.header), what);
+      assert.equal(body, text(bytes.subarray(bodyStart)), what);
     }
   });
 

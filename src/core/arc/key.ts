@@ -5,7 +5,9 @@
 import type { KeyObject } from 'node:crypto';
 import type { CheckContext } from '../context.js';
 import type { DkimKeyCache } from '../dkim/index.js';
+import { lookup } from '../dns/lookup.js';
 import type { DnsAnswer } from '../dns/types.js';
+import { then, type MaybeAsync } from '../maybe-async.js';
 import type { ArcAlgorithm, ArcErrorCode } from './result.js';
 
 /** RFC 8301 §3.2: verifiers MUST NOT accept RSA keys under 1024 bits. */
@@ -19,7 +21,7 @@ export type ArcKey =
 
 /** DNS lookups of one validation, shared by every signature naming the same key. */
 export class ArcKeyLookups {
-  private readonly answers = new Map<string, Promise<DnsAnswer<string>>>();
+  private readonly answers = new Map<string, MaybeAsync<DnsAnswer<string>>>();
 
   constructor(
     private readonly ctx: CheckContext,
@@ -27,21 +29,28 @@ export class ArcKeyLookups {
   ) {}
 
   /** Starts (or joins) the lookup of `selector._domainkey.domain`. */
-  start(selector: string, domain: string): Promise<DnsAnswer<string>> {
+  start(selector: string, domain: string): MaybeAsync<DnsAnswer<string>> {
     const name = `${selector}._domainkey.${domain}`;
     let answer = this.answers.get(name);
     if (!answer) {
+      answer = lookup(this.ctx.resolver, 'txt', name);
       // A resolver breaking its contract (rejecting) must not leave an unhandled rejection behind.
-      answer = this.ctx.resolver.txt(name).catch((): DnsAnswer<string> => ({ ok: false, kind: 'servfail' }));
+      if (answer instanceof Promise) answer = answer.catch((): DnsAnswer<string> => ({ ok: false, kind: 'servfail' }));
       this.answers.set(name, answer);
     }
     return answer;
   }
 
-  /** The key for a signature made with `algorithm`, checked as RFC 6376 §6.1.2 checks a DKIM key. */
-  async key(selector: string, domain: string, algorithm: ArcAlgorithm): Promise<ArcKey> {
+  /**
+   * The key for a signature made with `algorithm`, checked as RFC 6376 §6.1.2 checks a DKIM key; synchronous when
+   * the answer is known.
+   */
+  key(selector: string, domain: string, algorithm: ArcAlgorithm): MaybeAsync<ArcKey> {
+    return then(this.start(selector, domain), (answer) => this.fromAnswer(selector, domain, algorithm, answer));
+  }
+
+  private fromAnswer(selector: string, domain: string, algorithm: ArcAlgorithm, answer: DnsAnswer<string>): ArcKey {
     const name = `${selector}._domainkey.${domain}`;
-    const answer = await this.start(selector, domain);
     if (!answer.ok) {
       switch (answer.kind) {
         case 'nxdomain':

@@ -15,9 +15,11 @@ import {
   type DkimKeyCache,
 } from '../dkim/index.js';
 import type { BodyHashResult } from '../dkim/index.js';
+import { verifyScratch } from '../dkim/header-hash.js';
 import { readMessage, type HeaderField, type ParsedHeader, type ParsedMessage } from '../message/index.js';
 import type { ArcMessageSignature } from './fields.js';
 import { ArcKeyLookups, type ArcKey } from './key.js';
+import { all, then, type MaybeAsync } from '../maybe-async.js';
 import type { ArcAlgorithm, ArcErrorCode, ArcInstanceSummary, ArcResult } from './result.js';
 import { isArcFieldName, parseArcSets, type ArcSet } from './sets.js';
 
@@ -43,6 +45,8 @@ export interface ArcVerifier {
   update(chunk: Uint8Array): void;
   /** Ends the body and resolves to the chain's result. */
   finish(): Promise<ArcResult>;
+  /** {@link finish}, but the result itself (no promise) when every key is known (`Resolver.known`). */
+  finishNow(): MaybeAsync<ArcResult>;
 }
 
 /** The default algorithm policy (docs/arc.md). */
@@ -124,14 +128,18 @@ export function createArcVerifier(
   const hashes = options.bodyHashes ?? new BodyHashSet();
   const ownHashes = options.bodyHashes === undefined;
   let finished = false;
-  const done = (result: ArcResult): ArcVerifier => ({
-    update(): void {},
-    finish(): Promise<ArcResult> {
+  const done = (result: ArcResult): ArcVerifier => {
+    const finishNow = (): ArcResult => {
       if (finished) throw new Error('ArcVerifier: finish called twice');
       finished = true;
-      return Promise.resolve(result);
-    },
-  });
+      return result;
+    };
+    return {
+      update(): void {},
+      finish: async () => finishNow(),
+      finishNow,
+    };
+  };
 
   const parsed = parseArcSets(header);
   if (!parsed.ok) {
@@ -215,16 +223,19 @@ export function createArcVerifier(
     update(chunk: Uint8Array): void {
       if (ownHashes) hashes.update(chunk);
     },
-    async finish(): Promise<ArcResult> {
-      if (finished) throw new Error('ArcVerifier: finish called twice');
-      finished = true;
-      const digests = new Map<string, BodyHashResult>();
-      for (const [key, hasher] of hashers) digests.set(key, hashes.digest(hasher));
-      const checkAms = (set: ArcSet): Promise<Check> => verifyMessageSignature(set, sets, header, digests, lookups);
-      const [amsCheck, ...sealChecks] = await Promise.all([
-        checkAms(latest),
-        ...[...sets].reverse().map((set) => verifySeal(set, sets, lookups)),
-      ]);
+    finish: async () => finishNow(),
+    finishNow,
+  };
+
+  function finishNow(): MaybeAsync<ArcResult> {
+    if (finished) throw new Error('ArcVerifier: finish called twice');
+    finished = true;
+    const digests = new Map<string, BodyHashResult>();
+    for (const [key, hasher] of hashers) digests.set(key, hashes.digest(hasher));
+    const checkAms = (set: ArcSet): MaybeAsync<Check> => verifyMessageSignature(set, sets, header, digests, lookups);
+    const checks: MaybeAsync<Check>[] = [checkAms(latest)];
+    for (let n = sets.length - 1; n >= 0; n--) checks.push(verifySeal(sets[n] as ArcSet, sets, lookups));
+    return then(all(checks), ([amsCheck, ...sealChecks]): MaybeAsync<ArcResult> => {
       // RFC order: the newest AMS, then the seals from the newest down. A definite failure wins over a temporary one.
       const ordered: [number, Check][] = [[latest.instance, amsCheck as Check]];
       sealChecks.forEach((check, k) => ordered.push([sets.length - k, check]));
@@ -236,20 +247,24 @@ export function createArcVerifier(
         if (check.outcome !== 'pass') return failed(base, check.outcome, instance, check.code, check.message);
       }
       // §5.2 step 5: oldest-pass, from the AMS below the newest downwards.
-      let oldestPass = 0;
-      for (let n = sets.length - 2; n >= 0; n--) {
+      const below = (n: number): MaybeAsync<ArcResult> => {
+        if (n < 0) return passed(base, 0);
         const set = sets[n] as ArcSet;
         const usable =
           accepted.includes(set.messageSignature.algorithm) && digests.has(hasherKey(set.messageSignature));
-        const check = usable ? await checkAms(set) : undefined;
-        if (!check || check.outcome !== 'pass') {
-          oldestPass = set.instance + 1;
-          break;
-        }
-      }
-      return { result: 'pass', ...base, oldestPass };
-    },
-  };
+        if (!usable) return passed(base, set.instance + 1);
+        return then(checkAms(set), (check) =>
+          check.outcome === 'pass' ? below(n - 1) : passed(base, set.instance + 1),
+        );
+      };
+      return below(sets.length - 2);
+    });
+  }
+}
+
+/** A validated chain (§5.2 step 6) with its oldest-pass (step 5; 0 when every AMS passed). */
+function passed(base: Omit<ArcResult, 'result'>, oldestPass: number): ArcResult {
+  return { result: 'pass', instances: base.instances, sets: base.sets, oldestPass };
 }
 
 function hasherKey(ams: ArcMessageSignature): string {
@@ -257,17 +272,29 @@ function hasherKey(ams: ArcMessageSignature): string {
 }
 
 /** Validates the AMS of one set (RFC 8617 §5.2 step 4: body hash and signature, DKIM's §6.1.3). */
-async function verifyMessageSignature(
+function verifyMessageSignature(
   set: ArcSet,
   sets: readonly ArcSet[],
   header: ParsedHeader,
   digests: ReadonlyMap<string, BodyHashResult>,
   lookups: ArcKeyLookups,
-): Promise<Check> {
+): MaybeAsync<Check> {
+  const ams = set.messageSignature;
+  return then(lookups.key(ams.selector, ams.domain, ams.algorithm), (key) =>
+    key.ok ? checkMessageSignature(set, sets, header, digests, key.key) : keyCheck(key),
+  );
+}
+
+/** {@link verifyMessageSignature} once the key is known. */
+function checkMessageSignature(
+  set: ArcSet,
+  sets: readonly ArcSet[],
+  header: ParsedHeader,
+  digests: ReadonlyMap<string, BodyHashResult>,
+  key: KeyObject,
+): Check {
   const ams = set.messageSignature;
   const label = `ARC-Message-Signature i=${set.instance}`;
-  const key = await lookups.key(ams.selector, ams.domain, ams.algorithm);
-  if (!key.ok) return keyCheck(key);
   const digest = digests.get(hasherKey(ams));
   if (!digest) return { outcome: 'fail', code: 'arc.body-hash', message: `${label}: no body hash was computed` };
   if (ams.bodyLength !== undefined && ams.bodyLength > digest.canonicalLength)
@@ -300,8 +327,9 @@ async function verifyMessageSignature(
     field.valueOffset - 1,
     bValue(field, ams.tags),
     ams.headerCanonicalization,
+    verifyScratch.reset(),
   );
-  if (!verifySignature(ams.algorithm, data, key.key, ams.signature))
+  if (!verifySignature(ams.algorithm, data, key, ams.signature))
     return {
       outcome: 'fail',
       code: 'arc.ams-signature',
@@ -314,10 +342,16 @@ async function verifyMessageSignature(
  * Validates the AS of one set (RFC 8617 §5.1.1, §5.2 step 6): the signature covers every ARC set up to this one,
  * i=1 first, each as AAR, AMS, AS, with this seal's b= blanked, relaxed header canonicalization.
  */
-async function verifySeal(set: ArcSet, sets: readonly ArcSet[], lookups: ArcKeyLookups): Promise<Check> {
+function verifySeal(set: ArcSet, sets: readonly ArcSet[], lookups: ArcKeyLookups): MaybeAsync<Check> {
   const seal = set.seal;
-  const key = await lookups.key(seal.selector, seal.domain, seal.algorithm);
-  if (!key.ok) return keyCheck(key);
+  return then(lookups.key(seal.selector, seal.domain, seal.algorithm), (key) =>
+    key.ok ? checkSeal(set, sets, key.key) : keyCheck(key),
+  );
+}
+
+/** {@link verifySeal} once the key is known. */
+function checkSeal(set: ArcSet, sets: readonly ArcSet[], key: KeyObject): Check {
+  const seal = set.seal;
   const covered: HeaderField[] = [];
   for (const other of sets) {
     if (other.instance > set.instance) break;
@@ -325,8 +359,15 @@ async function verifySeal(set: ArcSet, sets: readonly ArcSet[], lookups: ArcKeyL
     if (other.instance < set.instance) covered.push(other.sealField);
   }
   const field = set.sealField;
-  const data = signedData(covered, field.raw, field.valueOffset - 1, bValue(field, seal.tags), 'relaxed');
-  if (!verifySignature(seal.algorithm, data, key.key, seal.signature))
+  const data = signedData(
+    covered,
+    field.raw,
+    field.valueOffset - 1,
+    bValue(field, seal.tags),
+    'relaxed',
+    verifyScratch.reset(),
+  );
+  if (!verifySignature(seal.algorithm, data, key, seal.signature))
     return {
       outcome: 'fail',
       code: 'arc.seal-signature',

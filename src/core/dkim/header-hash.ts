@@ -20,6 +20,12 @@ export class ByteWriter {
     this.buffer = new Uint8Array(initial);
   }
 
+  /** Empties the writer, keeping its buffer (views handed out before are overwritten by the next writes). */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
   private reserve(extra: number): void {
     if (this.length + extra <= this.buffer.length) return;
     const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + extra));
@@ -52,16 +58,23 @@ export class ByteWriter {
 
 /**
  * Writes one field in canonical form followed by CRLF (RFC 6376 §3.4.1, §3.4.2). `raw` is the field from its
- * name to the end of its value, folding included, without the final CRLF; `colon` is the colon's offset.
+ * name to the end of its value, folding included, without the final CRLF; `colon` is the colon's offset. The
+ * bytes of `raw[omitStart, omitEnd)` (a signature's b= value, §3.7) are left out, as if they were not there.
  */
 export function writeCanonicalField(
   out: ByteWriter,
   raw: Uint8Array,
   colon: number,
   canonicalization: Canonicalization,
+  omitStart = raw.length,
+  omitEnd = raw.length,
 ): void {
   if (canonicalization === 'simple') {
-    out.bytes(raw);
+    if (omitStart >= omitEnd) out.bytes(raw);
+    else {
+      out.bytes(raw.subarray(0, omitStart));
+      out.bytes(raw.subarray(omitEnd));
+    }
     out.byte(CR);
     out.byte(LF);
     return;
@@ -81,7 +94,12 @@ export function writeCanonicalField(
   let space = false;
   let started = false;
   const length = raw.length;
+  const skip = omitEnd > omitStart ? omitStart : -1;
   for (let i = colon + 1; i < length; i++) {
+    if (i === skip) {
+      i = omitEnd - 1;
+      continue;
+    }
     const c = raw[i] as number;
     if (c === SP || c === HT) {
       space = true;
@@ -172,13 +190,16 @@ export function signedData(
   signatureColon: number,
   bValue: { start: number; end: number },
   canonicalization: Canonicalization,
+  out: ByteWriter = new ByteWriter(1024),
 ): Uint8Array {
-  const out = new ByteWriter(1024);
   for (const field of selected) writeCanonicalField(out, field.raw, field.valueOffset - 1, canonicalization);
-  const blanked = new Uint8Array(signatureRaw.length - (bValue.end - bValue.start));
-  blanked.set(signatureRaw.subarray(0, bValue.start));
-  blanked.set(signatureRaw.subarray(bValue.end), bValue.start);
-  writeCanonicalField(out, blanked, signatureColon, canonicalization);
+  writeCanonicalField(out, signatureRaw, signatureColon, canonicalization, bValue.start, bValue.end);
   out.length -= 2; // no CRLF after the signature field (§3.7)
   return out.view();
 }
+
+/**
+ * One writer for the verifiers' signed data, which they hash at once (synchronously) and never keep: pass
+ * `verifyScratch.reset()` as `out` of {@link signedData}.
+ */
+export const verifyScratch = new ByteWriter(8192);

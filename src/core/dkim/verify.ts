@@ -6,11 +6,13 @@
  * whole message.
  */
 import type { CheckContext } from '../context.js';
+import { lookup } from '../dns/lookup.js';
 import type { DnsAnswer } from '../dns/types.js';
+import { all, then, type MaybeAsync } from '../maybe-async.js';
 import type { HeaderField, ParsedHeader } from '../message/header.js';
 import { readMessage, type ParsedMessage } from '../message/message.js';
 import { BodyHashSet, type BodyHasher, type BodyHashResult } from './body-hash.js';
-import { selectSignedFields, signedData } from './header-hash.js';
+import { selectSignedFields, signedData, verifyScratch } from './header-hash.js';
 import { verifySignedData } from './crypto.js';
 import { sharedKeyCache, type DkimKeyCache } from './key.js';
 import { keyFromAnswer, keyMismatch, keyName } from './key-lookup.js';
@@ -34,6 +36,8 @@ export interface DkimVerifier {
   update(chunk: Uint8Array): void;
   /** Ends the body; resolves to one result per DKIM-Signature, top to bottom (empty: no signature). */
   finish(): Promise<DkimResult[]>;
+  /** {@link finish}, but the results themselves (no promise) when every key is known (`Resolver.known`). */
+  finishNow(): MaybeAsync<DkimResult[]>;
 }
 
 const latin1 = new TextDecoder('latin1');
@@ -43,7 +47,7 @@ interface Pending {
   signature: DkimSignature;
   base: DkimResult;
   field: HeaderField;
-  key: Promise<DnsAnswer<string>>;
+  key: MaybeAsync<DnsAnswer<string>>;
   hasher: BodyHasher;
 }
 
@@ -64,7 +68,7 @@ export function createDkimVerifier(
   const results: (DkimResult | Pending)[] = [];
   const hashes = options.bodyHashes ?? new BodyHashSet();
   const ownHashes = options.bodyHashes === undefined;
-  const lookups = new Map<string, Promise<DnsAnswer<string>>>();
+  const lookups = new Map<string, MaybeAsync<DnsAnswer<string>>>();
   const nowSeconds = Math.floor(ctx.now().getTime() / 1000);
   const signatureFields = header.fields.filter((f) => f.name === 'dkim-signature');
   const limit = Math.max(0, ctx.limits.dkimSignatures);
@@ -99,8 +103,9 @@ export function createDkimVerifier(
     const name = keyName(signature.selector, signature.domain);
     let key = lookups.get(name);
     if (!key) {
+      key = lookup(ctx.resolver, 'txt', name);
       // A resolver breaking its contract (rejecting) must not leave an unhandled rejection behind.
-      key = ctx.resolver.txt(name).catch((): DnsAnswer<string> => ({ ok: false, kind: 'servfail' }));
+      if (key instanceof Promise) key = key.catch((): DnsAnswer<string> => ({ ok: false, kind: 'servfail' }));
       lookups.set(name, key);
     }
     const hasher = hashes.hasher(signature.bodyCanonicalization, signature.bodyLength);
@@ -123,31 +128,41 @@ export function createDkimVerifier(
   }
 
   let finished = false;
+  const finishNow = (): MaybeAsync<DkimResult[]> => {
+    if (finished) throw new Error('DkimVerifier: finish called twice');
+    finished = true;
+    const done: MaybeAsync<DkimResult>[] = [];
+    for (const entry of results) {
+      if (!('signature' in entry)) {
+        done.push(entry);
+        continue;
+      }
+      const bodyHash = hashes.digest(entry.hasher);
+      done.push(then(entry.key, (answer) => complete(entry, answer, bodyHash, header, cache)));
+    }
+    return all(done);
+  };
   return {
     update(chunk: Uint8Array): void {
       if (ownHashes) hashes.update(chunk);
     },
     async finish(): Promise<DkimResult[]> {
-      if (finished) throw new Error('DkimVerifier: finish called twice');
-      finished = true;
-      return Promise.all(
-        results.map((entry) =>
-          'signature' in entry ? complete(entry, hashes.digest(entry.hasher), header, cache) : entry,
-        ),
-      );
+      return finishNow();
     },
+    finishNow,
   };
 }
 
 /** Key checks (§6.1.2), then body hash (§6.1.3 step 1-3), then the signature (§6.1.3 step 4-6). */
-async function complete(
+function complete(
   pending: Pending,
+  answer: DnsAnswer<string>,
   bodyHash: BodyHashResult | undefined,
   header: ParsedHeader,
   cache: DkimKeyCache,
-): Promise<DkimResult> {
+): DkimResult {
   const { signature, base } = pending;
-  const found = keyFromAnswer(await pending.key, keyName(signature.selector, signature.domain), cache);
+  const found = keyFromAnswer(answer, keyName(signature.selector, signature.domain), cache);
   if (!found.ok)
     return withError(
       found.testing ? reviseDkimResult(base, { testing: true }) : base,
@@ -187,6 +202,7 @@ async function complete(
     colon,
     { start: offset + bTag.valueStart, end: offset + bTag.valueEnd },
     signature.headerCanonicalization,
+    verifyScratch.reset(),
   );
   // rsa-sha1 never gets here (policy result above).
   const valid =

@@ -3,6 +3,9 @@
  */
 import type { CheckContext } from '../context.js';
 import { organizationalDomain } from '../domain/organizational-domain.js';
+import { lookup } from '../dns/lookup.js';
+import type { DnsAnswer } from '../dns/types.js';
+import { then, type MaybeAsync } from '../maybe-async.js';
 import type { ParseError, ParseResult } from '../parse-result.js';
 import { isDmarcRecord, parseDmarcRecord, type DmarcRecord } from './record.js';
 
@@ -60,9 +63,16 @@ function copyRecord(record: DmarcRecord): DmarcRecord {
 }
 
 /** The DMARC records among the TXT records at `_dmarc.<domain>` (§6.6.3 steps 1–2, 3–4). */
-async function dmarcRecordsAt(ctx: CheckContext, domain: string): Promise<Lookup> {
-  const answer = await ctx.resolver.txt(`_dmarc.${domain}`);
-  if (answer.ok) return { ok: true, records: answer.records.filter(isDmarcRecord) };
+function dmarcRecordsAt(ctx: CheckContext, domain: string): MaybeAsync<Lookup> {
+  return then(lookup(ctx.resolver, 'txt', `_dmarc.${domain}`), dmarcRecordsOf);
+}
+
+function dmarcRecordsOf(answer: DnsAnswer<string>): Lookup {
+  if (answer.ok) {
+    const records: string[] = [];
+    for (const record of answer.records) if (isDmarcRecord(record)) records.push(record);
+    return { ok: true, records };
+  }
   switch (answer.kind) {
     case 'nxdomain':
     case 'nodata':
@@ -80,17 +90,24 @@ async function dmarcRecordsAt(ctx: CheckContext, domain: string): Promise<Lookup
 
 /**
  * Starts the lookups {@link discoverDmarcRecord} will make for `fromDomain` (the Organizational Domain's only when
- * the From domain has no DMARC record), without reading the answers: with a memoizing resolver, the discovery that
- * follows finds them there. Never rejects.
+ * the From domain has no DMARC record), without waiting for the answers: with a memoizing resolver, the discovery
+ * that follows finds them there. Never throws, and leaves no rejection behind.
  */
-export async function prefetchDmarcRecords(ctx: CheckContext, fromDomain: string): Promise<void> {
-  try {
-    const first = await dmarcRecordsAt(ctx, fromDomain);
+export function prefetchDmarcRecords(ctx: CheckContext, fromDomain: string): void {
+  const next = (first: Lookup): void => {
     if (!first.ok || first.records.length > 0) return;
     const orgDomain = organizationalDomain(fromDomain);
-    if (orgDomain !== undefined && orgDomain !== fromDomain) await dmarcRecordsAt(ctx, orgDomain);
-  } catch {
+    if (orgDomain === undefined || orgDomain === fromDomain) return;
+    const second = dmarcRecordsAt(ctx, orgDomain);
     // The discovery itself meets (and reports) the same trouble.
+    if (second instanceof Promise) second.catch(() => undefined);
+  };
+  try {
+    const first = dmarcRecordsAt(ctx, fromDomain);
+    if (first instanceof Promise) first.then(next).catch(() => undefined);
+    else next(first);
+  } catch {
+    // As above: a resolver breaking its contract is met again by the discovery.
   }
 }
 
@@ -100,25 +117,36 @@ export async function prefetchDmarcRecords(ctx: CheckContext, fromDomain: string
  * search there (step 5), they do not fall through to the Organizational Domain.
  */
 export async function discoverDmarcRecord(ctx: CheckContext, fromDomain: string): Promise<DmarcDiscovery> {
-  const queried: string[] = [];
-  let name = fromDomain;
-  let atOrganizationalDomain = false;
-  queried.push(`_dmarc.${name}`);
-  let lookup = await dmarcRecordsAt(ctx, name);
-  if (!lookup.ok) return { kind: 'temperror', name: `_dmarc.${name}`, dns: lookup.dns, queried };
-  if (lookup.records.length === 0) {
+  return dmarcDiscovery(ctx, fromDomain);
+}
+
+/** {@link discoverDmarcRecord}, synchronous when the answers it needs are known (`Resolver.known`). */
+export function dmarcDiscovery(ctx: CheckContext, fromDomain: string): MaybeAsync<DmarcDiscovery> {
+  const queried = [`_dmarc.${fromDomain}`];
+  return then(dmarcRecordsAt(ctx, fromDomain), (first): MaybeAsync<DmarcDiscovery> => {
+    if (!first.ok) return { kind: 'temperror', name: `_dmarc.${fromDomain}`, dns: first.dns, queried };
+    if (first.records.length > 0) return discovered(fromDomain, false, first.records, queried);
     const orgDomain = organizationalDomain(fromDomain);
-    if (orgDomain !== undefined && orgDomain !== fromDomain) {
-      name = orgDomain;
-      atOrganizationalDomain = true;
-      queried.push(`_dmarc.${name}`);
-      lookup = await dmarcRecordsAt(ctx, name);
-      if (!lookup.ok) return { kind: 'temperror', name: `_dmarc.${name}`, dns: lookup.dns, queried };
-    }
-  }
-  const [text, ...others] = lookup.records;
+    if (orgDomain === undefined || orgDomain === fromDomain) return discovered(fromDomain, false, [], queried);
+    queried.push(`_dmarc.${orgDomain}`);
+    return then(dmarcRecordsAt(ctx, orgDomain), (second) =>
+      second.ok
+        ? discovered(orgDomain, true, second.records, queried)
+        : { kind: 'temperror', name: `_dmarc.${orgDomain}`, dns: second.dns, queried },
+    );
+  });
+}
+
+/** The outcome of a search that ended at `_dmarc.<name>` with `records` (§6.6.3 steps 5–6). */
+function discovered(
+  name: string,
+  atOrganizationalDomain: boolean,
+  records: string[],
+  queried: string[],
+): DmarcDiscovery {
+  const text = records[0];
   if (text === undefined) return { kind: 'none', reason: 'no-record', name: `_dmarc.${name}`, queried };
-  if (others.length > 0) return { kind: 'none', reason: 'multiple-records', name: `_dmarc.${name}`, queried };
+  if (records.length > 1) return { kind: 'none', reason: 'multiple-records', name: `_dmarc.${name}`, queried };
   const parsed = parseRecordCached(text);
   if (!parsed.ok) return { kind: 'invalid', recordDomain: name, text, error: parsed.error, queried };
   return { kind: 'found', record: parsed.value, recordDomain: name, atOrganizationalDomain, queried };

@@ -5,9 +5,11 @@
 import type { CheckContext } from '../context.js';
 import { toAsciiDomain } from '../domain/domain-name.js';
 import { organizationalDomainOrSelf } from '../domain/organizational-domain.js';
+import { lookup } from '../dns/lookup.js';
 import type { DnsAnswer } from '../dns/types.js';
+import { all, then, type MaybeAsync } from '../maybe-async.js';
 import { isAligned } from './alignment.js';
-import { discoverDmarcRecord } from './discovery.js';
+import { dmarcDiscovery, type DmarcDiscovery } from './discovery.js';
 import type { AlignmentMode, DmarcPolicy, DmarcRecord } from './record.js';
 import type {
   DmarcDkimResultValue,
@@ -55,15 +57,17 @@ function exists<T>(answer: DnsAnswer<T>): boolean | undefined {
  * Whether a domain exists in the sense of RFC 9091 §2.1: a name with NXDOMAIN or NODATA for A, AAAA and MX is
  * non-existent. `undefined` when a lookup failed and no other answered.
  */
-async function domainExists(ctx: CheckContext, domain: string): Promise<boolean | undefined> {
-  const answers = await Promise.all([
-    ctx.resolver.a(domain).then(exists),
-    ctx.resolver.aaaa(domain).then(exists),
-    ctx.resolver.mx(domain).then(exists),
+function domainExists(ctx: CheckContext, domain: string): MaybeAsync<boolean | undefined> {
+  const answers = all([
+    then(lookup(ctx.resolver, 'a', domain), exists),
+    then(lookup(ctx.resolver, 'aaaa', domain), exists),
+    then(lookup(ctx.resolver, 'mx', domain), exists),
   ]);
-  if (answers.includes(true)) return true;
-  if (answers.includes(undefined)) return undefined;
-  return false;
+  return then(answers, (found) => {
+    if (found.includes(true)) return true;
+    if (found.includes(undefined)) return undefined;
+    return false;
+  });
 }
 
 /** The policy for the From domain (RFC 7489 §6.3 `p`/`sp`, RFC 9091 §4.1 `np`). */
@@ -90,18 +94,37 @@ function applicablePolicy(
  * there is no record), which is what DESIGN §5 uses when no record is published. Never throws for bad input.
  */
 export async function evaluateDmarc(ctx: CheckContext, input: DmarcInput): Promise<DmarcResult> {
-  const fromDomain = toAsciiDomain(input.fromDomain);
-  const align = (modes: { spf: AlignmentMode; dkim: AlignmentMode }, domain: string) => {
-    const spf = input.spf ? identifier(input.spf.domain, input.spf.result, domain, modes.spf) : undefined;
-    const dkim = input.dkim.map((signature) => identifier(signature.domain, signature.result, domain, modes.dkim));
-    return {
-      alignment: { spf: spf?.counts ?? false, dkim: dkim.some((d) => d.counts) },
-      modes,
-      identifiers: spf ? { spf, dkim } : { dkim },
-    };
-  };
-  const relaxed = { spf: 'relaxed', dkim: 'relaxed' } as const;
+  return dmarcResult(ctx, input);
+}
 
+type Modes = { spf: AlignmentMode; dkim: AlignmentMode };
+
+const RELAXED: Modes = { spf: 'relaxed', dkim: 'relaxed' };
+
+/** Alignment of the input's identifiers with `domain` under `modes` (RFC 7489 §3.1). */
+function align(
+  input: DmarcInput,
+  modes: Modes,
+  domain: string,
+): Pick<DmarcResult, 'alignment' | 'modes' | 'identifiers'> {
+  const spf = input.spf ? identifier(input.spf.domain, input.spf.result, domain, modes.spf) : undefined;
+  const dkim: IdentifierAlignment[] = [];
+  let dkimCounts = false;
+  for (const signature of input.dkim) {
+    const entry = identifier(signature.domain, signature.result, domain, modes.dkim);
+    if (entry.counts) dkimCounts = true;
+    dkim.push(entry);
+  }
+  return {
+    alignment: { spf: spf?.counts ?? false, dkim: dkimCounts },
+    modes: { spf: modes.spf, dkim: modes.dkim },
+    identifiers: spf ? { spf, dkim } : { dkim },
+  };
+}
+
+/** {@link evaluateDmarc}, synchronous when the answers it needs are known (`Resolver.known`). */
+export function dmarcResult(ctx: CheckContext, input: DmarcInput): MaybeAsync<DmarcResult> {
+  const fromDomain = toAsciiDomain(input.fromDomain);
   if (fromDomain === undefined) {
     const domain = String(input.fromDomain ?? '').toLowerCase();
     return {
@@ -110,7 +133,7 @@ export async function evaluateDmarc(ctx: CheckContext, input: DmarcInput): Promi
       organizationalDomain: domain,
       policy: 'none',
       pct: 100,
-      ...align(relaxed, ''),
+      ...align(input, RELAXED, ''),
       queried: [],
       error: {
         code: 'headers.from-invalid',
@@ -118,10 +141,18 @@ export async function evaluateDmarc(ctx: CheckContext, input: DmarcInput): Promi
       },
     };
   }
-  const organizationalDomain = organizationalDomainOrSelf(fromDomain);
-  const discovery = await discoverDmarcRecord(ctx, fromDomain);
-  const base = { domain: fromDomain, organizationalDomain, queried: discovery.queried };
+  return then(dmarcDiscovery(ctx, fromDomain), (discovery) => fromDiscovery(ctx, input, fromDomain, discovery));
+}
 
+/** The result once the policy is discovered (§6.6.3), or known to be missing. */
+function fromDiscovery(
+  ctx: CheckContext,
+  input: DmarcInput,
+  fromDomain: string,
+  discovery: DmarcDiscovery,
+): MaybeAsync<DmarcResult> {
+  const organizationalDomain = organizationalDomainOrSelf(fromDomain);
+  const base = { domain: fromDomain, organizationalDomain, queried: discovery.queried };
   switch (discovery.kind) {
     case 'temperror':
       return {
@@ -129,7 +160,7 @@ export async function evaluateDmarc(ctx: CheckContext, input: DmarcInput): Promi
         ...base,
         policy: 'none',
         pct: 100,
-        ...align(relaxed, fromDomain),
+        ...align(input, RELAXED, fromDomain),
         error: { code: `dns.${discovery.dns}`, message: `${discovery.name} TXT: ${discovery.dns}` },
       };
     case 'none':
@@ -138,7 +169,7 @@ export async function evaluateDmarc(ctx: CheckContext, input: DmarcInput): Promi
         ...base,
         policy: 'none',
         pct: 100,
-        ...align(relaxed, fromDomain),
+        ...align(input, RELAXED, fromDomain),
         error:
           discovery.reason === 'multiple-records'
             ? {
@@ -153,38 +184,54 @@ export async function evaluateDmarc(ctx: CheckContext, input: DmarcInput): Promi
         ...base,
         policy: 'none',
         pct: 100,
-        ...align(relaxed, fromDomain),
+        ...align(input, RELAXED, fromDomain),
         recordDomain: discovery.recordDomain,
         error: {
           code: 'dmarc.policy-missing',
           message: `_dmarc.${discovery.recordDomain}: ${discovery.error.message}`,
         },
       };
-    case 'found': {
-      const { record } = discovery;
-      let fromDomainExists: boolean | undefined;
+    case 'found':
       // np applies only to subdomains that do not exist, and only with a record found at the org domain.
-      if (discovery.atOrganizationalDomain && record.nonexistentPolicy !== undefined) {
-        fromDomainExists = await domainExists(ctx, fromDomain);
+      if (discovery.atOrganizationalDomain && discovery.record.nonexistentPolicy !== undefined) {
+        return then(domainExists(ctx, fromDomain), (fromDomainExists) =>
+          withRecord(input, fromDomain, organizationalDomain, discovery, fromDomainExists),
+        );
       }
-      const { policy, source } = applicablePolicy(record, discovery.atOrganizationalDomain, fromDomainExists);
-      const aligned = align({ spf: record.spfAlignment, dkim: record.dkimAlignment }, fromDomain);
-      const result: DmarcResult = {
-        result: aligned.alignment.spf || aligned.alignment.dkim ? 'pass' : 'fail',
-        ...base,
-        policy,
-        policySource: source,
-        pct: record.pct,
-        ...aligned,
-        record,
-        recordDomain: discovery.recordDomain,
-      };
-      if (fromDomainExists !== undefined) result.fromDomainExists = fromDomainExists;
-      return result;
-    }
+      return withRecord(input, fromDomain, organizationalDomain, discovery, undefined);
     default: {
       const unreachable: never = discovery;
       return unreachable;
     }
   }
+}
+
+/** The result under a discovered record (§6.6.2 step 4–5): pass when an identifier aligns, else fail. */
+function withRecord(
+  input: DmarcInput,
+  fromDomain: string,
+  organizationalDomain: string,
+  discovery: Extract<DmarcDiscovery, { kind: 'found' }>,
+  fromDomainExists: boolean | undefined,
+): DmarcResult {
+  const { record } = discovery;
+  const { policy, source } = applicablePolicy(record, discovery.atOrganizationalDomain, fromDomainExists);
+  const aligned = align(input, { spf: record.spfAlignment, dkim: record.dkimAlignment }, fromDomain);
+  // Written out field by field, in the order of the other results (see docs/performance.md on spreads).
+  const result: DmarcResult = {
+    result: aligned.alignment.spf || aligned.alignment.dkim ? 'pass' : 'fail',
+    domain: fromDomain,
+    organizationalDomain,
+    queried: discovery.queried,
+    policy,
+    policySource: source,
+    pct: record.pct,
+    alignment: aligned.alignment,
+    modes: aligned.modes,
+    identifiers: aligned.identifiers,
+    record,
+    recordDomain: discovery.recordDomain,
+  };
+  if (fromDomainExists !== undefined) result.fromDomainExists = fromDomainExists;
+  return result;
 }

@@ -4,7 +4,7 @@
 import { TextDecoder } from 'node:util';
 import type { QueryOutcome, Querier } from './querier.js';
 import { reverseName } from './reverse-name.js';
-import type { DnsAnswer, MxRecord, QueryType, Resolver, TraceEntry } from './types.js';
+import type { AnswerRecord, DnsAnswer, MxRecord, QueryType, RecordKind, Resolver, TraceEntry } from './types.js';
 import type { RecordData } from './wire.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
@@ -120,11 +120,14 @@ export class DnsClient implements Resolver {
     return this.typed(name, 'TXT', txtStrings);
   }
 
-  knownTxt(name: string): DnsAnswer<string> | undefined {
-    const known = this.querier.peek?.(name, 'TXT');
+  known<K extends RecordKind>(kind: K, name: string): DnsAnswer<AnswerRecord[K]> | undefined {
+    const question = kind === 'ptr' ? reverseName(name) : name;
+    if (question === undefined) return { ok: false, kind: 'nxdomain' };
+    const { type, build } = TYPED[kind];
+    const known = this.querier.peek?.(question, type);
     if (!known) return undefined;
-    this.trace?.record(name, 'TXT', known);
-    return typedAnswer(known, txtStrings);
+    this.trace?.record(question, type, known);
+    return typedAnswer(known, build) as DnsAnswer<AnswerRecord[K]>;
   }
 
   a(name: string): Promise<DnsAnswer<string>> {
@@ -205,3 +208,12 @@ function ptrTargets(data: readonly RecordData[]): string[] {
   for (const d of data) if (d.type === 'PTR') out.push(d.target);
   return out;
 }
+
+/** The query type and record builder of each `Resolver` lookup. */
+const TYPED: { [K in RecordKind]: { type: QueryType; build: (data: readonly RecordData[]) => AnswerRecord[K][] } } = {
+  txt: { type: 'TXT', build: txtStrings },
+  a: { type: 'A', build: aRecords },
+  aaaa: { type: 'AAAA', build: aaaaRecords },
+  mx: { type: 'MX', build: mxRecords },
+  ptr: { type: 'PTR', build: ptrTargets },
+};

@@ -30,12 +30,25 @@ export interface Resolver {
   /** PTR names for an IPv4 or IPv6 address (the reverse name is built here), lower case, no trailing dot. */
   ptr(ip: string): Promise<DnsAnswer<string>>;
   /**
-   * The TXT answer for `name` when it is known without waiting (zone data, a live cache entry, an answer already
-   * given), else undefined; it must be what `txt(name)` gives, and it counts as asking (a trace records it).
-   * Optional: a check that can finish without waiting uses it, and falls back to `txt()`.
+   * The answer `kind(name)` would give, when it is known without waiting (zone data, a live cache entry, an answer
+   * already given), else undefined; it counts as asking (a trace records it). For `ptr`, `name` is the address.
+   * Optional: checks whose answers are all known finish without waiting; the others fall back to the methods
+   * above.
    */
-  knownTxt?(name: string): DnsAnswer<string> | undefined;
+  known?<K extends RecordKind>(kind: K, name: string): DnsAnswer<AnswerRecord[K]> | undefined;
 }
+
+/** The record type of each `Resolver` lookup, by its method name. */
+export interface AnswerRecord {
+  txt: string;
+  a: string;
+  aaaa: string;
+  mx: MxRecord;
+  ptr: string;
+}
+
+/** The lookups of a `Resolver`, by method name. */
+export type RecordKind = keyof AnswerRecord;
 
 /** The record types mailtrust queries, by name (RFC 1035 §3.2.2, RFC 3596). */
 export type QueryType = 'A' | 'AAAA' | 'TXT' | 'MX' | 'PTR' | 'CNAME' | 'NS' | 'SOA';

@@ -20,17 +20,22 @@ import {
   type DkimResult,
   type DkimVerifier,
 } from '../dkim/index.js';
-import { authorDomain, evaluateDmarc, prefetchDmarcRecords, type DmarcResult } from '../dmarc/index.js';
+import { authorDomain, prefetchDmarcRecords, type DmarcResult } from '../dmarc/index.js';
+import { dmarcResult } from '../dmarc/evaluate.js';
 import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
 import type { DnsAnswer, MxRecord, Resolver, TraceEntry } from '../dns/types.js';
 import { forwardingHintsFromHeader } from '../forwarding/index.js';
-import { checkHeaders, type HeadersResult } from '../headers/index.js';
-import { checkHelo } from '../helo/index.js';
-import { checkIprev } from '../iprev/index.js';
+import { headersResult } from '../headers/check.js';
+import type { HeadersResult } from '../headers/index.js';
+import { heloResult, type HeloResult } from '../helo/check.js';
+import { iprevResult, type IprevResult } from '../iprev/check.js';
+import { lookup } from '../dns/lookup.js';
+import type { MaybeAsync } from '../maybe-async.js';
 import { MessageSplitter, fieldValue, getFields, type ParsedHeader } from '../message/index.js';
 import type { ParseError } from '../parse-result.js';
 import { defaultPolicy } from '../policy/index.js';
-import { checkSpf, type SpfResult } from '../spf/index.js';
+import { spfCheck } from '../spf/check-host.js';
+import type { SpfResult } from '../spf/index.js';
 import { decideVerdict } from '../verdict/index.js';
 import type { Envelope, EvaluateOptions, Evaluation, EvaluationSpf } from './types.js';
 
@@ -62,9 +67,9 @@ function reversePath(mailFrom: string | undefined): string | undefined {
 
 interface HeaderStage {
   header: ParsedHeader;
-  headers: Promise<HeadersResult>;
+  headers: MaybeAsync<HeadersResult>;
   /** The From domain's MX hosts, for `helo.not-mx` and HELO-is-an-MX-of-the-sender. */
-  senderMx: Promise<DnsAnswer<MxRecord>> | undefined;
+  senderMx: MaybeAsync<DnsAnswer<MxRecord>> | undefined;
   dkim: DkimVerifier;
   arc: ArcVerifier;
   fromDomain: { ok: true; domain: string } | { ok: false; error: ParseError };
@@ -180,9 +185,10 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
   const evaluatedEnvelope = envelopeCopy(envelope, mailFrom);
 
   // Connection stage: only the envelope is needed.
-  const iprev = checkIprev(ctx, envelope.ip);
-  const helo = checkHelo(ctx, { helo: envelope.helo, ip: envelope.ip });
-  const spf = checkSpf(ctx, {
+  // Each check is its result at once when every answer it needs is known (a warm cache), else a promise.
+  const iprev = iprevResult(ctx, envelope.ip);
+  const helo = heloResult(ctx, { helo: envelope.helo, ip: envelope.ip });
+  const spf = spfCheck(ctx, {
     ip: envelope.ip,
     mailFrom: mailFrom ?? '',
     ...(envelope.helo !== undefined ? { helo: envelope.helo } : {}),
@@ -204,14 +210,14 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       const from = authorDomain(getFields(header, 'from').map(fieldValue));
       stage = {
         header,
-        headers: checkHeaders(ctx, header),
-        senderMx: from.ok ? ctx.resolver.mx(from.value.domain) : undefined,
+        headers: headersResult(ctx, header),
+        senderMx: from.ok ? lookup(ctx.resolver, 'mx', from.value.domain) : undefined,
         dkim: createDkimVerifier(ctx, header, { bodyHashes }),
         arc: createArcVerifier(ctx, header, { bodyHashes }),
         fromDomain: from.ok ? { ok: true, domain: from.value.domain } : { ok: false, error: from.error },
       };
       // Start the DMARC lookups now, beside SPF and the DKIM keys; evaluateDmarc() later meets them in the memo.
-      if (from.ok) void prefetchDmarcRecords(ctx, from.value.domain);
+      if (from.ok) prefetchDmarcRecords(ctx, from.value.domain);
     },
     body: (chunk) => {
       // DKIM and ARC share their body hashers (same c= and l=, one canonicalization pass): fed once, here.
@@ -230,30 +236,45 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       ended = true;
       splitter.end();
       const unparsed: ParseError = headerError ?? { code: 'message.no-header', message: 'the message has no header' };
-      const [iprevResult, heloResult, spfResult, dkimResults, arcResult, headersResult] = await Promise.all([
+      const pending: [
+        MaybeAsync<IprevResult>,
+        MaybeAsync<HeloResult>,
+        MaybeAsync<SpfResult>,
+        MaybeAsync<DkimResult[]>,
+        MaybeAsync<ArcResult>,
+        MaybeAsync<HeadersResult>,
+      ] = [
         iprev,
         helo,
         spf,
-        stage ? stage.dkim.finish() : Promise.resolve<DkimResult[]>([]),
-        stage ? stage.arc.finish() : Promise.resolve<ArcResult>({ result: 'none', instances: 0, sets: [] }),
-        stage ? stage.headers : Promise.resolve(unparsedHeaders(unparsed)),
-      ]);
+        stage ? stage.dkim.finishNow() : [],
+        stage ? stage.arc.finishNow() : { result: 'none', instances: 0, sets: [] },
+        stage ? stage.headers : unparsedHeaders(unparsed),
+      ];
+      // Waited for only when some check is waiting on DNS.
+      const [iprevResult, heloResult, spfResult, dkimResults, arcResult, headersResult] = pending.some(
+        (value) => value instanceof Promise,
+      )
+        ? await Promise.all(pending)
+        : (pending as [IprevResult, HeloResult, SpfResult, DkimResult[], ArcResult, HeadersResult]);
       const fromDomain = stage?.fromDomain;
-      const dmarc =
+      let dmarc: MaybeAsync<DmarcResult> =
         fromDomain?.ok === true
-          ? await evaluateDmarc(ctx, {
+          ? dmarcResult(ctx, {
               fromDomain: fromDomain.domain,
               spf: { result: spfResult.result, domain: spfResult.domain },
               dkim: dkimResults,
             })
           : noDmarc(fromDomain?.ok === false ? fromDomain.error : unparsed);
+      if (dmarc instanceof Promise) dmarc = await dmarc;
       // DMARC says which signatures align; new objects, the DKIM results stay as they were.
       const dkim = dkimResults.map((result, i) => {
         const aligned = dmarc.identifiers.dkim[i]?.aligned;
         return aligned === undefined ? result : reviseDkimResult(result, { aligned });
       });
       const spfOut = withoutTrace(spfResult);
-      const mx = stage?.senderMx ? await stage.senderMx : undefined;
+      let mx = stage?.senderMx;
+      if (mx instanceof Promise) mx = await mx;
       // A temporary failure leaves the MX hosts unknown (undefined), so no finding depends on them.
       const senderMxHosts = !mx
         ? undefined

@@ -4,7 +4,8 @@
  */
 import type { CheckContext } from '../context.js';
 import type { ParsedHeader } from '../message/header.js';
-import { checkHeaderDomains, type HeaderDomainsOptions, type HeaderDomainsResult } from './domains.js';
+import { headerDomainsResult, type HeaderDomainsOptions, type HeaderDomainsResult } from './domains.js';
+import { then, type MaybeAsync } from '../maybe-async.js';
 import { checkHeaderFields } from './fields.js';
 import { findingsOf } from './findings.js';
 
@@ -20,14 +21,28 @@ export async function checkHeaders(
   header: Pick<ParsedHeader, 'fields'>,
   options: HeaderDomainsOptions = {},
 ): Promise<HeadersResult> {
+  return headersResult(ctx, header, options);
+}
+
+/** {@link checkHeaders}, synchronous when every answer it needs is known (`Resolver.known`). */
+export function headersResult(
+  ctx: CheckContext,
+  header: Pick<ParsedHeader, 'fields'>,
+  options: HeaderDomainsOptions = {},
+): MaybeAsync<HeadersResult> {
   const report = checkHeaderFields(header);
-  const dns = await checkHeaderDomains(ctx, report.domains, options);
-  const details = [...report.details, ...dns.details];
-  const findings = findingsOf(details);
-  return {
-    ...dns,
-    result: findings.length > 0 ? 'fail' : dns.dnsError !== undefined ? 'temperror' : 'pass',
-    findings,
-    details,
-  };
+  return then(headerDomainsResult(ctx, report.domains, options), (dns): HeadersResult => {
+    const details = report.details.length === 0 ? dns.details : [...report.details, ...dns.details];
+    const findings = details.length === 0 ? dns.findings : findingsOf(details);
+    const result: HeadersResult = {
+      result: findings.length > 0 ? 'fail' : dns.dnsError !== undefined ? 'temperror' : 'pass',
+      findings,
+      details,
+      domains: dns.domains,
+      domainLimit: dns.domainLimit,
+      domainsSkipped: dns.domainsSkipped,
+    };
+    if (dns.dnsError !== undefined) result.dnsError = dns.dnsError;
+    return result;
+  });
 }

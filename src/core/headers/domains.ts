@@ -6,7 +6,9 @@
  * whose exchange is ".") says the domain accepts no mail; without MX records, A and AAAA (the implicit MX).
  */
 import type { CheckContext } from '../context.js';
-import type { DnsFailureKind } from '../dns/types.js';
+import { lookup } from '../dns/lookup.js';
+import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { all, then, type MaybeAsync } from '../maybe-async.js';
 import type { HeaderDomain } from './fields.js';
 import { findingsOf, type AddressField, type HeaderDetail, type HeaderFinding } from './findings.js';
 import { classifyMailDomain } from './mail-domain.js';
@@ -58,40 +60,53 @@ export interface HeaderDomainsOptions {
 
 const isTemporary = (kind: DnsFailureKind): boolean => kind === 'timeout' || kind === 'servfail' || kind === 'refused';
 
-/** One domain, RFC 5321 §5.1 and RFC 7505 §3. Never throws. */
-async function lookUp(ctx: CheckContext, domain: string, fields: AddressField[]): Promise<HeaderDomainCheck> {
+/** One domain, RFC 5321 §5.1 and RFC 7505 §3; synchronous when its answers are known. Never throws. */
+function lookUp(ctx: CheckContext, domain: string, fields: AddressField[]): MaybeAsync<HeaderDomainCheck> {
   // Results are written as literals (domain, fields, status, …: one key order), no spread of a shared base.
   if (ctx.signal?.aborted) return { domain, fields, status: 'temperror', dnsError: 'timeout' };
-  const mx = await ctx.resolver.mx(domain);
-  if (mx.ok && mx.records.length > 0) {
-    const records = mx.records.length > 1 ? [...mx.records].sort((a, b) => a.priority - b.priority) : mx.records;
-    const exchanges: string[] = [];
-    for (const record of records) if (record.exchange !== '') exchanges.push(record.exchange);
-    // RFC 7505 §3: a null MX is the only MX of its domain; next to real ones, the real ones count.
-    if (exchanges.length === 0) return { domain, fields, status: 'null-mx' };
-    return { domain, fields, status: 'mx', exchanges };
-  }
-  if (!mx.ok) {
-    switch (mx.kind) {
-      case 'nxdomain':
-        return { domain, fields, status: 'nxdomain', dnsError: 'nxdomain' };
-      case 'timeout':
-      case 'servfail':
-      case 'refused':
-        return { domain, fields, status: 'temperror', dnsError: mx.kind };
-      case 'nodata':
-        break;
-      default: {
-        const unreachable: never = mx.kind;
-        return unreachable;
+  return then(lookup(ctx.resolver, 'mx', domain), (mx): MaybeAsync<HeaderDomainCheck> => {
+    if (mx.ok && mx.records.length > 0) {
+      const records = mx.records.length > 1 ? [...mx.records].sort((a, b) => a.priority - b.priority) : mx.records;
+      const exchanges: string[] = [];
+      for (const record of records) if (record.exchange !== '') exchanges.push(record.exchange);
+      // RFC 7505 §3: a null MX is the only MX of its domain; next to real ones, the real ones count.
+      if (exchanges.length === 0) return { domain, fields, status: 'null-mx' };
+      return { domain, fields, status: 'mx', exchanges };
+    }
+    if (!mx.ok) {
+      switch (mx.kind) {
+        case 'nxdomain':
+          return { domain, fields, status: 'nxdomain', dnsError: 'nxdomain' };
+        case 'timeout':
+        case 'servfail':
+        case 'refused':
+          return { domain, fields, status: 'temperror', dnsError: mx.kind };
+        case 'nodata':
+          break;
+        default: {
+          const unreachable: never = mx.kind;
+          return unreachable;
+        }
       }
     }
-  }
-  // No MX: the domain itself is the mail host (implicit MX, RFC 5321 §5.1).
-  const [a, aaaa] = await Promise.all([ctx.resolver.a(domain), ctx.resolver.aaaa(domain)]);
+    // No MX: the domain itself is the mail host (implicit MX, RFC 5321 §5.1).
+    const answers = all([lookup(ctx.resolver, 'a', domain), lookup(ctx.resolver, 'aaaa', domain)]);
+    return then(answers, ([a, aaaa]) => implicitMx(domain, fields, a!, aaaa!));
+  });
+}
+
+/** A domain without MX records, by its A and AAAA answers (RFC 5321 §5.1). */
+function implicitMx(
+  domain: string,
+  fields: AddressField[],
+  a: DnsAnswer<string>,
+  aaaa: DnsAnswer<string>,
+): HeaderDomainCheck {
   const addresses = [...(a.ok ? a.records : []), ...(aaaa.ok ? aaaa.records : [])];
   if (addresses.length > 0) return { domain, fields, status: 'implicit-mx', addresses };
-  const failures = [a, aaaa].flatMap((answer) => (answer.ok ? [] : [answer.kind]));
+  const failures: DnsFailureKind[] = [];
+  if (!a.ok) failures.push(a.kind);
+  if (!aaaa.ok) failures.push(aaaa.kind);
   const temporary = failures.find(isTemporary);
   if (temporary) return { domain, fields, status: 'temperror', dnsError: temporary };
   if (failures.length > 0 && failures.every((kind) => kind === 'nxdomain')) {
@@ -144,6 +159,15 @@ export async function checkHeaderDomains(
   domains: readonly (string | HeaderDomain)[],
   options: HeaderDomainsOptions = {},
 ): Promise<HeaderDomainsResult> {
+  return headerDomainsResult(ctx, domains, options);
+}
+
+/** {@link checkHeaderDomains}, synchronous when every answer it needs is known (`Resolver.known`). */
+export function headerDomainsResult(
+  ctx: CheckContext,
+  domains: readonly (string | HeaderDomain)[],
+  options: HeaderDomainsOptions = {},
+): MaybeAsync<HeaderDomainsResult> {
   const limit = Math.max(0, options.maxDomains ?? DEFAULT_MAX_HEADER_DOMAINS);
   const distinct = new Map<string, HeaderDomain>();
   const invalid: HeaderDomainCheck[] = [];
@@ -158,10 +182,21 @@ export async function checkHeaderDomains(
     if (known === undefined) distinct.set(classified.name, { domain: classified.name, fields: [...given.fields] });
     else for (const field of given.fields) if (!known.fields.includes(field)) known.fields.push(field);
   }
-  const all = [...distinct.values()];
-  const chosen = all.slice(0, limit);
-  const checked = await Promise.all(chosen.map((entry) => lookUp(ctx, entry.domain, entry.fields)));
-  const outcomes = [...invalid, ...checked];
+  const found = [...distinct.values()];
+  const chosen = found.slice(0, limit);
+  const lookups: MaybeAsync<HeaderDomainCheck>[] = [];
+  for (const entry of chosen) lookups.push(lookUp(ctx, entry.domain, entry.fields));
+  return then(all(lookups), (checked) => summarize(invalid, checked, limit, found.length - chosen.length));
+}
+
+/** The result from the outcome of each domain. */
+function summarize(
+  invalid: HeaderDomainCheck[],
+  checked: HeaderDomainCheck[],
+  limit: number,
+  skipped: number,
+): HeaderDomainsResult {
+  const outcomes = invalid.length > 0 ? [...invalid, ...checked] : checked;
   const details: HeaderDetail[] = [];
   for (const check of outcomes) {
     const detail = detailFor(check);
@@ -175,7 +210,7 @@ export async function checkHeaderDomains(
     details,
     domains: outcomes,
     domainLimit: limit,
-    domainsSkipped: all.length - chosen.length,
+    domainsSkipped: skipped,
   };
   if (dnsError !== undefined) result.dnsError = dnsError;
   return result;

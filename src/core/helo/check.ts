@@ -7,7 +7,9 @@
  */
 import type { CheckContext } from '../context.js';
 import { canonicalIPv6 } from '../dns/ip-address.js';
-import type { DnsFailureKind } from '../dns/types.js';
+import { lookup } from '../dns/lookup.js';
+import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { all, then, type MaybeAsync } from '../maybe-async.js';
 import { classifyHelo } from './name.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
@@ -52,6 +54,11 @@ export async function checkHelo(
   ctx: CheckContext,
   input: { helo: string | undefined; ip: string },
 ): Promise<HeloResult> {
+  return heloResult(ctx, input);
+}
+
+/** {@link checkHelo}, synchronous when every answer it needs is known (`Resolver.known`). */
+export function heloResult(ctx: CheckContext, input: { helo: string | undefined; ip: string }): MaybeAsync<HeloResult> {
   const name = (input.helo ?? '').trim();
   const client = normalizeIp(input.ip);
   const syntax = classifyHelo(name);
@@ -88,11 +95,25 @@ export async function checkHelo(
       return unreachable;
     }
   }
-  const [a, aaaa] = await Promise.all([ctx.resolver.a(syntax.name), ctx.resolver.aaaa(syntax.name)]);
-  const addresses = [...(a.ok ? a.records : []), ...(aaaa.ok ? aaaa.records.map(normalizeIp) : [])];
+  const host = syntax.name;
+  const answers = all([lookup(ctx.resolver, 'a', host), lookup(ctx.resolver, 'aaaa', host)]);
+  return then(answers, ([a, aaaa]) => fromAddresses(ctx, name, host, client, a!, aaaa!));
+}
+
+/** The result from the name's A and AAAA answers (and its MX, when it has no address). */
+function fromAddresses(
+  ctx: CheckContext,
+  name: string,
+  host: string,
+  client: string,
+  a: DnsAnswer<string>,
+  aaaa: DnsAnswer<string>,
+): MaybeAsync<HeloResult> {
+  const addresses: string[] = a.ok ? [...a.records] : [];
+  if (aaaa.ok) for (const address of aaaa.records) addresses.push(normalizeIp(address));
   // Half an answer is no answer: a lookup that failed for now could change the result, so the check says so
   // (a DNS failure never yields a trusted verdict).
-  const halfAnswered = [a, aaaa].find((answer) => !answer.ok && isTemporary(answer.kind));
+  const halfAnswered = !a.ok && isTemporary(a.kind) ? a : !aaaa.ok && isTemporary(aaaa.kind) ? aaaa : undefined;
   if (halfAnswered && !halfAnswered.ok) {
     return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: halfAnswered.kind };
   }
@@ -100,16 +121,26 @@ export async function checkHelo(
     const matchesClient = addresses.some((address) => normalizeIp(address) === client);
     return { result: 'pass', name, findings: matchesClient ? [] : ['helo.ip-mismatch'], addresses, matchesClient };
   }
-  const failures = [a, aaaa].flatMap((answer) => (answer.ok ? [] : [answer.kind]));
-  const temporary = failures.find(isTemporary);
-  if (temporary)
-    return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: temporary };
-  if (failures.every((kind) => kind === 'nxdomain')) return { ...fail('helo.nxdomain'), dnsError: 'nxdomain' };
+  // No address and no temporary failure: both answers are failures (NXDOMAIN or NODATA), or empty.
+  const failures: DnsFailureKind[] = [];
+  if (!a.ok) failures.push(a.kind);
+  if (!aaaa.ok) failures.push(aaaa.kind);
+  if (failures.every((kind) => kind === 'nxdomain')) {
+    return {
+      result: 'fail',
+      name,
+      findings: ['helo.nxdomain'],
+      addresses: [],
+      matchesClient: false,
+      dnsError: 'nxdomain',
+    };
+  }
   // The name exists but has no address: a mail host name may still be an MX target elsewhere; RFC 5321 §2.3.5
   // asks only that it resolve. An MX at the name is the last thing that counts as resolving.
-  const mx = await ctx.resolver.mx(syntax.name);
-  if (mx.ok) return { result: 'pass', name, findings: ['helo.ip-mismatch'], addresses, matchesClient: false };
-  if (isTemporary(mx.kind))
-    return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: mx.kind };
-  return fail('helo.unresolvable');
+  return then(lookup(ctx.resolver, 'mx', host), (mx): HeloResult => {
+    if (mx.ok) return { result: 'pass', name, findings: ['helo.ip-mismatch'], addresses, matchesClient: false };
+    if (isTemporary(mx.kind))
+      return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: mx.kind };
+    return { result: 'fail', name, findings: ['helo.unresolvable'], addresses: [], matchesClient: false };
+  });
 }

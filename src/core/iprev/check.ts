@@ -9,7 +9,9 @@
  */
 import type { CheckContext } from '../context.js';
 import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
-import type { DnsFailureKind } from '../dns/types.js';
+import { lookup } from '../dns/lookup.js';
+import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { all, then, type MaybeAsync } from '../maybe-async.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
 const V4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
@@ -40,32 +42,55 @@ function sameAddress(candidate: string, ip: string, v4: boolean): boolean {
 
 /** Runs iprev for the client address. Never throws; a string that is no IP address is a permerror. */
 export async function checkIprev(ctx: CheckContext, ip: string): Promise<IprevResult> {
+  return iprevResult(ctx, ip);
+}
+
+/** {@link checkIprev}, synchronous when every answer it needs is known (`Resolver.known`). */
+export function iprevResult(ctx: CheckContext, ip: string): MaybeAsync<IprevResult> {
   const v4 = parseIPv4(ip) !== undefined;
-  const mapped = V4_MAPPED.exec(ip);
+  const mapped = v4 ? null : V4_MAPPED.exec(ip);
   const address = mapped ? mapped[1]! : ip;
   const isV4 = v4 || mapped !== null;
   if (!isV4 && canonicalIPv6(address) === undefined) {
     return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'] };
   }
-  const ptr = await ctx.resolver.ptr(address);
-  if (!ptr.ok) {
-    if (ptr.kind === 'nxdomain' || ptr.kind === 'nodata') {
-      return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'], dnsError: ptr.kind };
+  return then(lookup(ctx.resolver, 'ptr', address), (ptr) => {
+    if (!ptr.ok) {
+      if (ptr.kind === 'nxdomain' || ptr.kind === 'nodata') {
+        return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'], dnsError: ptr.kind };
+      }
+      return { result: 'temperror', ip, names: [], ptrNames: [], findings: [], dnsError: ptr.kind };
     }
-    return { result: 'temperror', ip, names: [], ptrNames: [], findings: [], dnsError: ptr.kind };
-  }
-  const ptrNames = [...new Set(ptr.records.map((n) => n.toLowerCase()))];
-  const checked = ptrNames.slice(0, MAX_PTR_NAMES);
-  const answers = await Promise.all(checked.map((name) => (isV4 ? ctx.resolver.a(name) : ctx.resolver.aaaa(name))));
+    const ptrNames =
+      ptr.records.length === 1
+        ? [ptr.records[0]!.toLowerCase()]
+        : [...new Set(ptr.records.map((name) => name.toLowerCase()))];
+    const checked = ptrNames.length > MAX_PTR_NAMES ? ptrNames.slice(0, MAX_PTR_NAMES) : ptrNames;
+    const forward: MaybeAsync<DnsAnswer<string>>[] = [];
+    for (const name of checked) forward.push(lookup(ctx.resolver, isV4 ? 'a' : 'aaaa', name));
+    return then(all(forward), (answers) => confirm(ip, address, isV4, ptrNames, checked, answers));
+  });
+}
+
+/** Step 3: the names whose addresses include the client address. */
+function confirm(
+  ip: string,
+  address: string,
+  isV4: boolean,
+  ptrNames: string[],
+  checked: string[],
+  answers: DnsAnswer<string>[],
+): IprevResult {
   const names: string[] = [];
   let temporary: DnsFailureKind | undefined;
-  answers.forEach((answer, i) => {
+  for (let i = 0; i < answers.length; i++) {
+    const answer = answers[i]!;
     if (answer.ok) {
       if (answer.records.some((r) => sameAddress(r, address, isV4))) names.push(checked[i]!);
     } else if (answer.kind !== 'nxdomain' && answer.kind !== 'nodata') {
       temporary ??= answer.kind;
     }
-  });
+  }
   const findings: IprevFinding[] = ptrNames.length > 1 ? ['ptr.multiple'] : [];
   if (names.length > 0) return { result: 'pass', ip, names, ptrNames, findings };
   if (temporary) return { result: 'temperror', ip, names, ptrNames, findings, dnsError: temporary };

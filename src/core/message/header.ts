@@ -158,7 +158,7 @@ export function parseHeaderBlock(
     if (fields.length >= limits.maxFields)
       return fail('message.too-many-fields', `more than ${limits.maxFields} header fields`, pos, line);
     fields.push({
-      name: asciiLower(header, pos, nameEnd),
+      name: fieldName(header, pos, nameEnd),
       raw: header.subarray(pos, end),
       start: pos,
       valueOffset: colon + 1 - pos,
@@ -171,6 +171,59 @@ export function parseHeaderBlock(
 /** A Buffer view of the same bytes: Buffer#indexOf is a native memchr, TypedArray#indexOf is much slower. */
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * Field names most messages carry. A name read from the bytes is returned as one of these constant strings
+ * when it matches (any case): no string is built, and later comparisons with literals are pointer checks.
+ */
+const KNOWN_NAMES: readonly string[] = [
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'sender',
+  'reply-to',
+  'subject',
+  'date',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'received',
+  'return-path',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'dkim-signature',
+  'authentication-results',
+  'arc-seal',
+  'arc-message-signature',
+  'arc-authentication-results',
+  'received-spf',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+  'list-id',
+  'x-mailer',
+];
+
+/** {@link KNOWN_NAMES} by length. */
+const NAMES_BY_LENGTH: (string[] | undefined)[] = [];
+for (const name of KNOWN_NAMES) (NAMES_BY_LENGTH[name.length] ??= []).push(name);
+
+/** The field name `bytes[start, end)` in lower case. */
+function fieldName(bytes: Uint8Array, start: number, end: number): string {
+  const candidates = NAMES_BY_LENGTH[end - start];
+  if (candidates !== undefined) {
+    for (const name of candidates) {
+      let i = 0;
+      for (; start + i < end; i++) {
+        const c = bytes[start + i] as number;
+        if ((c >= 0x41 && c <= 0x5a ? c + 32 : c) !== name.charCodeAt(i)) break;
+      }
+      if (start + i === end) return name;
+    }
+  }
+  return asciiLower(bytes, start, end);
 }
 
 function asciiLower(bytes: Uint8Array, start: number, end: number): string {

@@ -9,7 +9,6 @@ import { defaultHeaderLimits, parseHeaderBlock, type HeaderLimits, type ParsedHe
 const CR = 0x0d;
 const LF = 0x0a;
 const EMPTY = new Uint8Array(0);
-const EMPTY_BUFFER = Buffer.alloc(0);
 
 export interface MessageSplitterHandlers {
   /** Called once, when the empty line is seen (or at `end()` for a message without one). */
@@ -21,8 +20,6 @@ export interface MessageSplitterHandlers {
 export class MessageSplitter {
   /** Allocated on the first bytes, sized to the header (or to what has come of it). */
   private buffer = EMPTY;
-  /** A Buffer view of all of `buffer`, for searching. */
-  private search = EMPTY_BUFFER;
   private length = 0;
   /** Start of the first line not yet known to be a complete, non-empty header line. */
   private lineStart = 0;
@@ -39,36 +36,58 @@ export class MessageSplitter {
       if (chunk.length > 0) this.handlers.body(chunk);
       return;
     }
-    // Buffer only up to the first empty line the chunk shows (LF followed by CRLF or LF): the body after it is
-    // passed on without being copied. The line loop below still decides where the header ends.
-    const cut = headerEndCandidate(chunk);
-    if (cut >= 0 && cut < chunk.length) {
-      this.push(chunk.subarray(0, cut));
-      this.push(chunk.subarray(cut));
-      return;
-    }
-    this.append(chunk);
-    const buf = this.buffer;
-    while (this.lineStart < this.length) {
-      const first = buf[this.lineStart];
-      let bodyStart = -1;
-      if (first === LF) bodyStart = this.lineStart + 1;
-      else if (first === CR) {
-        if (this.lineStart + 1 >= this.length) return; // wait: CR alone may start CRLF
-        if (buf[this.lineStart + 1] === LF) bodyStart = this.lineStart + 2;
+    // The lines are found in the chunk itself (Buffer#indexOf is a native memchr). Only header bytes are
+    // buffered: the body after the empty line is passed on without being copied.
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const length = bytes.length;
+    let pos = 0;
+    if (this.lineStart < this.length) {
+      // A line begun in an earlier chunk: it is an empty line only if it is a lone CR and this chunk starts with LF.
+      if (this.length - this.lineStart === 1 && this.buffer[this.lineStart] === CR) {
+        if (length === 0) return;
+        if (bytes[0] === LF) {
+          this.finishHeader(this.lineStart);
+          if (length > 1) this.handlers.body(bytes.subarray(1));
+          return;
+        }
       }
-      if (bodyStart >= 0) {
-        this.finishHeader(this.lineStart);
-        if (bodyStart < this.length) this.handlers.body(buf.subarray(bodyStart, this.length));
+      const lf = bytes.indexOf(LF);
+      if (lf < 0) {
+        this.append(bytes);
+        this.checkSize();
         return;
       }
-      // Buffer#indexOf is a native memchr; bytes past `length` were never written (zero), so no LF is found there.
-      const lf = this.search.indexOf(LF, this.lineStart);
-      if (lf < 0 || lf >= this.length) break;
-      this.lineStart = lf + 1;
+      pos = lf + 1;
     }
+    while (pos < length) {
+      const first = bytes[pos];
+      let bodyStart = -1;
+      if (first === LF) bodyStart = pos + 1;
+      else if (first === CR) {
+        if (pos + 1 >= length) break; // wait: CR alone may start CRLF
+        if (bytes[pos + 1] === LF) bodyStart = pos + 2;
+      }
+      if (bodyStart >= 0) {
+        this.append(bytes.subarray(0, pos));
+        this.finishHeader(this.length);
+        if (bodyStart < length) this.handlers.body(bytes.subarray(bodyStart));
+        return;
+      }
+      const lf = bytes.indexOf(LF, pos);
+      if (lf < 0) break;
+      pos = lf + 1;
+    }
+    // No empty line yet: all of the chunk is header; the line at `pos` (if any) is not complete.
+    const before = this.length;
+    this.append(bytes);
+    this.lineStart = before + pos;
+    this.checkSize();
+  }
+
+  private checkSize(): void {
     if (this.length > this.limits.maxHeaderBytes) {
       this.done = true;
+      this.buffer = EMPTY;
       this.handlers.header({
         ok: false,
         error: { code: 'message.too-large', message: `header block over ${this.limits.maxHeaderBytes} bytes` },
@@ -87,7 +106,6 @@ export class MessageSplitter {
     // The buffer is this splitter's own copy and is dropped here: the parsed header may keep a view of it.
     const block = this.buffer.subarray(0, headerEnd);
     this.buffer = EMPTY;
-    this.search = EMPTY_BUFFER;
     this.handlers.header(parseHeaderBlock(block, this.limits));
   }
 
@@ -96,22 +114,8 @@ export class MessageSplitter {
       const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + chunk.length, 256));
       grown.set(this.buffer.subarray(0, this.length));
       this.buffer = grown;
-      this.search = Buffer.from(grown.buffer, grown.byteOffset, grown.byteLength);
     }
     this.buffer.set(chunk, this.length);
     this.length += chunk.length;
   }
-}
-
-const LF_CRLF = Buffer.from('\n\r\n', 'latin1');
-const LF_LF = Buffer.from('\n\n', 'latin1');
-
-/** The offset just past the first `LF CRLF` or `LF LF` in `chunk`, or -1 when it holds neither. */
-function headerEndCandidate(chunk: Uint8Array): number {
-  const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  const crlf = bytes.indexOf(LF_CRLF);
-  // An LF LF only matters before the first LF CRLF (searching past it would scan the whole body).
-  const lf = (crlf < 0 ? bytes : bytes.subarray(0, crlf + 2)).indexOf(LF_LF);
-  if (lf >= 0) return lf + 2;
-  return crlf < 0 ? -1 : crlf + 3;
 }

@@ -4,6 +4,7 @@
  */
 import type { CheckContext } from '../context.js';
 import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import type { MaybeAsync } from '../maybe-async.js';
 import { formatIpAddress, inNetwork, parseAnswerAddress, parseIpAddress, type IpAddress } from './ip-address.js';
 import {
   expandMacroString,
@@ -349,10 +350,10 @@ class Evaluation {
    * The outcomes and counters are those {@link evaluateRecord} gives for the same terms.
    */
   evaluateKnown(domain: string): DomainOutcome | undefined {
-    const knownTxt = this.ctx.resolver.knownTxt;
-    if (this.tracing || knownTxt === undefined || this.ctx.signal?.aborted) return undefined;
+    const resolver = this.ctx.resolver;
+    if (this.tracing || resolver.known === undefined || this.ctx.signal?.aborted) return undefined;
     if (initialDomainProblem(domain)) return { result: 'none' };
-    const answer = knownTxt.call(this.ctx.resolver, domain);
+    const answer = resolver.known('txt', domain);
     if (answer === undefined) return undefined;
     const selected = this.selectRecord(domain, 0, answer);
     if (!('record' in selected)) return selected;
@@ -654,6 +655,14 @@ function literalTarget(spec: MacroString): TargetName | undefined {
  * (`permerror`, `temperror`, `none`) with an error code.
  */
 export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promise<SpfResult> {
+  return checkHostResult(ctx, input);
+}
+
+/**
+ * {@link checkHost}, synchronous when the short path decides (every answer known, only `ip4`, `ip6`, `all` and
+ * literal includes met, no trace kept, no explanation to fetch); otherwise a promise.
+ */
+function checkHostResult(ctx: CheckContext, input: CheckHostInput): MaybeAsync<SpfResult> {
   const identity = input.identity ?? 'mailfrom';
   const domain = stripDot(input.domain).toLowerCase();
   const base = { domain, identity, lookups: 0, voidLookups: 0 } as const;
@@ -682,25 +691,46 @@ export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promi
       error: { code: 'spf.none', message: `'${input.domain}' cannot have an SPF record: ${problem} (RFC 7208 §4.3)` },
       trace: [],
     };
-  let outcome: DomainOutcome;
+  let known: DomainOutcome | undefined;
   try {
-    const known = state.evaluateKnown(domain);
-    if (known !== undefined) outcome = known;
-    else {
-      // Start over the usual way: the answers asked above are in the memo, the counters start again.
+    known = state.evaluateKnown(domain);
+  } catch (cause) {
+    return spfResult(state, domain, identity, resolverError(cause), undefined);
+  }
+  if (known !== undefined && !(known.result === 'fail' && known.explanation))
+    return spfResult(state, domain, identity, known, undefined);
+  return evaluateFully(state, domain, identity, known);
+}
+
+/** A resolver must not throw (DESIGN §4.1); if one does, it is reported as a temporary DNS failure. */
+function resolverError(cause: unknown): DomainOutcome {
+  return {
+    result: 'temperror',
+    error: {
+      code: 'spf.temperror',
+      message: `resolver error: ${cause instanceof Error ? cause.message : String(cause)}`,
+    },
+  };
+}
+
+/** check_host() the usual way (when the short path could not decide), then the explanation of a `fail`. */
+async function evaluateFully(
+  state: Evaluation,
+  domain: string,
+  identity: SpfIdentity,
+  known: DomainOutcome | undefined,
+): Promise<SpfResult> {
+  let outcome: DomainOutcome;
+  if (known !== undefined) outcome = known;
+  else {
+    try {
+      // Start over the usual way: the answers asked by the short path are in the memo, the counters start again.
       state.lookups = 0;
       state.voidLookups = 0;
       outcome = await state.evaluateDomain(domain, 0);
+    } catch (cause) {
+      outcome = resolverError(cause);
     }
-  } catch (cause) {
-    // A resolver must not throw (DESIGN §4.1); if one does, report it as a temporary DNS failure.
-    outcome = {
-      result: 'temperror',
-      error: {
-        code: 'spf.temperror',
-        message: `resolver error: ${cause instanceof Error ? cause.message : String(cause)}`,
-      },
-    };
   }
   let explanation: string | undefined;
   if (outcome.result === 'fail' && outcome.explanation) {
@@ -710,9 +740,42 @@ export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promi
       explanation = undefined;
     }
   }
+  return spfResult(state, domain, identity, outcome, explanation);
+}
+
+/** The result of check_host() from the outcome of the top-level domain. */
+function spfResult(
+  state: Evaluation,
+  domain: string,
+  identity: SpfIdentity,
+  outcome: DomainOutcome,
+  explanation: string | undefined,
+): SpfResult {
   const error =
     outcome.error ??
     (outcome.result === 'none' ? { code: 'spf.none', message: `${domain} publishes no SPF record` } : undefined);
+  // Written out for the common cases (no spread: docs/performance.md); optional fields keep their place, before
+  // the trace.
+  if (explanation === undefined && !error) {
+    return outcome.mechanism === undefined
+      ? {
+          result: outcome.result,
+          domain,
+          identity,
+          lookups: state.lookups,
+          voidLookups: state.voidLookups,
+          trace: state.trace,
+        }
+      : {
+          result: outcome.result,
+          domain,
+          identity,
+          mechanism: outcome.mechanism,
+          lookups: state.lookups,
+          voidLookups: state.voidLookups,
+          trace: state.trace,
+        };
+  }
   return {
     result: outcome.result,
     domain,
@@ -743,6 +806,11 @@ export interface SpfEnvelope {
  * reverse-path is null (§2.4). A MAIL FROM without a local-part uses `postmaster` (§4.3).
  */
 export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promise<SpfResult> {
+  return spfCheck(ctx, envelope);
+}
+
+/** {@link checkSpf}, synchronous when check_host() can decide without waiting (see `checkHostResult`). */
+export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope): MaybeAsync<SpfResult> {
   let mailFrom = envelope.mailFrom.trim();
   if (mailFrom.startsWith('<') && mailFrom.endsWith('>')) mailFrom = mailFrom.slice(1, -1).trim();
   const helo = envelope.helo ?? '';
@@ -767,12 +835,12 @@ export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promis
         error: { code: 'spf.none', message: 'null sender and no HELO name: nothing to check (RFC 7208 §2.4)' },
         trace: [],
       };
-    return checkHost(ctx, input(helo, `postmaster@${helo}`, 'helo'));
+    return checkHostResult(ctx, input(helo, `postmaster@${helo}`, 'helo'));
   }
   const at = mailFrom.lastIndexOf('@');
   const domain = at < 0 ? mailFrom : mailFrom.slice(at + 1);
   const sender = at < 0 ? `postmaster@${mailFrom}` : at === 0 ? `postmaster${mailFrom}` : mailFrom;
-  return checkHost(ctx, input(domain, sender, 'mailfrom'));
+  return checkHostResult(ctx, input(domain, sender, 'mailfrom'));
 }
 
 /** Checks the HELO identity on its own (RFC 7208 §2.3), with `postmaster@HELO` as sender. */
