@@ -1,6 +1,7 @@
 /** The pure header checks: field counts (RFC 5322 §3.6), address, Date and Message-ID syntax, the domains found. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { parseAddressList } from '../../src/core/message/address.js';
 import {
   checkHeaderFields,
   fromDomain,
@@ -481,5 +482,30 @@ describe('helpers for the verdict', () => {
     assert.equal(fromDomain(header({ From: 'a@x.example, b@y.example' })), undefined);
     assert.equal(fromDomain(header({ From: 'a@[192.0.2.1]' })), undefined);
     assert.equal(fromDomain(header({ From: null })), undefined);
+  });
+});
+
+describe('quoted strings in address lists (RFC 5322 §3.2.4)', () => {
+  const cases: Array<[string, string, string]> = [
+    ['plain', '"Doe, John" <john@sender.example>', 'Doe, John'],
+    ['quoted-pairs undone', '"a\\"b\\\\c" <john@sender.example>', 'a"b\\c'],
+    ['folding dropped', '"Doe,\r\n John" <john@sender.example>', 'Doe, John'],
+    ['quoted-pair after plain text', '"Doe \\(J\\)" <john@sender.example>', 'Doe (J)'],
+    ['empty', '"" <john@sender.example>', ''],
+  ];
+  for (const [name, value, displayName] of cases) {
+    test(name, () => {
+      const parsed = parseAddressList(value);
+      assert.ok(parsed.ok, JSON.stringify(parsed));
+      assert.equal(parsed.value[0]?.displayName ?? '', displayName);
+      assert.equal(parsed.value[0]?.localPart, 'john');
+    });
+  }
+  test('a quoted string that does not end is an error', () => {
+    for (const value of ['"Doe <john@sender.example>', '"Doe\\', '"Doe\\"']) {
+      const parsed = parseAddressList(value);
+      assert.ok(!parsed.ok, value);
+      assert.match(parsed.error.message, /unterminated quoted string/);
+    }
   });
 });

@@ -41,49 +41,52 @@ export function keyFromAnswer(
   name: string,
   cache: DkimKeyCache = sharedKeyCache,
 ): KeyLookup {
-  const fail = (result: 'permerror' | 'temperror' | 'policy', code: DkimErrorCode, message: string): KeyLookup => ({
-    ok: false,
-    name,
-    result,
-    code,
-    message,
-  });
   if (!answer.ok) {
     switch (answer.kind) {
       case 'nxdomain':
       case 'nodata':
-        return fail('permerror', 'dkim.key-missing', `no DKIM key record at ${name} (${answer.kind})`);
+        return keyFailure(name, 'permerror', 'dkim.key-missing', `no DKIM key record at ${name} (${answer.kind})`);
       case 'timeout':
       case 'servfail':
       case 'refused':
-        return fail('temperror', `dns.${answer.kind}`, `DNS lookup of ${name} failed (${answer.kind})`);
+        return keyFailure(name, 'temperror', `dns.${answer.kind}`, `DNS lookup of ${name} failed (${answer.kind})`);
       default: {
         const never: never = answer.kind;
-        return fail('temperror', 'dns.servfail', `DNS lookup of ${name} failed (${String(never)})`);
+        return keyFailure(name, 'temperror', 'dns.servfail', `DNS lookup of ${name} failed (${String(never)})`);
       }
     }
   }
-  if (answer.records.length === 0) return fail('permerror', 'dkim.key-missing', `no DKIM key record at ${name}`);
+  if (answer.records.length === 0)
+    return keyFailure(name, 'permerror', 'dkim.key-missing', `no DKIM key record at ${name}`);
   let firstError: { code: string; message: string } | undefined;
-  for (const txt of answer.records.slice(0, maxKeyRecords)) {
-    const entry = cache.get(txt);
+  const records = answer.records;
+  const count = Math.min(records.length, maxKeyRecords);
+  for (let i = 0; i < count; i++) {
+    const entry = cache.get(records[i]!);
     if (!entry.record.ok) {
       firstError ??= entry.record.error;
       continue;
     }
     const key = entry.record.value;
+    const imported = entry.imported;
+    // The usual case first, without building the failure helpers below.
+    if (key.publicKey.length > 0 && imported?.ok === true && (key.type !== 'rsa' || imported.bits >= minRsaBits))
+      return { ok: true, name, key, publicKey: imported.key, bits: imported.bits };
     const testing = key.testing ? { testing: true } : {};
     if (key.publicKey.length === 0)
-      return { ...fail('permerror', 'dkim.key-revoked', `the key at ${name} is revoked (empty p=)`), ...testing };
-    const imported = entry.imported;
+      return {
+        ...keyFailure(name, 'permerror', 'dkim.key-revoked', `the key at ${name} is revoked (empty p=)`),
+        ...testing,
+      };
     if (!imported || !imported.ok)
       return {
-        ...fail('permerror', 'dkim.key-syntax', `key record at ${name}: ${imported?.message ?? 'no key'}`),
+        ...keyFailure(name, 'permerror', 'dkim.key-syntax', `key record at ${name}: ${imported?.message ?? 'no key'}`),
         ...testing,
       };
     if (key.type === 'rsa' && imported.bits < minRsaBits)
       return {
-        ...fail(
+        ...keyFailure(
+          name,
           'policy',
           'dkim.key-too-short',
           `the RSA key at ${name} has ${imported.bits} bits; at least ${minRsaBits} are required (RFC 8301)`,
@@ -93,7 +96,16 @@ export function keyFromAnswer(
     return { ok: true, name, key, publicKey: imported.key, bits: imported.bits };
   }
   const code: DkimErrorCode = firstError?.code === 'dkim.key-type' ? 'dkim.key-type' : 'dkim.key-syntax';
-  return fail('permerror', code, `key record at ${name}: ${firstError?.message ?? 'no usable record'}`);
+  return keyFailure(name, 'permerror', code, `key record at ${name}: ${firstError?.message ?? 'no usable record'}`);
+}
+
+function keyFailure(
+  name: string,
+  result: 'permerror' | 'temperror' | 'policy',
+  code: DkimErrorCode,
+  message: string,
+): KeyLookup {
+  return { ok: false, name, result, code, message };
 }
 
 /** Looks a key up and interprets the answer. Never rejects. */

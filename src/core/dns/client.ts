@@ -3,11 +3,15 @@
  */
 import { TextDecoder } from 'node:util';
 import type { QueryOutcome, Querier } from './querier.js';
+import { memoizeByText } from '../text-memo.js';
 import { reverseName } from './reverse-name.js';
 import type { AnswerRecord, DnsAnswer, MxRecord, QueryType, RecordKind, Resolver, TraceEntry } from './types.js';
 import type { RecordData } from './wire.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/** Reverse names by address: the same client addresses connect again and again. */
+const reverseNameOf = memoizeByText(reverseName, { maxEntries: 4096, maxKeyLength: 64 });
 
 /** Text of one record, as the trace and `mailtrust dns` show it. */
 export function formatRecordData(data: RecordData): string {
@@ -121,7 +125,7 @@ export class DnsClient implements Resolver {
   }
 
   known<K extends RecordKind>(kind: K, name: string): DnsAnswer<AnswerRecord[K]> | undefined {
-    const question = kind === 'ptr' ? reverseName(name) : name;
+    const question = kind === 'ptr' ? reverseNameOf(name) : name;
     if (question === undefined) return { ok: false, kind: 'nxdomain' };
     const { type, build } = TYPED[kind];
     const known = this.querier.peek?.(question, type);
@@ -144,7 +148,7 @@ export class DnsClient implements Resolver {
 
   /** PTR names for an address; a string that is not an IP address gets `nxdomain`. */
   ptr(ip: string): Promise<DnsAnswer<string>> {
-    const name = reverseName(ip);
+    const name = reverseNameOf(ip);
     if (name === undefined) return Promise.resolve({ ok: false, kind: 'nxdomain' });
     return this.typed(name, 'PTR', ptrTargets);
   }
@@ -153,14 +157,27 @@ export class DnsClient implements Resolver {
 /** Typed records per record list of an outcome (outcomes from a cache or a zone share their list). */
 const typedRecords = new WeakMap<readonly RecordData[], readonly unknown[]>();
 
+/**
+ * The answer made from each outcome (zone outcomes are kept and met again on every message): frozen, so that one
+ * answer object can be handed to every caller.
+ */
+const typedAnswers = new WeakMap<QueryOutcome, DnsAnswer<unknown>>();
+
 function typedAnswer<T>(outcome: QueryOutcome, build: (data: readonly RecordData[]) => T[]): DnsAnswer<T> {
-  if (!outcome.ok) return { ok: false, kind: outcome.kind };
-  let records = typedRecords.get(outcome.records) as T[] | undefined;
-  if (!records) {
-    records = Object.freeze(build(outcome.records)) as T[];
-    typedRecords.set(outcome.records, records);
+  const made = typedAnswers.get(outcome);
+  if (made !== undefined) return made as DnsAnswer<T>;
+  let answer: DnsAnswer<T>;
+  if (!outcome.ok) answer = { ok: false, kind: outcome.kind };
+  else {
+    let records = typedRecords.get(outcome.records) as T[] | undefined;
+    if (!records) {
+      records = Object.freeze(build(outcome.records)) as T[];
+      typedRecords.set(outcome.records, records);
+    }
+    answer = records.length > 0 ? { ok: true, records, ttl: outcome.ttl } : { ok: false, kind: 'nodata' };
   }
-  return records.length > 0 ? { ok: true, records, ttl: outcome.ttl } : { ok: false, kind: 'nodata' };
+  typedAnswers.set(outcome, Object.freeze(answer));
+  return answer;
 }
 
 /** TXT records, each one's character-strings joined (RFC 7208 §3.3, RFC 6376 §3.6.2.2) and read as UTF-8. */

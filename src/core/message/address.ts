@@ -76,52 +76,45 @@ export function isAtext(ch: string): boolean {
   return code >= 0x80 || ASCII_ATEXT[code] === true;
 }
 
-function isWhitespace(ch: string): boolean {
-  return ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n';
+/** Whitespace between tokens, by code: SP, HTAB, CR, LF. */
+function isWhitespaceCode(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
+
+function isAtextCode(c: number): boolean {
+  return c >= 0x80 || ASCII_ATEXT[c] === true;
+}
+
+/** The specials that are tokens of their own (RFC 5322 §3.2.3), by code. */
+const SPECIAL_TOKENS: ReadonlyMap<number, '<' | '>' | ',' | ':' | ';' | '@' | '.'> = new Map(
+  (['<', '>', ',', ':', ';', '@', '.'] as const).map((ch) => [ch.charCodeAt(0), ch]),
+);
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
+  const length = text.length;
   let i = 0;
-  while (i < text.length) {
-    const ch = text[i] ?? '';
-    if (isWhitespace(ch)) {
+  while (i < length) {
+    const c = text.charCodeAt(i);
+    if (isWhitespaceCode(c)) {
       i++;
-    } else if (ch === '(') {
+    } else if (c === 0x28 /* ( */) {
       const start = i;
       let depth = 0;
       do {
-        const c = text[i] ?? '';
-        if (c === '\\') i++;
-        else if (c === '(') {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x28) {
           depth++;
           if (depth > MAX_COMMENT_DEPTH) throw new AddressSyntaxError('comments nested too deeply', i);
-        } else if (c === ')') depth--;
+        } else if (d === 0x29 /* ) */) depth--;
         i++;
-      } while (depth > 0 && i < text.length);
+      } while (depth > 0 && i < length);
       if (depth > 0) throw new AddressSyntaxError('unterminated comment', start);
-    } else if (ch === '"') {
-      const start = i;
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new AddressSyntaxError('unterminated quoted string', start);
-        const c = text[i] ?? '';
-        if (c === '"') break;
-        if (c === '\\') {
-          i++;
-          if (i >= text.length) throw new AddressSyntaxError('unterminated quoted string', start);
-          value += text[i] ?? '';
-        } else if (c === '\r' || c === '\n') {
-          // folding inside a quoted string: the CRLF is not part of the content (§3.2.2)
-        } else {
-          value += c;
-        }
-        i++;
-      }
-      i++;
-      tokens.push({ kind: 'quoted', text: value, offset: start, end: i });
-    } else if (ch === '[') {
+    } else if (c === 0x22 /* " */) {
+      tokens.push(quotedString(text, i));
+      i = (tokens[tokens.length - 1] as Token).end;
+    } else if (c === 0x5b /* [ */) {
       const start = i;
       const end = text.indexOf(']', i);
       if (end < 0) throw new AddressSyntaxError('unterminated domain literal', start);
@@ -129,18 +122,50 @@ function tokenize(text: string): Token[] {
       if (BRACKET_OR_BACKSLASH.test(inner)) throw new AddressSyntaxError('invalid domain literal', start);
       i = end + 1;
       tokens.push({ kind: 'literal', text: inner, offset: start, end: i });
-    } else if (ch === '<' || ch === '>' || ch === ',' || ch === ':' || ch === ';' || ch === '@' || ch === '.') {
-      tokens.push({ kind: 'special', text: ch, offset: i, end: i + 1 });
+    } else if (SPECIAL_TOKENS.has(c)) {
+      tokens.push({ kind: 'special', text: SPECIAL_TOKENS.get(c)!, offset: i, end: i + 1 });
       i++;
-    } else if (isAtext(ch)) {
+    } else if (isAtextCode(c)) {
       const start = i;
-      while (i < text.length && isAtext(text[i] ?? '')) i++;
+      i++;
+      while (i < length && isAtextCode(text.charCodeAt(i))) i++;
       tokens.push({ kind: 'atom', text: text.slice(start, i), offset: start, end: i });
     } else {
-      throw new AddressSyntaxError(`unexpected character ${JSON.stringify(ch)}`, i);
+      throw new AddressSyntaxError(`unexpected character ${JSON.stringify(text[i] ?? '')}`, i);
     }
   }
   return tokens;
+}
+
+/**
+ * The quoted string starting at `start` (RFC 5322 §3.2.4): its content without the quotes, quoted-pairs unescaped
+ * and folding CRLFs dropped (§3.2.2). Content without either is sliced at once.
+ */
+function quotedString(text: string, start: number): Token {
+  const length = text.length;
+  let i = start + 1;
+  while (i < length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return { kind: 'quoted', text: text.slice(start + 1, i), offset: start, end: i + 1 };
+    if (c === 0x5c || c === 0x0d || c === 0x0a) break;
+    i++;
+  }
+  let value = text.slice(start + 1, i);
+  for (;;) {
+    if (i >= length) throw new AddressSyntaxError('unterminated quoted string', start);
+    const c = text.charCodeAt(i);
+    if (c === 0x22) break;
+    if (c === 0x5c) {
+      i++;
+      if (i >= length) throw new AddressSyntaxError('unterminated quoted string', start);
+      value += text[i] ?? '';
+    } else if (c !== 0x0d && c !== 0x0a) {
+      // (a CR or LF is folding inside a quoted string: not part of the content)
+      value += text[i] ?? '';
+    }
+    i++;
+  }
+  return { kind: 'quoted', text: value, offset: start, end: i + 1 };
 }
 
 class AddressParser {
