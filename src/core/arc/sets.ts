@@ -2,7 +2,7 @@
  * ARC sets (RFC 8617 §4.1, §4.2): the ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal fields of a
  * message grouped by instance, with the structure checks of §4.2.1 and §5.2 step 3.
  */
-import type { HeaderField } from '../message/index.js';
+import { latin1Text, type HeaderField } from '../message/index.js';
 import type { ParseError } from '../parse-result.js';
 import { parseArcAuthResultsField, type ArcAuthResultsField } from './aar.js';
 import { parseArcMessageSignature, parseArcSeal, type ArcMessageSignature, type ArcSeal } from './fields.js';
@@ -35,7 +35,6 @@ export interface ArcParseError extends ParseError {
 export type ArcChainParseResult = { ok: true; value: ArcChain } | { ok: false; error: ArcParseError };
 
 const arcFieldNames = new Set(['arc-seal', 'arc-message-signature', 'arc-authentication-results']);
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
 /** True for the names of the three ARC header fields (lower case). */
@@ -108,7 +107,7 @@ export function parseArcSets(message: { fields: readonly HeaderField[] }): ArcCh
         break;
       }
       case 'arc-message-signature': {
-        const value = latin1.decode(bytes);
+        const value = latin1Text(bytes);
         const result = parseArcMessageSignature(value);
         if (!result.ok) return fail(codeOf(result.error), result.error.message, guessInstance(value));
         const slot = slotFor(result.value.instance, 'ams', 'ARC-Message-Signature');
@@ -117,7 +116,7 @@ export function parseArcSets(message: { fields: readonly HeaderField[] }): ArcCh
         break;
       }
       default: {
-        const value = latin1.decode(bytes);
+        const value = latin1Text(bytes);
         const result = parseArcSeal(value);
         if (!result.ok) return fail(codeOf(result.error), result.error.message, guessInstance(value));
         const slot = slotFor(result.value.instance, 'as', 'ARC-Seal');

@@ -96,11 +96,21 @@ export function writeCanonicalField(
   const length = raw.length;
   const skip = omitEnd > omitStart ? omitStart : -1;
   for (let i = colon + 1; i < length; i++) {
+    const c = raw[i] as number;
+    // Most bytes are visible characters: one test for them.
+    if (c > SP && i !== skip) {
+      if (space) {
+        if (started) buf[o++] = SP;
+        space = false;
+      }
+      started = true;
+      buf[o++] = c;
+      continue;
+    }
     if (i === skip) {
       i = omitEnd - 1;
       continue;
     }
-    const c = raw[i] as number;
     if (c === SP || c === HT) {
       space = true;
       continue;

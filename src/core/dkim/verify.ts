@@ -9,7 +9,7 @@ import type { CheckContext } from '../context.js';
 import { lookup } from '../dns/lookup.js';
 import type { DnsAnswer } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
-import type { HeaderField, ParsedHeader } from '../message/header.js';
+import { latin1Text, type HeaderField, type ParsedHeader } from '../message/header.js';
 import { readMessage, type ParsedMessage } from '../message/message.js';
 import { BodyHashSet, type BodyHasher, type BodyHashResult } from './body-hash.js';
 import { selectSignedFields, signedData, verifyScratch } from './header-hash.js';
@@ -39,8 +39,6 @@ export interface DkimVerifier {
   /** {@link finish}, but the results themselves (no promise) when every key is known (`Resolver.known`). */
   finishNow(): MaybeAsync<DkimResult[]>;
 }
-
-const latin1 = new TextDecoder('latin1');
 
 /** One signature on its way through verification. */
 interface Pending {
@@ -74,7 +72,7 @@ export function createDkimVerifier(
   const limit = Math.max(0, ctx.limits.dkimSignatures);
 
   for (const field of signatureFields.slice(0, limit)) {
-    const value = latin1.decode(field.raw.subarray(field.valueOffset));
+    const value = latin1Text(field.raw.subarray(field.valueOffset));
     const parsed = parseDkimSignature(value);
     if (!parsed.ok) {
       const ids = readSignatureIds(value);
@@ -114,7 +112,7 @@ export function createDkimVerifier(
   const skipped = signatureFields.length - Math.min(limit, signatureFields.length);
   if (skipped > 0) {
     const first = signatureFields[limit];
-    const ids = first ? readSignatureIds(latin1.decode(first.raw.subarray(first.valueOffset, 4096))) : undefined;
+    const ids = first ? readSignatureIds(latin1Text(first.raw.subarray(first.valueOffset, 4096))) : undefined;
     results.push({
       result: 'policy',
       domain: ids?.domain ?? '',

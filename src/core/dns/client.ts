@@ -80,11 +80,23 @@ export class QueryTrace {
     for (let i = this.formattedUpTo; i < end; i++) {
       const records = this.unformatted[i];
       const entry = this.recorded[i];
-      if (records !== undefined && entry !== undefined) entry.records = records.map(formatRecordData);
+      if (records !== undefined && entry !== undefined) entry.records = formattedRecords(records).slice();
       this.unformatted[i] = undefined;
     }
     if (end > this.formattedUpTo) this.formattedUpTo = end;
   }
+}
+
+/** The text of each record list met (answers from a zone or the cache share their list): formatted once. */
+const formattedLists = new WeakMap<readonly RecordData[], readonly string[]>();
+
+function formattedRecords(records: readonly RecordData[]): readonly string[] {
+  let text = formattedLists.get(records);
+  if (text === undefined) {
+    text = records.map(formatRecordData);
+    formattedLists.set(records, text);
+  }
+  return text;
 }
 
 /** A `Resolver` backed by a querier; `query()` gives the untyped records (all TXT strings, SOA, CNAME…). */

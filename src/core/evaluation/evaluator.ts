@@ -23,7 +23,7 @@ import {
 import { authorDomain, prefetchDmarcRecords, type DmarcResult } from '../dmarc/index.js';
 import { dmarcResult } from '../dmarc/evaluate.js';
 import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
-import type { DnsAnswer, MxRecord, Resolver, TraceEntry } from '../dns/types.js';
+import type { DnsAnswer, MxRecord, Resolver } from '../dns/types.js';
 import { forwardingHintsFromHeader, type ForwardingHint } from '../forwarding/index.js';
 import { headersResult } from '../headers/check.js';
 import type { HeadersResult } from '../headers/index.js';
@@ -127,36 +127,6 @@ function withoutTrace(spf: SpfResult): EvaluationSpf {
   if (spf.explanation !== undefined) out.explanation = spf.explanation;
   if (spf.error !== undefined) out.error = spf.error;
   return out;
-}
-
-/**
- * `{ queries }` holding the first `trace.size` entries of `trace` (the queries made so far), formatted when
- * `queries` is first read: most callers never look at the records' text. An own enumerable property whose first
- * read replaces it with a plain data property, so JSON, structured clones and deep comparisons see the same object
- * as when it was copied eagerly.
- */
-function tracedQueries(trace: QueryTrace): { queries: TraceEntry[] } {
-  const count = trace.size;
-  let queries: TraceEntry[] | undefined;
-  // Accessors in a literal (cheap to create, unlike Object.defineProperty on a fresh object).
-  const dns = {
-    get queries(): TraceEntry[] {
-      queries ??= trace.firstEntries(count);
-      settle(dns, queries);
-      return queries;
-    },
-    set queries(value: TraceEntry[]) {
-      queries = value;
-      settle(dns, value);
-    },
-  };
-  return dns;
-}
-
-/** Replaces the `queries` accessor of {@link tracedQueries} by a plain data property (unless frozen or sealed). */
-function settle(dns: { queries: TraceEntry[] }, queries: TraceEntry[]): void {
-  if (Object.getOwnPropertyDescriptor(dns, 'queries')?.configurable !== true) return;
-  Object.defineProperty(dns, 'queries', { value: queries, writable: true, enumerable: true, configurable: true });
 }
 
 /**
@@ -328,7 +298,8 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         envelope: evaluatedEnvelope,
       } as Evaluation;
       if (fromText !== undefined) evaluation.fromDomain = fromText;
-      evaluation.dns = trace ? tracedQueries(trace) : { queries: [] };
+      // The queries of this evaluation (a later one sharing the trace does not change them).
+      evaluation.dns = { queries: trace ? trace.firstEntries(trace.size) : [] };
       return evaluation;
     },
   };

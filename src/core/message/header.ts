@@ -48,7 +48,6 @@ export interface ParsedHeader {
   bareLf: boolean;
 }
 
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
 /**
@@ -130,7 +129,7 @@ export function parseHeaderBlock(
       if (c === LF || c === CR) break;
     }
     if (colon <= pos) {
-      const text = latin1.decode(header.subarray(pos, Math.min(i, pos + 40)));
+      const text = latin1Text(header.subarray(pos, Math.min(i, pos + 40)));
       return fail('message.header-syntax', `header line ${line} is not a field ("${text}")`, pos, line);
     }
     let nameEnd = colon;
@@ -263,7 +262,16 @@ export function fieldValue(field: HeaderField): string {
 
 /** The value decoded one byte per character (offsets equal byte offsets), folding kept. */
 export function fieldValueLatin1(field: HeaderField): string {
-  return latin1.decode(fieldValueBytes(field));
+  return latin1Text(fieldValueBytes(field));
+}
+
+/**
+ * Bytes as text, one character per byte (U+0000–U+00FF, ISO-8859-1): offsets in the text are offsets in the bytes.
+ * Buffer's latin1 decoding maps every byte to the code point of its value (a `TextDecoder('latin1')` is
+ * windows-1252 by the Encoding Standard) and is about twice as fast.
+ */
+export function latin1Text(bytes: Uint8Array): string {
+  return asBuffer(bytes).toString('latin1');
 }
 
 /** Removes the line breaks of folding (RFC 5322 §2.2.3). */

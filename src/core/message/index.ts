@@ -6,6 +6,7 @@ export {
   fieldValueLatin1,
   findHeaderEnd,
   getFields,
+  latin1Text,
   parseHeaderBlock,
   toCrlf,
   unfold,
