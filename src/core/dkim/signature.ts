@@ -2,6 +2,7 @@
  * The DKIM-Signature header field, RFC 6376 §3.5 (algorithms per RFC 8301 and RFC 8463).
  */
 import type { ParseResult } from '../parse-result.js';
+import { memoizeByText } from '../text-memo.js';
 import { parseTagList, stripFws, trimFws, type TagList } from './tag-list.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
@@ -91,9 +92,20 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
 
 /** Lower-cased domain when it is a valid domain name (RFC 6376 §3.5 d=, sub-domain of RFC 5321), else undefined. */
 export function normalizeDomain(text: string): string | undefined {
-  const lower = text.toLowerCase().replace(TRAILING_DOT, '');
-  return domainPattern.test(lower) ? lower : undefined;
+  return normalizedDomains(text);
 }
+
+/** The same few d= and s= values come on every message: each text is checked once. */
+const normalizedDomains = memoizeByText(
+  (text: string): string | undefined => {
+    const lower = text.toLowerCase().replace(TRAILING_DOT, '');
+    return domainPattern.test(lower) ? lower : undefined;
+  },
+  { maxEntries: 4096, maxKeyLength: 255 },
+);
+
+/** Tags every DKIM-Signature must have (RFC 6376 §3.5). */
+const REQUIRED_TAGS = ['v', 'a', 'b', 'bh', 'd', 'h', 's'] as const;
 
 /** Best-effort d=, s= and a= of a tag-list text, for reporting a signature that does not parse. */
 export function readSignatureIds(value: string): DkimSignatureIds {
@@ -119,8 +131,7 @@ export function parseDkimSignature(value: string): ParseResult<DkimSignature> {
   const parsed = parseTagList(value);
   if (!parsed.ok) return parsed;
   const tags = parsed.value;
-  for (const required of ['v', 'a', 'b', 'bh', 'd', 'h', 's'])
-    if (!tags.has(required)) return err(`required tag ${required}= is missing`);
+  for (const required of REQUIRED_TAGS) if (!tags.has(required)) return err(`required tag ${required}= is missing`);
   const get = (name: string): string | undefined => tags.get(name)?.value;
 
   if (get('v') !== '1') return err(`v=${get('v') ?? ''} is not version 1`);

@@ -59,28 +59,21 @@ export class MessageSplitter {
       }
       pos = lf + 1;
     }
-    while (pos < length) {
-      const first = bytes[pos];
-      let bodyStart = -1;
-      if (first === LF) bodyStart = pos + 1;
-      else if (first === CR) {
-        if (pos + 1 >= length) break; // wait: CR alone may start CRLF
-        if (bytes[pos + 1] === LF) bodyStart = pos + 2;
-      }
-      if (bodyStart >= 0) {
-        this.append(bytes.subarray(0, pos));
-        this.finishHeader(this.length);
-        if (bodyStart < length) this.handlers.body(bytes.subarray(bodyStart));
-        return;
-      }
-      const lf = bytes.indexOf(LF, pos);
-      if (lf < 0) break;
-      pos = lf + 1;
+    // `pos` is a line start: the header ends at the first empty line from here on (an LF followed by CRLF or LF, or
+    // an empty line right at `pos`). Two native searches find it, however many lines the header has.
+    const end = emptyLine(bytes, pos);
+    if (end !== undefined) {
+      this.append(bytes.subarray(0, end.headerEnd));
+      this.finishHeader(this.length);
+      if (end.bodyStart < length) this.handlers.body(bytes.subarray(end.bodyStart));
+      return;
     }
-    // No empty line yet: all of the chunk is header; the line at `pos` (if any) is not complete.
+    // No empty line yet: all of the chunk is header. The last line may not be complete (a lone CR at the end may
+    // start the CRLF of an empty line).
+    const lastLf = bytes.lastIndexOf(LF);
     const before = this.length;
     this.append(bytes);
-    this.lineStart = before + pos;
+    this.lineStart = before + (lastLf >= pos ? lastLf + 1 : pos);
     this.checkSize();
   }
 
@@ -111,11 +104,33 @@ export class MessageSplitter {
 
   private append(chunk: Uint8Array): void {
     if (this.length + chunk.length > this.buffer.length) {
-      const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + chunk.length, 256));
+      // Not zero-filled (every byte read was written), and small sizes come from Node's buffer pool.
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + chunk.length, 256));
       grown.set(this.buffer.subarray(0, this.length));
       this.buffer = grown;
     }
     this.buffer.set(chunk, this.length);
     this.length += chunk.length;
   }
+}
+
+const LF_CRLF = Buffer.from('\n\r\n', 'latin1');
+const LF_LF = Buffer.from('\n\n', 'latin1');
+
+/**
+ * The first empty line of `bytes` at or after the line start `from`: where it starts (the header's end) and where
+ * the body starts after it; undefined when there is none (or only a CR that may start one in the next chunk).
+ */
+function emptyLine(bytes: Buffer, from: number): { headerEnd: number; bodyStart: number } | undefined {
+  const length = bytes.length;
+  if (from >= length) return undefined;
+  const first = bytes[from];
+  if (first === LF) return { headerEnd: from, bodyStart: from + 1 };
+  if (first === CR && from + 1 < length && bytes[from + 1] === LF) return { headerEnd: from, bodyStart: from + 2 };
+  const crlf = bytes.indexOf(LF_CRLF, from);
+  // An LF LF counts only before the first LF CRLF (searching past it would scan the whole body).
+  const lf = (crlf < 0 ? bytes : bytes.subarray(0, crlf + 2)).indexOf(LF_LF, from);
+  if (lf >= 0) return { headerEnd: lf + 1, bodyStart: lf + 2 };
+  if (crlf >= 0) return { headerEnd: crlf + 1, bodyStart: crlf + 3 };
+  return undefined;
 }

@@ -305,17 +305,22 @@ class Evaluation {
         error: { code: 'spf.temperror', message: `TXT lookup for ${domain}: ${answer.kind} (RFC 7208 §4.4)` },
       };
     }
-    const records = answer.records.filter(isSpfRecord);
-    if (records.length === 0) return { result: 'none' };
-    if (records.length > 1)
+    let text: string | undefined;
+    let count = 0;
+    for (const record of answer.records) {
+      if (!isSpfRecord(record)) continue;
+      text ??= record;
+      count++;
+    }
+    if (text === undefined) return { result: 'none' };
+    if (count > 1)
       return {
         result: 'permerror',
         error: {
           code: 'spf.multiple-records',
-          message: `${domain} publishes ${records.length} SPF records; exactly one is allowed (RFC 7208 §4.5)`,
+          message: `${domain} publishes ${count} SPF records; exactly one is allowed (RFC 7208 §4.5)`,
         },
       };
-    const text = records[0] ?? '';
     if (this.tracing)
       this.addTrace({ type: 'record', depth, domain, record: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
     const parsed = parseCached(text);

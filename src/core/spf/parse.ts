@@ -12,9 +12,16 @@ import type { MacroString, SpfMechanism, SpfModifier, SpfQualifier, SpfRecord } 
  * a space or the end. Anything else (`v=spf10`, `v=spf1mx`) is some other record and is ignored.
  */
 export function isSpfRecord(txt: string): boolean {
-  if (txt.length < 6 || txt.slice(0, 6).toLowerCase() !== 'v=spf1') return false;
+  if (txt.length < 6) return false;
+  // "v=spf1", any case (RFC 7208 §4.5), compared in place.
+  for (let i = 0; i < 6; i++) {
+    const c = txt.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c + 32 : c) !== SPF_VERSION.charCodeAt(i)) return false;
+  }
   return txt.length === 6 || txt.charCodeAt(6) === 0x20;
 }
+
+const SPF_VERSION = 'v=spf1';
 
 type TermResult = { ok: true; term: SpfMechanism | SpfModifier; isModifier: boolean } | { ok: false; error: string };
 
