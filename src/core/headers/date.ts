@@ -302,52 +302,91 @@ function dateTime(parsed: Omit<DateTime, 'instant' | 'obsolete'>, instant: Date,
  * including values of this form that are out of range: {@link parseDateTime} then reads them the long way, with
  * the same result for valid values and its own error for the rest.
  */
-const COMMON_FORM =
-  /^(?:(Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d\d):(\d\d)(?::(\d\d))? ([+-])(\d\d)(\d\d)$/;
 const COMMON_MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 const COMMON_DAYS = 'SunMonTueWedThuFriSat';
 
-function parseCommonForm(value: string): DateTime | undefined {
-  const m = COMMON_FORM.exec(value);
-  if (!m) return undefined;
-  const [, dayName, dayText, monthName, yearText, hourText, minuteText, secondText, sign, zoneHours, zoneMinutes] =
-    m as unknown as [
-      string,
-      string | undefined,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string | undefined,
-      string,
-      string,
-      string,
-    ];
-  const year = Number(yearText);
-  const month = COMMON_MONTHS.indexOf(monthName) / 3 + 1;
-  const day = Number(dayText);
-  const hour = Number(hourText);
-  const minute = Number(minuteText);
-  const second = secondText === undefined ? 0 : Number(secondText);
-  const offsetHours = Number(zoneHours);
-  const offsetMins = Number(zoneMinutes);
-  if (year < 1900 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) return;
+/** The value of the decimal digit at `i`, or -1. */
+function digitAt(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 0x30;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** The number written by the `count` digits at `i`, or -1 when one of them is not a digit. */
+function digitsAt(text: string, i: number, count: number): number {
+  let n = 0;
+  for (let k = 0; k < count; k++) {
+    const d = digitAt(text, i + k);
+    if (d < 0) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** The index (0-based) of the three-letter name at `i` in `names` (case as written), or -1. */
+function nameAt(text: string, i: number, names: string): number {
+  const at = names.indexOf(text.slice(i, i + 3));
+  return at >= 0 && at % 3 === 0 ? at / 3 : -1;
+}
+
+/**
+ * `[day-name ", "] day " " month " " year " " hh ":" mm [":" ss] " " ("+" / "-") hhmm`, exactly: one or two day
+ * digits, four year digits, two digits elsewhere, single spaces.
+ */
+export function parseCommonForm(value: string): DateTime | undefined {
+  const length = value.length;
+  let i = 0;
+  let dayName = -1;
+  if (length > 5 && value.charCodeAt(3) === 0x2c) {
+    dayName = nameAt(value, 0, COMMON_DAYS);
+    if (dayName < 0 || value.charCodeAt(4) !== 0x20) return;
+    i = 5;
+  }
+  let day = digitAt(value, i);
+  if (day < 0) return;
+  i++;
+  const second = digitAt(value, i);
+  if (second >= 0) {
+    day = day * 10 + second;
+    i++;
+  }
+  if (value.charCodeAt(i) !== 0x20) return;
+  const monthIndex = nameAt(value, i + 1, COMMON_MONTHS);
+  if (monthIndex < 0 || value.charCodeAt(i + 4) !== 0x20) return;
+  const year = digitsAt(value, i + 5, 4);
+  if (year < 0 || value.charCodeAt(i + 9) !== 0x20) return;
+  const hour = digitsAt(value, i + 10, 2);
+  if (hour < 0 || value.charCodeAt(i + 12) !== 0x3a) return;
+  const minute = digitsAt(value, i + 13, 2);
+  if (minute < 0) return;
+  i += 15;
+  let seconds = 0;
+  if (value.charCodeAt(i) === 0x3a) {
+    seconds = digitsAt(value, i + 1, 2);
+    if (seconds < 0) return;
+    i += 3;
+  }
+  const sign = value.charCodeAt(i + 1);
+  if (value.charCodeAt(i) !== 0x20 || (sign !== 0x2b && sign !== 0x2d) || i + 6 !== length) return;
+  const offsetHours = digitsAt(value, i + 2, 2);
+  const offsetMins = digitsAt(value, i + 4, 2);
+  if (offsetHours < 0 || offsetMins < 0) return;
+  const month = monthIndex + 1;
+  if (year < 1900 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || seconds > 60) return;
   if (offsetMins > 59) return;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59));
+  const utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(seconds, 59));
   let dayOfWeek: number | undefined;
-  if (dayName !== undefined) {
-    dayOfWeek = COMMON_DAYS.indexOf(dayName) / 3;
+  if (dayName >= 0) {
+    dayOfWeek = dayName;
     if (new Date(Date.UTC(year, month - 1, day)).getUTCDay() !== dayOfWeek) return;
   }
-  const zone = sign + zoneHours + zoneMinutes;
+  const zone = value.slice(i + 1);
   // §3.3: "-0000" says the local zone is unknown.
-  const offsetMinutes = zone === '-0000' ? undefined : (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  const offsetMinutes = zone === '-0000' ? undefined : (sign === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMins);
   const instant = new Date(utc - (offsetMinutes ?? 0) * 60_000);
   // The general parser's key order (dayOfWeek only when written).
   return dayOfWeek === undefined
-    ? { year, month, day, hour, minute, second, offsetMinutes, zone, instant, obsolete: false }
-    : { year, month, day, hour, minute, second, offsetMinutes, zone, dayOfWeek, instant, obsolete: false };
+    ? { year, month, day, hour, minute, second: seconds, offsetMinutes, zone, instant, obsolete: false }
+    : { year, month, day, hour, minute, second: seconds, offsetMinutes, zone, dayOfWeek, instant, obsolete: false };
 }
 
 function digitsText(min: number, max: number): string {
