@@ -56,6 +56,14 @@ function kernel(): KernelExports | null {
   return loaded;
 }
 
+let view: Uint8Array | undefined;
+
+/** A byte view of the module's memory, made once (the memory never grows, so its buffer stays the same). */
+function memoryView(k: KernelExports): Uint8Array {
+  if (view === undefined || view.buffer !== k.memory.buffer) view = new Uint8Array(k.memory.buffer);
+  return view;
+}
+
 /** True when the WebAssembly canonicalizer can run in this process. */
 export function relaxedKernelAvailable(): boolean {
   return kernel() !== null;
@@ -75,7 +83,7 @@ export function relaxChunk(
 ): void {
   const k = kernel();
   if (!k) throw new Error('relaxChunk: WebAssembly SIMD is not available');
-  const memory = new Uint8Array(k.memory.buffer);
+  const memory = memoryView(k);
   k.space.value = state.space;
   k.content.value = state.content;
   k.cr.value = state.cr;
