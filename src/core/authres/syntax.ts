@@ -9,6 +9,8 @@ const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
 const QUOTE_OR_BACKSLASH = /(["\\])/g;
+const ADDRESS_VALUE =
+  /^(?:(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*)?@)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 
 /** `Keyword` = `Ldh-str` (RFC 5321 §4.1.2): letters, digits, hyphens, not ending in a hyphen. */
 export function isKeyword(text: string): boolean {
@@ -25,9 +27,7 @@ export function isToken(text: string): boolean {
  * quotes, e.g. `smtp.mailfrom=user@example.com`. `domain-name` is RFC 6376's: LDH labels, no trailing dot.
  */
 export function isAddressValue(text: string): boolean {
-  return /^(?:(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+(?:\.[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]+)*)?@)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
-    text,
-  );
+  return ADDRESS_VALUE.test(text);
 }
 
 /** A `quoted-string` holding `text`; control characters (not allowed in one) become spaces. */
