@@ -377,7 +377,9 @@ export function parseCommonForm(value: string): DateTime | undefined {
   let dayOfWeek: number | undefined;
   if (dayName >= 0) {
     dayOfWeek = dayName;
-    if (new Date(Date.UTC(year, month - 1, day)).getUTCDay() !== dayOfWeek) return;
+    // Days since 1970-01-01, a Thursday (4), give the weekday without a Date object.
+    const days = Math.floor(Date.UTC(year, month - 1, day) / 86_400_000);
+    if ((((days + 4) % 7) + 7) % 7 !== dayOfWeek) return;
   }
   const zone = value.slice(i + 1);
   // §3.3: "-0000" says the local zone is unknown.
