@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseMessageId } from '../../src/core/headers/index.js';
+import { parseCommonMessageId } from '../../src/core/headers/message-id.js';
+import { seededRandom } from '../support/random.js';
 
 describe('valid msg-ids', () => {
   // value, id, obsolete syntax used
@@ -78,5 +80,44 @@ describe('invalid msg-ids', () => {
     const parsed = parseMessageId(`<${'a'.repeat(5000)}@example.com>`);
     assert.equal(parsed.ok, false);
     if (!parsed.ok) assert.match(parsed.error.message, /longer than/);
+  });
+});
+
+describe('the common msg-id form is read the same as the general syntax', () => {
+  // parseMessageId reads `<left@right>` (dot-atoms, nothing around them) on a short path; a space before the `<` is
+  // valid CFWS (not obsolete) and sends the value down the general parser. Both must agree.
+  const random = seededRandom(5324);
+  const atext = ['a', 'Z', '0', '9', '!', '#', "'", '*', '+', '-', '/', '=', '?', '^', '_', '`', '{', '|', '~', 'é'];
+  const odd = [' ', '(c)', '"q"', '..', '.', '@', '<', '>', '[', ']', '\\', ','];
+  const word = () => {
+    let w = '';
+    const n = Math.floor(random() * 4);
+    for (let i = 0; i < n; i++) w += atext[Math.floor(random() * atext.length)];
+    return w;
+  };
+  const dotted = () => {
+    const parts = [word()];
+    while (random() < 0.4) parts.push(word());
+    return parts.join('.');
+  };
+  test('3,000 random values, valid and not', () => {
+    let short = 0;
+    for (let n = 0; n < 3000; n++) {
+      let value = `<${dotted()}@${dotted()}>`;
+      if (random() < 0.3) {
+        const at = Math.floor(random() * (value.length + 1));
+        value = value.slice(0, at) + odd[Math.floor(random() * odd.length)] + value.slice(at);
+      }
+      const fast = parseCommonMessageId(value);
+      const general = parseMessageId(` ${value}`);
+      if (fast !== undefined) {
+        short++;
+        assert.ok(general.ok, value);
+        assert.deepEqual(fast, general.value, value);
+      } else if (general.ok && !general.value.obsolete && /^<[^[]*>$/.test(value)) {
+        assert.fail(`the short path refused a plain msg-id: ${value}`);
+      }
+    }
+    assert.ok(short > 300, `only ${short} values took the short path`);
   });
 });

@@ -31,6 +31,10 @@ export const SINGLE_FIELDS: readonly string[] = [
   'subject',
 ];
 
+/** Every field name the checks read: the single fields and the address fields. */
+const CHECKED_FIELDS: ReadonlySet<string> = new Set([...SINGLE_FIELDS, 'from', 'sender', 'reply-to', 'to', 'cc']);
+const NO_FIELDS: readonly HeaderField[] = Object.freeze([]);
+
 /** A domain found in the address fields, in A-label form, with the fields it appears in. */
 export interface HeaderDomain {
   domain: string;
@@ -69,13 +73,15 @@ type ParsedField = { ok: true; text: string; mailboxes: Mailbox[] } | { ok: fals
  */
 export function checkHeaderFields(header: Pick<ParsedHeader, 'fields'>): HeaderFieldReport {
   const details: HeaderDetail[] = [];
-  const byName = new Map<string, HeaderField[]>();
+  // The fields these checks read, by name (the rest of the header is not looked at).
+  const byName: Partial<Record<string, HeaderField[]>> = {};
   for (const field of header.fields) {
-    const list = byName.get(field.name);
+    if (!CHECKED_FIELDS.has(field.name)) continue;
+    const list = byName[field.name];
     if (list) list.push(field);
-    else byName.set(field.name, [field]);
+    else byName[field.name] = [field];
   }
-  const fieldsNamed = (name: string): HeaderField[] => byName.get(name) ?? [];
+  const fieldsNamed = (name: string): readonly HeaderField[] => byName[name] ?? NO_FIELDS;
 
   // §3.6: counts.
   for (const name of SINGLE_FIELDS) {

@@ -3,7 +3,7 @@
  * obsolete forms of §4.5.4 (id-left a local-part, id-right a domain: quoted strings and comments inside) and
  * UTF-8 in atext (RFC 6532 §3.2).
  */
-import { isAtext } from '../message/address.js';
+import { isAtext, isAtextCode } from '../message/address.js';
 import type { ParseResult } from '../parse-result.js';
 import { isFoldingSpace, skipCfws } from './cfws.js';
 
@@ -164,6 +164,8 @@ export function parseMessageId(value: string): ParseResult<MessageId> {
       },
     };
   }
+  const common = parseCommonMessageId(value);
+  if (common !== undefined) return { ok: true, value: common };
   try {
     return { ok: true, value: new MessageIdParser(value).parse() };
   } catch (error) {
@@ -175,4 +177,32 @@ export function parseMessageId(value: string): ParseResult<MessageId> {
     }
     throw error;
   }
+}
+
+/** The index just past the dot-atom-text (RFC 5322 §3.2.3) starting at `i`, or -1 when there is none. */
+function dotAtomEnd(text: string, i: number): number {
+  let atomStart = i;
+  for (;;) {
+    while (i < text.length && isAtextCode(text.charCodeAt(i))) i++;
+    if (i === atomStart) return -1;
+    if (text.charCodeAt(i) !== 0x2e) return i;
+    i++;
+    atomStart = i;
+  }
+}
+
+/**
+ * The form nearly every mail program writes, `<dot-atom-text@dot-atom-text>` with nothing around it, read without
+ * the general parser; undefined for anything else (the general parser then decides, with the same result for
+ * this form).
+ */
+export function parseCommonMessageId(value: string): MessageId | undefined {
+  if (value.charCodeAt(0) !== 0x3c) return undefined;
+  const at = dotAtomEnd(value, 1);
+  if (at < 0 || value.charCodeAt(at) !== 0x40) return undefined;
+  const end = dotAtomEnd(value, at + 1);
+  if (end < 0 || end !== value.length - 1 || value.charCodeAt(end) !== 0x3e) return undefined;
+  const left = value.slice(1, at);
+  const right = value.slice(at + 1, end);
+  return { id: value.slice(1, end), left, right, obsolete: false };
 }

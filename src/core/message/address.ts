@@ -81,7 +81,8 @@ function isWhitespaceCode(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
-function isAtextCode(c: number): boolean {
+/** {@link isAtext} by character code. */
+export function isAtextCode(c: number): boolean {
   return c >= 0x80 || ASCII_ATEXT[c] === true;
 }
 
