@@ -3,6 +3,8 @@
  * RFC 5322 §3.2 `quoted-string`, RFC 5321 §4.1.2 `Ldh-str`).
  */
 
+import { memoizeByText } from '../text-memo.js';
+
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
 const KEYWORD = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 const TOKEN = /^[!#$%&'*+\-.0-9A-Z^_`a-z{|}~]+$/;
@@ -14,8 +16,11 @@ const ADDRESS_VALUE =
 
 /** `Keyword` = `Ldh-str` (RFC 5321 §4.1.2): letters, digits, hyphens, not ending in a hyphen. */
 export function isKeyword(text: string): boolean {
-  return KEYWORD.test(text);
+  return keywordMemo(text);
 }
+
+/** Methods, results and property names repeat on every message: each text is tested once. */
+const keywordMemo = memoizeByText((text: string) => KEYWORD.test(text), { maxEntries: 1024, maxKeyLength: 64 });
 
 /** RFC 2045 `token`: printable US-ASCII except SPACE and tspecials `()<>@,;:\"/[]?=`. */
 export function isToken(text: string): boolean {

@@ -49,7 +49,10 @@ export type SenderRelationFinding =
   | { id: 'helo.not-mx'; name: string; mxHosts: string[]; domain?: string };
 
 const TRAILING_DOT = /\.$/;
-const bare = (name: string) => name.toLowerCase().replace(TRAILING_DOT, '');
+const bare = (name: string) => {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.replace(TRAILING_DOT, '') : lower;
+};
 
 /** Sender-relation findings, in the order ptr.generic, ptr.foreign-domain, helo.foreign-domain, helo.not-mx. */
 export function senderRelations(input: SenderRelationsInput): SenderRelationFinding[] {
