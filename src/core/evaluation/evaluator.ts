@@ -252,10 +252,11 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
             ? []
             : undefined;
       const forwardingHints = stage ? hintsOf(stage.header, envelope.rcptTo) : [];
-      // The verdict's input and the evaluation are written out field by field (no spreads: docs/performance.md).
       const fromText = fromDomain?.ok ? fromDomain.domain : undefined;
-      const input: VerdictInput = {
-        envelope: evaluatedEnvelope,
+      // What each check found, listed once: the verdict's input and, in this order, fields of the evaluation. A
+      // spread after other properties is cheap on Node 20 (~0.1 µs here); one that starts a literal and is then
+      // added to is not (docs/performance.md).
+      const checks = {
         iprev: iprevResult,
         helo: heloResult,
         spf: spfOut,
@@ -263,8 +264,8 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         dmarc,
         arc: arcResult,
         headers: headersResult,
-        forwardingHints,
       };
+      const input: VerdictInput = { envelope: evaluatedEnvelope, ...checks, forwardingHints };
       if (fromText !== undefined) input.fromDomain = fromText;
       if (senderMxHosts) input.senderMxHosts = senderMxHosts;
       const { verdict, retryable, reasons } = decideVerdict(input, options.policy ?? defaultPolicy);
@@ -287,13 +288,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         verdict,
         retryable,
         reasons,
-        iprev: iprevResult,
-        helo: heloResult,
-        spf: spfOut,
-        dkim,
-        dmarc,
-        arc: arcResult,
-        headers: headersResult,
+        ...checks,
         authenticationResults,
         envelope: evaluatedEnvelope,
       } as Evaluation;
