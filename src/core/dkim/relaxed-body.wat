@@ -3,23 +3,68 @@
 ;; lines are counted (the caller writes them before the next content, or drops them at the end of the body, §3.4.4).
 ;;
 ;; Memory: input at [0, 65536), canonical output from 65536: at most twice the input plus 16,384 empty lines
-;; carried in from earlier calls (up to offset 229,376; the memory is 262,144, so a 64-byte store past the end still
-;; fits). `relax(i, end)` reads input [i, end), appends to the output (`out` bytes so far) and returns where it
+;; carried in from earlier calls (up to offset 229,376, so a 64-byte store past the end still fits below 262,144,
+;; where the squeeze table's 2,048 bytes are; the memory is 327,680). `relax(i, end)` reads input [i, end), appends to the output (`out` bytes so far) and returns where it
 ;; stopped: `end`, or the offset of a content byte that must wait for more than 16,384 pending empty lines (`blank`),
 ;; which the caller writes. The line state lives in the globals between calls, so a body may arrive in any number of
 ;; pieces.
 ;;
 ;; Sixty-four bytes at a time (sixteen near the end of the input) are copied unchanged when their canonical form is
 ;; themselves (SIMD masks: no HTAB or other control byte, no SP pair, every CR in a CRLF, no SP before CR, no empty
-;; line); otherwise the bytes before the first that changes are copied and the bytes from there go one at a time
-;; until nothing is pending. Built into relaxed-body-wasm.ts by scripts/build-wasm.mjs.
+;; line). When SP pairs are all that change in the sixty-four, the first SP of each pair is dropped by a swizzle per
+;; eight bytes (a table of the kept lanes for each mask). Otherwise the bytes before the first that changes are
+;; copied and the bytes from there go one at a time until nothing is pending. Built into relaxed-body-wasm.ts by scripts/build-wasm.mjs.
 (module
-  (memory (export "memory") 4)
+  (memory (export "memory") 5)
   (global $space (export "space") (mut i32) (i32.const 0))
   (global $content (export "content") (mut i32) (i32.const 0))
   (global $cr (export "cr") (mut i32) (i32.const 0))
   (global $blank (export "blank") (mut i32) (i32.const 0))
   (global $out (export "out") (mut i32) (i32.const 0))
+  ;; The squeeze table at 262,144: for each byte mask m, the indices 0-7 whose bit in m is clear, in order, then 255
+  ;; (a lane that swizzles to zero). Filled once when the module starts.
+  (func $fillTable
+    (local $m i32) (local $j i32) (local $at i32) (local $k i32)
+    (loop $mask
+      (local.set $at (i32.add (i32.const 262144) (i32.shl (local.get $m) (i32.const 3))))
+      (local.set $k (i32.const 0))
+      (local.set $j (i32.const 0))
+      (loop $lane
+        (if (i32.eqz (i32.and (local.get $m) (i32.shl (i32.const 1) (local.get $j))))
+          (then
+            (i32.store8 (i32.add (local.get $at) (local.get $k)) (local.get $j))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $lane (i32.lt_u (local.get $j) (i32.const 8))))
+      (loop $pad
+        (if (i32.lt_u (local.get $k) (i32.const 8))
+          (then
+            (i32.store8 (i32.add (local.get $at) (local.get $k)) (i32.const 255))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $pad))))
+      (local.set $m (i32.add (local.get $m) (i32.const 1)))
+      (br_if $mask (i32.lt_u (local.get $m) (i32.const 256)))))
+  (start $fillTable)
+  ;; Writes the sixteen bytes of $v without those whose bit is set in $drop, at $o; returns the new end. (Sixteen
+  ;; bytes are stored each half; the bytes past the new end are overwritten by what follows.)
+  (func $squeeze (param $v v128) (param $drop i32) (param $o i32) (result i32)
+    (local $half i32)
+    (if (i32.eqz (local.get $drop))
+      (then
+        (v128.store (local.get $o) (local.get $v))
+        (return (i32.add (local.get $o) (i32.const 16)))))
+    (local.set $half (i32.and (local.get $drop) (i32.const 255)))
+    (v128.store (local.get $o)
+      (i8x16.swizzle (local.get $v)
+        (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
+    (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
+    (v128.store (local.get $o)
+      (i8x16.swizzle (local.get $v)
+        (i8x16.add
+          (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))
+          (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+    (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
   ;; Writes the pending empty lines (at most 16,384: more are left to the caller) at $o; returns the new end.
   (func $blanks (param $o i32) (result i32)
     (loop $line
@@ -33,7 +78,8 @@
     (local $spOut i32) (local $blockEnd i32) (local $v v128)
     (local $S i32) (local $C i32) (local $L i32) (local $Lo i32) (local $bad i32) (local $p i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
-    (local $S64 i64) (local $C64 i64) (local $L64 i64) (local $Lo64 i64) (local $bad64 i64)
+    (local $S64 i64) (local $C64 i64) (local $L64 i64) (local $T64 i64) (local $W64 i64) (local $G64 i64) (local $LS64 i64)
+    (local $Y64 i64) (local $W2 i64) (local $E64 i64) (local $drop64 i64) (local $bad64 i64)
     (local.set $space (global.get $space))
     (local.set $content (global.get $content))
     (local.set $cr (global.get $cr))
@@ -50,7 +96,9 @@
                 (local.set $o (i32.sub (local.get $o) (i32.const 1)))
                 (local.set $space (i32.const 1))))))
         (block $slowPath
-        ;; Fast path, 64 bytes: the same masks over four vectors at once (a CRLF across two of them is no trouble).
+;; Fast path, 64 bytes: masks over four vectors at once (a CRLF across two of them is no trouble). Blocks that
+        ;; change only by WSP (runs shortened to one SP, HTAB written as SP, runs before a CRLF dropped) are written by
+        ;; a swizzle; empty lines are copied when content follows them in the block (so they are not the body's end).
         (if (i32.and
               (i32.le_u (i32.add (local.get $i) (i32.const 64)) (local.get $end))
               (i32.eqz (i32.or (i32.or (local.get $space) (local.get $cr)) (global.get $blank))))
@@ -60,32 +108,77 @@
             (local.set $v2 (v128.load offset=32 (local.get $i)))
             (local.set $v3 (v128.load offset=48 (local.get $i)))
             (local.set $S64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v0) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v1) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v2) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v3) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 48)))))
+            (local.set $T64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v0) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v1) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v2) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v3) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9)))) (i64.const 48)))))
             (local.set $C64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v0) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v1) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v2) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v3) (v128.const i8x16 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13 13)))) (i64.const 48)))))
             (local.set $L64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v0) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v1) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v2) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.eq (local.get $v3) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10)))) (i64.const 48)))))
-            (local.set $Lo64 (i64.or (i64.or (i64.extend_i32_u (i8x16.bitmask (i8x16.le_u (local.get $v0) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.le_u (local.get $v1) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 16))) (i64.or (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.le_u (local.get $v2) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 32)) (i64.shl (i64.extend_i32_u (i8x16.bitmask (i8x16.le_u (local.get $v3) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))) (i64.const 48)))))
+            (local.set $W64 (i64.or (local.get $S64) (local.get $T64)))
+            ;; Content: every byte but WSP, CR and LF (other control bytes are content to §3.4.4).
+            (local.set $G64 (i64.xor (i64.or (local.get $W64) (i64.or (local.get $C64) (local.get $L64))) (i64.const -1)))
+            ;; Line starts: after each LF, and the block's first byte when its line has no content yet.
+            (local.set $LS64 (i64.or (i64.shl (local.get $L64) (i64.const 1)) (i64.extend_i32_u (i32.eqz (local.get $content)))))
+            ;; WSP runs before a CR: from the WSP right before each CR down the run (runs of up to 8; a longer one is
+            ;; left to the byte loop).
+            (local.set $Y64 (i64.and (i64.shr_u (local.get $C64) (i64.const 1)) (local.get $W64)))
+            (local.set $W2 (i64.and (local.get $W64) (i64.shr_u (local.get $W64) (i64.const 1))))
+            (local.set $Y64 (i64.or (local.get $Y64) (i64.and (i64.shr_u (local.get $Y64) (i64.const 1)) (local.get $W64))))
+            (local.set $Y64 (i64.or (local.get $Y64) (i64.and (i64.shr_u (local.get $Y64) (i64.const 2)) (local.get $W2))))
+            (local.set $Y64 (i64.or (local.get $Y64)
+              (i64.and (i64.shr_u (local.get $Y64) (i64.const 4)) (i64.and (local.get $W2) (i64.shr_u (local.get $W2) (i64.const 2))))))
+            ;; Empty lines (a CR at a line start).
+            (local.set $E64 (i64.and (local.get $C64) (local.get $LS64)))
             (local.set $bad64
               (i64.or
                 (i64.or
-                  (i64.and (local.get $Lo64) (i64.xor (i64.or (local.get $S64) (i64.or (local.get $C64) (local.get $L64))) (i64.const -1)))
-                  (i64.and (local.get $S64) (i64.or (i64.shr_u (local.get $S64) (i64.const 1)) (i64.shr_u (local.get $C64) (i64.const 1)))))
+                  ;; a CR not followed by LF; an LF not after a CR
+                  (i64.and (local.get $C64) (i64.xor (i64.shr_u (local.get $L64) (i64.const 1)) (i64.const -1)))
+                  (i64.and (local.get $L64) (i64.xor (i64.shl (local.get $C64) (i64.const 1)) (i64.const -1))))
                 (i64.or
                   (i64.or
-                    (i64.and (local.get $C64) (i64.xor (i64.shr_u (local.get $L64) (i64.const 1)) (i64.const -1)))
-                    (i64.and (local.get $L64) (i64.xor (i64.shl (local.get $C64) (i64.const 1)) (i64.const -1))))
-                  (i64.and (local.get $C64)
-                    (i64.or (i64.shl (local.get $L64) (i64.const 1)) (i64.extend_i32_u (i32.eqz (local.get $content))))))))
+                    ;; a WSP run before a CR longer than the fill reached
+                    (i64.and (i64.and (i64.shr_u (local.get $Y64) (i64.const 1)) (local.get $W64))
+                      (i64.xor (local.get $Y64) (i64.const -1)))
+                    ;; a line of WSP only (it becomes an empty line, which may be at the body's end)
+                    (i64.and (local.get $Y64) (local.get $LS64)))
+                  ;; empty lines with no content after them in the block
+                  (select (local.get $E64) (i64.const 0)
+                    (i32.and (i64.ne (local.get $E64) (i64.const 0))
+                      (i64.ge_u (i64.clz (local.get $G64)) (i64.clz (local.get $E64))))))))
+            ;; The bytes dropped: all but the last WSP of each run, and whole runs before a CR.
+            (local.set $drop64 (i64.or (i64.and (local.get $W64) (i64.shr_u (local.get $W64) (i64.const 1))) (local.get $Y64)))
             (v128.store (local.get $o) (local.get $v0))
             (v128.store offset=16 (local.get $o) (local.get $v1))
             (v128.store offset=32 (local.get $o) (local.get $v2))
             (v128.store offset=48 (local.get $o) (local.get $v3))
             (if (i64.eqz (local.get $bad64))
               (then
-                (local.set $o (i32.add (local.get $o) (i32.const 64)))
+                (if (i64.eqz (i64.or (local.get $drop64) (local.get $T64)))
+                  (then (local.set $o (i32.add (local.get $o) (i32.const 64))))
+                  (else
+                    (if (i64.ne (local.get $T64) (i64.const 0))
+                      (then
+                        (local.set $v0 (v128.bitselect (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32) (local.get $v0) (i8x16.eq (local.get $v0) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))
+                        (local.set $v1 (v128.bitselect (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32) (local.get $v1) (i8x16.eq (local.get $v1) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))
+                        (local.set $v2 (v128.bitselect (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32) (local.get $v2) (i8x16.eq (local.get $v2) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))
+                        (local.set $v3 (v128.bitselect (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32) (local.get $v3) (i8x16.eq (local.get $v3) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))))
+                    (local.set $o (call $squeeze (local.get $v0) (i32.wrap_i64 (i64.and (local.get $drop64) (i64.const 0xffff))) (local.get $o)))
+                    (local.set $o (call $squeeze (local.get $v1) (i32.wrap_i64 (i64.and (i64.shr_u (local.get $drop64) (i64.const 16)) (i64.const 0xffff))) (local.get $o)))
+                    (local.set $o (call $squeeze (local.get $v2) (i32.wrap_i64 (i64.and (i64.shr_u (local.get $drop64) (i64.const 32)) (i64.const 0xffff))) (local.get $o)))
+                    (local.set $o (call $squeeze (local.get $v3) (i32.wrap_i64 (i64.shr_u (local.get $drop64) (i64.const 48))) (local.get $o)))))
                 (local.set $i (i32.add (local.get $i) (i32.const 64)))
-                (local.set $content (i64.eqz (i64.and (local.get $L64) (i64.const 0x8000000000000000))))
-                (local.set $spOut (i64.ne (i64.and (local.get $S64) (i64.const 0x8000000000000000)) (i64.const 0)))
+                ;; The line has content when a content byte follows its last LF (or, with no LF, when it had).
+                (local.set $content
+                  (if (result i32) (i64.eqz (local.get $L64))
+                    (then (i32.or (local.get $content) (i64.ne (local.get $G64) (i64.const 0))))
+                    (else
+                      (i64.ne
+                        (i64.shr_u (i64.shr_u (local.get $G64) (i64.sub (i64.const 63) (i64.clz (local.get $L64)))) (i64.const 1))
+                        (i64.const 0)))))
+                ;; A last WSP is kept (as SP) for now: it goes if WSP or a line end follows.
+                (local.set $spOut (i64.ne (i64.and (local.get $W64) (i64.const 0x8000000000000000)) (i64.const 0)))
                 (br $main)))
-            ;; Keep the bytes before the first one that changes (not a trailing SP: it may join a WSP run).
+            ;; Keep the bytes before the first one that changes or must go one at a time (not a trailing SP: it may
+            ;; join a WSP run).
+            (local.set $bad64 (i64.or (local.get $bad64) (i64.or (local.get $drop64) (local.get $T64))))
             (local.set $p (i32.wrap_i64 (i64.ctz (local.get $bad64))))
             (if (i32.and (i32.ne (local.get $p) (i32.const 0))
                   (i64.ne (i64.and (local.get $S64) (i64.shl (i64.const 1) (i64.extend_i32_u (i32.sub (local.get $p) (i32.const 1)))))
@@ -129,7 +222,10 @@
                 (v128.store (local.get $o) (local.get $v))
                 (local.set $o (i32.add (local.get $o) (i32.const 16)))
                 (local.set $i (i32.add (local.get $i) (i32.const 16)))
-                (local.set $content (i32.eqz (i32.and (local.get $L) (i32.const 0x8000))))
+                ;; Content unless the block ends with LF, or with SP right after an LF (a line of WSP so far).
+                (local.set $content
+                  (i32.eqz (i32.or (i32.and (local.get $L) (i32.const 0x8000))
+                    (i32.and (i32.and (local.get $S) (i32.const 0x8000)) (i32.shl (i32.and (local.get $L) (i32.const 0x4000)) (i32.const 1))))))
                 (local.set $spOut (i32.ne (i32.and (local.get $S) (i32.const 0x8000)) (i32.const 0)))
                 (br $main)))
             ;; Copy the bytes before the first one that changes (not a trailing SP: it may join a WSP run).
