@@ -509,3 +509,23 @@ describe('quoted strings in address lists (RFC 5322 §3.2.4)', () => {
     }
   });
 });
+
+describe('parseAddressList: the last list is kept for the next reader of the same text', () => {
+  test('the same text under other caps: reused only where it fits them, and frozen', () => {
+    const text = 'a@example.com, b@example.com, c@example.com';
+    const wide = parseAddressList(text, { maxMailboxes: 10 });
+    assert.ok(wide.ok);
+    assert.equal(wide.value.length, 3);
+    assert.ok(Object.isFrozen(wide.value) && Object.isFrozen(wide.value[0]));
+    const again = parseAddressList(text);
+    assert.ok(again.ok);
+    assert.equal(again.value, wide.value, 'the list is shared');
+    const narrow = parseAddressList(text, { maxMailboxes: 2 });
+    assert.equal(narrow.ok, false, 'three mailboxes are over a cap of two');
+    const short = parseAddressList(text, { maxLength: 10 });
+    assert.equal(short.ok, false, 'the text is over a length cap of ten');
+    const other = parseAddressList('d@example.org');
+    assert.ok(other.ok);
+    assert.equal(other.value[0]?.domain, 'example.org');
+  });
+});

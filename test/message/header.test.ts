@@ -7,6 +7,7 @@ import {
   getFields,
   parseHeaderBlock,
   toCrlf,
+  utf8Text,
 } from '../../src/core/message/header.js';
 import { parseMessage } from '../../src/core/message/message.js';
 import { MessageSplitter } from '../../src/core/message/splitter.js';
@@ -184,5 +185,49 @@ describe('MessageSplitter', () => {
     for (let i = 0; i < 100; i++) splitter.push(enc('X-Long: ' + 'a'.repeat(100) + '\r\n'));
     assert.ok(result && !result.ok);
     assert.equal(result.error.code, 'message.too-large');
+  });
+});
+
+describe('utf8Text', () => {
+  test('equals a TextDecoder for random bytes: ASCII, valid UTF-8 and invalid sequences', () => {
+    const decoder = new TextDecoder('utf-8');
+    const random = seededRandom(6532);
+    const pieces = [
+      [0x61],
+      [0x20],
+      [0x7e],
+      [0x00],
+      [0xc3, 0xa9],
+      [0xe2, 0x82, 0xac],
+      [0xf0, 0x9f, 0x98, 0x80],
+      [0xff],
+      [0xc3],
+      [0x80],
+    ];
+    let ascii = 0;
+    for (let round = 0; round < 2000; round++) {
+      const bytes: number[] = [];
+      const n = Math.floor(random() * 40);
+      const asciiOnly = random() < 0.5;
+      for (let i = 0; i < n; i++) bytes.push(...pieces[Math.floor(random() * (asciiOnly ? 4 : pieces.length))]!);
+      const input = Uint8Array.from(bytes);
+      if (bytes.every((b) => b < 0x80)) ascii++;
+      assert.equal(utf8Text(input), decoder.decode(input), JSON.stringify(bytes));
+    }
+    assert.ok(ascii > 500, `${ascii} ASCII inputs`);
+  });
+
+  test('field values: ASCII and UTF-8 read the same way as before, folds removed', () => {
+    const parsed = parseHeaderBlock(
+      Buffer.from('Subject: caf\u00e9 \r\n and more\r\nX-A: plain\r\n\tfolded \r\nX-B: \xff\r\n', 'latin1'),
+    );
+    assert.ok(parsed.ok);
+    const [subject, a, b] = parsed.value.fields;
+    assert.equal(fieldValue(subject!), 'caf\ufffd  and more'); // é written as one latin1 byte is not UTF-8
+    assert.equal(fieldValue(a!), 'plain\tfolded');
+    assert.equal(fieldValue(b!), '\ufffd');
+    const utf8Field = parseHeaderBlock(Buffer.from('Subject: caf\u00e9\r\n', 'utf8'));
+    assert.ok(utf8Field.ok);
+    assert.equal(fieldValue(utf8Field.value.fields[0]!), 'caf\u00e9');
   });
 });

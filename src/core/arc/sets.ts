@@ -2,7 +2,7 @@
  * ARC sets (RFC 8617 §4.1, §4.2): the ARC-Authentication-Results, ARC-Message-Signature and ARC-Seal fields of a
  * message grouped by instance, with the structure checks of §4.2.1 and §5.2 step 3.
  */
-import { latin1Text, type HeaderField } from '../message/index.js';
+import { latin1Text, utf8Text, type HeaderField } from '../message/index.js';
 import type { ParseError } from '../parse-result.js';
 import { parseArcAuthResultsField, type ArcAuthResultsField } from './aar.js';
 import { parseArcMessageSignature, parseArcSeal, type ArcMessageSignature, type ArcSeal } from './fields.js';
@@ -35,7 +35,6 @@ export interface ArcParseError extends ParseError {
 export type ArcChainParseResult = { ok: true; value: ArcChain } | { ok: false; error: ArcParseError };
 
 const arcFieldNames = new Set(['arc-seal', 'arc-message-signature', 'arc-authentication-results']);
-const utf8 = new TextDecoder('utf-8');
 
 /** True for the names of the three ARC header fields (lower case). */
 export function isArcFieldName(name: string): boolean {
@@ -98,7 +97,7 @@ export function parseArcSets(message: { fields: readonly HeaderField[] }): ArcCh
     const bytes = field.raw.subarray(field.valueOffset);
     switch (field.name) {
       case 'arc-authentication-results': {
-        const value = utf8.decode(bytes);
+        const value = utf8Text(bytes);
         const result = parseArcAuthResultsField(value);
         if (!result.ok) return fail('arc.syntax', result.error.message, guessInstance(value));
         const slot = slotFor(result.value.instance, 'aar', 'ARC-Authentication-Results');

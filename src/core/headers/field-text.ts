@@ -3,14 +3,18 @@
  * is not text), unfolded (RFC 5322 §2.2.3) and trimmed.
  */
 import type { HeaderField } from '../message/header.js';
-import { fieldValueBytes, unfold } from '../message/header.js';
+import { isAscii } from 'node:buffer';
+import { fieldValueBytes, latin1Text, unfold } from '../message/header.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The unfolded, trimmed value of a field, or `undefined` when its bytes are not valid UTF-8. */
 export function fieldText(field: HeaderField): string | undefined {
+  const bytes = fieldValueBytes(field);
+  // ASCII is valid UTF-8 and reads the same as latin1, which Buffer decodes more quickly.
+  if (isAscii(bytes)) return unfold(latin1Text(bytes)).trim();
   try {
-    return unfold(strictUtf8.decode(fieldValueBytes(field))).trim();
+    return unfold(strictUtf8.decode(bytes)).trim();
   } catch {
     return undefined;
   }

@@ -347,6 +347,22 @@ export function addressLimitExceeded(error: ParseError): 'length' | 'mailboxes' 
  */
 export function parseAddressList(value: string, options: AddressListOptions = {}): ParseResult<Mailbox[]> {
   const maxLength = options.maxLength ?? MAX_ADDRESS_FIELD_LENGTH;
+  const maxMailboxes = options.maxMailboxes ?? MAX_MAILBOXES;
+  // A list parsed under other caps is the same list when it fits these.
+  if (last?.value === value && value.length <= maxLength && last.mailboxes.length <= maxMailboxes)
+    return { ok: true, value: last.mailboxes };
+  const result = parseList(value, maxLength, maxMailboxes);
+  if (result.ok) last = { value, mailboxes: result.value };
+  return result;
+}
+
+/**
+ * The last list that parsed (frozen, as it is shared): the From field of a message is read by DMARC's
+ * author-domain step and by the header checks, one after the other.
+ */
+let last: { value: string; mailboxes: Mailbox[] } | undefined;
+
+function parseList(value: string, maxLength: number, maxMailboxes: number): ParseResult<Mailbox[]> {
   if (value.length > maxLength) {
     return {
       ok: false,
@@ -354,9 +370,10 @@ export function parseAddressList(value: string, options: AddressListOptions = {}
     };
   }
   try {
-    const parser = new AddressParser(tokenize(value), value.length, options.maxMailboxes ?? MAX_MAILBOXES);
+    const parser = new AddressParser(tokenize(value), value.length, maxMailboxes);
     parser.parseAddressList();
-    return { ok: true, value: parser.mailboxes };
+    for (const mailbox of parser.mailboxes) Object.freeze(mailbox);
+    return { ok: true, value: Object.freeze(parser.mailboxes) as Mailbox[] };
   } catch (error) {
     if (error instanceof AddressSyntaxError) {
       return { ok: false, error: { code: 'headers.address-invalid', message: error.message, offset: error.offset } };

@@ -2,6 +2,7 @@
  * The header block of an RFC 5322 message as bytes: fields split once, kept in order with duplicates, never
  * decoded and re-encoded (RFC 5322 §2.2, §3.2.2 folding). Bare LF line ends are read as CRLF (files on disk).
  */
+import { isAscii } from 'node:buffer';
 import type { ParseResult } from '../parse-result.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
@@ -257,7 +258,15 @@ export function fieldValueBytes(field: HeaderField): Uint8Array {
  * trimmed. For tag-lists whose offsets must match bytes, use `fieldValueLatin1`.
  */
 export function fieldValue(field: HeaderField): string {
-  return unfold(utf8.decode(fieldValueBytes(field))).trim();
+  return unfold(utf8Text(fieldValueBytes(field))).trim();
+}
+
+/**
+ * Bytes decoded as UTF-8 (invalid sequences become U+FFFD). ASCII, nearly every header field, reads the same as
+ * latin1, which Buffer decodes several times faster than a `TextDecoder` call.
+ */
+export function utf8Text(bytes: Uint8Array): string {
+  return isAscii(bytes) ? latin1Text(bytes) : utf8.decode(bytes);
 }
 
 /** The value decoded one byte per character (offsets equal byte offsets), folding kept. */
@@ -276,5 +285,5 @@ export function latin1Text(bytes: Uint8Array): string {
 
 /** Removes the line breaks of folding (RFC 5322 §2.2.3). */
 export function unfold(text: string): string {
-  return text.replace(FOLDS, '');
+  return text.indexOf('\n') < 0 ? text : text.replace(FOLDS, '');
 }

@@ -7,6 +7,7 @@ export {
   findHeaderEnd,
   getFields,
   latin1Text,
+  utf8Text,
   parseHeaderBlock,
   toCrlf,
   unfold,
