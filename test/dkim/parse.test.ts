@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTagList } from '../../src/core/dkim/tag-list.js';
-import { parseDkimSignature, readSignatureIds } from '../../src/core/dkim/signature.js';
+import { decodeBase64, parseDkimSignature, readSignatureIds } from '../../src/core/dkim/signature.js';
 import { DkimKeyCache, importPublicKey, parseDkimKey } from '../../src/core/dkim/key.js';
 import { generateKeyPairSync } from 'node:crypto';
 import { seededRandom } from '../support/random.js';
@@ -257,5 +257,35 @@ describe('parseDkimKey', () => {
     cache.get('p=YQ==');
     assert.equal(cache.size, 2, 'bounded');
     assert.notEqual(cache.get(txt), first, 'evicted oldest');
+  });
+});
+
+describe('decodeBase64', () => {
+  test('equals the strict definition for 20,000 random texts (RFC 4648 §4 alphabet, padding at the end only)', () => {
+    // The definition: the alphabet, then at most two "=", and no length of 4n+1; decoded by Buffer.
+    const reference = (text: string) =>
+      /^[A-Za-z0-9+/]*={0,2}$/.test(text) && text.length % 4 !== 1 ? Buffer.from(text, 'base64') : undefined;
+    const random = seededRandom(4648);
+    const valid = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const odd = ['=', '-', '_', ' ', '\t', '!', '.', '\u00e9', '\u0100', '\u{1f600}'];
+    let accepted = 0;
+    for (let round = 0; round < 20000; round++) {
+      let text = '';
+      const n = Math.floor(random() * 24);
+      for (let i = 0; i < n; i++) text += valid[Math.floor(random() * valid.length)];
+      if (random() < 0.5) text += '='.repeat(Math.floor(random() * 4));
+      if (random() < 0.4) {
+        const at = Math.floor(random() * (text.length + 1));
+        text = text.slice(0, at) + odd[Math.floor(random() * odd.length)] + text.slice(at);
+      }
+      const expected = reference(text);
+      const got = decodeBase64(text);
+      if (expected === undefined) assert.equal(got, undefined, JSON.stringify(text));
+      else {
+        accepted++;
+        assert.ok(got !== undefined && Buffer.from(got).equals(expected), JSON.stringify(text));
+      }
+    }
+    assert.ok(accepted > 5000, `${accepted} accepted`);
   });
 });

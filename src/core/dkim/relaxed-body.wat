@@ -4,16 +4,18 @@
 ;;
 ;; Memory: input at [0, 65536), canonical output from 65536: at most twice the input plus 16,384 empty lines
 ;; carried in from earlier calls (up to offset 229,376, so a 64-byte store past the end still fits below 262,144,
-;; where the squeeze table's 2,048 bytes are; the memory is 327,680). `relax(i, end)` reads input [i, end), appends to the output (`out` bytes so far) and returns where it
-;; stopped: `end`, or the offset of a content byte that must wait for more than 16,384 pending empty lines (`blank`),
-;; which the caller writes. The line state lives in the globals between calls, so a body may arrive in any number of
-;; pieces.
+;; where the swizzle table's 2,048 bytes are; the memory is 327,680). `relax(i, end)` reads input [i, end), appends
+;; to the output (`out` bytes so far) and returns where it stopped: `end`, or the offset of a content byte that must
+;; wait for more than 16,384 pending empty lines (`blank`), which the caller writes. The line state lives in the
+;; globals between calls, so a body may arrive in any number of pieces.
 ;;
-;; Sixty-four bytes at a time (sixteen near the end of the input) are copied unchanged when their canonical form is
-;; themselves (SIMD masks: no HTAB or other control byte, no SP pair, every CR in a CRLF, no SP before CR, no empty
-;; line). When SP pairs are all that change in the sixty-four, the first SP of each pair is dropped by a swizzle per
-;; eight bytes (a table of the kept lanes for each mask). Otherwise the bytes before the first that changes are
-;; copied and the bytes from there go one at a time until nothing is pending. Built into relaxed-body-wasm.ts by scripts/build-wasm.mjs.
+;; Sixty-four bytes at a time (sixteen near the end of the input), by SIMD masks. A block whose canonical form is
+;; itself is copied. A block that changes only by WSP (runs shortened to one SP, HTAB written as SP, runs before a
+;; CRLF dropped) is written by a swizzle per eight bytes (a table of the kept lanes for each mask); empty lines in it
+;; are copied when content follows them in the block (so they are not the body's end). Otherwise the bytes before
+;; the first that changes are copied and the bytes from there go one at a time until nothing is pending; so do the
+;; last bytes, sixteen at a time when nothing in them changes. Built into relaxed-body-wasm.ts by
+;; scripts/build-wasm.mjs.
 (module
   (memory (export "memory") 5)
   (global $space (export "space") (mut i32) (i32.const 0))
@@ -21,7 +23,7 @@
   (global $cr (export "cr") (mut i32) (i32.const 0))
   (global $blank (export "blank") (mut i32) (i32.const 0))
   (global $out (export "out") (mut i32) (i32.const 0))
-  ;; The squeeze table at 262,144: for each byte mask m, the indices 0-7 whose bit in m is clear, in order, then 255
+  ;; The swizzle table at 262,144: for each byte mask m, the indices 0-7 whose bit in m is clear, in order, then 255
   ;; (a lane that swizzles to zero). Filled once when the module starts.
   (func $fillTable
     (local $m i32) (local $j i32) (local $at i32) (local $k i32)
@@ -45,26 +47,6 @@
       (local.set $m (i32.add (local.get $m) (i32.const 1)))
       (br_if $mask (i32.lt_u (local.get $m) (i32.const 256)))))
   (start $fillTable)
-  ;; Writes the sixteen bytes of $v without those whose bit is set in $drop, at $o; returns the new end. (Sixteen
-  ;; bytes are stored each half; the bytes past the new end are overwritten by what follows.)
-  (func $squeeze (param $v v128) (param $drop i32) (param $o i32) (result i32)
-    (local $half i32)
-    (if (i32.eqz (local.get $drop))
-      (then
-        (v128.store (local.get $o) (local.get $v))
-        (return (i32.add (local.get $o) (i32.const 16)))))
-    (local.set $half (i32.and (local.get $drop) (i32.const 255)))
-    (v128.store (local.get $o)
-      (i8x16.swizzle (local.get $v)
-        (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
-    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
-    (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
-    (v128.store (local.get $o)
-      (i8x16.swizzle (local.get $v)
-        (i8x16.add
-          (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))
-          (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
-    (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
   ;; Writes the pending empty lines (at most 16,384: more are left to the caller) at $o; returns the new end.
   (func $blanks (param $o i32) (result i32)
     (loop $line
@@ -79,7 +61,7 @@
     (local $S i32) (local $C i32) (local $L i32) (local $Lo i32) (local $bad i32) (local $p i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $S64 i64) (local $C64 i64) (local $L64 i64) (local $T64 i64) (local $W64 i64) (local $G64 i64) (local $LS64 i64)
-    (local $Y64 i64) (local $W2 i64) (local $E64 i64) (local $drop64 i64) (local $bad64 i64)
+    (local $Y64 i64) (local $W2 i64) (local $E64 i64) (local $drop64 i64) (local $bad64 i64) (local $drop i32) (local $half i32)
     (local.set $space (global.get $space))
     (local.set $content (global.get $content))
     (local.set $cr (global.get $cr))
@@ -160,10 +142,38 @@
                         (local.set $v1 (v128.bitselect (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32) (local.get $v1) (i8x16.eq (local.get $v1) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))
                         (local.set $v2 (v128.bitselect (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32) (local.get $v2) (i8x16.eq (local.get $v2) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))
                         (local.set $v3 (v128.bitselect (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32) (local.get $v3) (i8x16.eq (local.get $v3) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))))
-                    (local.set $o (call $squeeze (local.get $v0) (i32.wrap_i64 (i64.and (local.get $drop64) (i64.const 0xffff))) (local.get $o)))
-                    (local.set $o (call $squeeze (local.get $v1) (i32.wrap_i64 (i64.and (i64.shr_u (local.get $drop64) (i64.const 16)) (i64.const 0xffff))) (local.get $o)))
-                    (local.set $o (call $squeeze (local.get $v2) (i32.wrap_i64 (i64.and (i64.shr_u (local.get $drop64) (i64.const 32)) (i64.const 0xffff))) (local.get $o)))
-                    (local.set $o (call $squeeze (local.get $v3) (i32.wrap_i64 (i64.shr_u (local.get $drop64) (i64.const 48))) (local.get $o)))))
+                    (local.set $drop (i32.wrap_i64 (i64.and (local.get $drop64) (i64.const 0xffff))))
+                    (local.set $half (i32.and (local.get $drop) (i32.const 255)))
+                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v0) (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+                    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
+                    (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
+                    (v128.store (local.get $o)
+                      (i8x16.swizzle (local.get $v0) (i8x16.add (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+                    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
+                    (local.set $drop (i32.wrap_i64 (i64.and (i64.shr_u (local.get $drop64) (i64.const 16)) (i64.const 0xffff))))
+                    (local.set $half (i32.and (local.get $drop) (i32.const 255)))
+                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v1) (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+                    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
+                    (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
+                    (v128.store (local.get $o)
+                      (i8x16.swizzle (local.get $v1) (i8x16.add (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+                    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
+                    (local.set $drop (i32.wrap_i64 (i64.and (i64.shr_u (local.get $drop64) (i64.const 32)) (i64.const 0xffff))))
+                    (local.set $half (i32.and (local.get $drop) (i32.const 255)))
+                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v2) (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+                    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
+                    (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
+                    (v128.store (local.get $o)
+                      (i8x16.swizzle (local.get $v2) (i8x16.add (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+                    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
+                    (local.set $drop (i32.wrap_i64 (i64.shr_u (local.get $drop64) (i64.const 48))))
+                    (local.set $half (i32.and (local.get $drop) (i32.const 255)))
+                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v3) (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+                    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
+                    (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
+                    (v128.store (local.get $o)
+                      (i8x16.swizzle (local.get $v3) (i8x16.add (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+                    (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))))
                 (local.set $i (i32.add (local.get $i) (i32.const 64)))
                 ;; The line has content when a content byte follows its last LF (or, with no LF, when it had).
                 (local.set $content
