@@ -1,6 +1,9 @@
 // Runs the compiled test suites (dist/test/**/*.test.js) with node's test runner, under c8 for coverage, and ends
 // with one plain summary line: `tests: N passed, N failed, N skipped`.
-// Usage: node scripts/run-tests.mjs [--coverage] [filter-substring…]
+// Usage: node scripts/run-tests.mjs [--coverage] [--engine-only] [filter-substring…]
+// --engine-only runs the engine's and the CLI's suites alone, leaving out the services' (store, SMTP, milter,
+// relay, HTTP, server, dashboard, scale-out: they load a native module built for one Node.js and include the slow
+// end-to-end suites with real Postfix, Chromium and PostgreSQL); CI uses it for a second run on another Node.js.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,6 +12,8 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const coverage = args.includes('--coverage');
+const engineOnly = args.includes('--engine-only');
+const SERVICE_SUITES = /[/\\](store|smtp|milter|relay|http|server|dashboard|scale)[/\\]/;
 const filters = args.filter((a) => !a.startsWith('--'));
 
 function collect(dir) {
@@ -27,7 +32,10 @@ try {
 } catch {
   files = [];
 }
-files = files.filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+files = files
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .filter((f) => !(engineOnly && SERVICE_SUITES.test(f.slice('dist/test'.length))))
+  .sort();
 if (files.length === 0) {
   console.error('run-tests: no test files found under dist/test (run npm run build first)');
   process.exit(1);

@@ -203,6 +203,8 @@ export type {
   AuditedSelectors,
   SuggestedRecord,
 } from './audit/index.js';
+export { parseIpAddress, formatIpAddress, inNetwork, parseNetwork, inAnyNetwork } from './spf/ip-address.js';
+export type { IpAddress, IpNetwork } from './spf/ip-address.js';
 export { createEvaluationPool } from './evaluation/workers.js';
 export type {
   EvaluationPool,

@@ -167,3 +167,28 @@ export function parseAnswerAddress(text: string, family: 4 | 6): IpAddress | und
   const v6 = parseIPv6Number(text);
   return v6 === undefined ? undefined : { family: 6, value: v6 };
 }
+
+/** An IP network in CIDR notation (RFC 4632 §3.1, RFC 4291 §2.3): an address and a prefix length. */
+export interface IpNetwork {
+  address: IpAddress;
+  prefix: number;
+}
+
+/** Parses `ADDRESS/PREFIX` or a bare address (the one host); undefined when either part is invalid. */
+export function parseNetwork(text: string): IpNetwork | undefined {
+  const slash = text.indexOf('/');
+  const address = parseIpAddress(slash < 0 ? text : text.slice(0, slash));
+  if (!address) return undefined;
+  const max = address.family === 4 ? 32 : 128;
+  if (slash < 0) return { address, prefix: max };
+  const prefixText = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  return prefix <= max ? { address, prefix } : undefined;
+}
+
+/** True when the address text lies in any of the networks; an unparsable address is in none. */
+export function inAnyNetwork(ipText: string, networks: readonly IpNetwork[]): boolean {
+  const ip = parseIpAddress(ipText);
+  return ip !== undefined && networks.some((network) => inNetwork(ip, network.address, network.prefix));
+}

@@ -1,0 +1,19 @@
+/** What the HTTP app of `mailtrust serve` is built from: the wiring in src/server hands these over. */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { EvaluateOptions, Resolver } from '../core/index.js';
+import type { ServeConfig } from '../server/config.js';
+import type { Store } from '../store/types.js';
+
+export interface HttpDeps {
+  config: ServeConfig;
+  store: Store;
+  /** The one shared resolver (with its cache) of this instance. */
+  resolver: Resolver;
+  /** Resolver, policy, authserv-id and receiver for every evaluation of this instance. */
+  evaluateOptions: EvaluateOptions;
+  logger: Logger;
+  registry: Registry;
+  /** The clock (tests may pin it). */
+  now: () => number;
+}

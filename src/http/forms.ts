@@ -1,0 +1,5 @@
+import type { Hono } from 'hono';
+import type { HttpDeps } from './deps.js';
+
+/** Placeholder: the routes of this area are mounted here. */
+export function formRoutes(_app: Hono, _deps: HttpDeps): void {}
