@@ -90,6 +90,12 @@ function openPostgres(connectionString: string, options: OpenStoreOptions): Kyse
   // An idle connection that the server closes emits 'error' on the pool; unhandled, it would end the process.
   // The pool drops that connection and opens a new one on the next query.
   pool.on('error', (error) => options.logger?.warn({ err: error }, 'store: idle database connection lost'));
+  // A connection can also drop between being checked out and its query being sent; pg then emits 'error' on the
+  // client itself, which no pool listener covers. The query fails (and becomes StoreUnavailableError); the
+  // listener only keeps the event from ending the process.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.logger?.warn({ err: error }, 'store: database connection lost'));
+  });
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
