@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { guarded, isUnavailable } from './availability.js';
 import { StoreUnavailableError, StoreUrlError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 import * as messages from './messages.js';
 import * as oneTimeTokens from './one-time-tokens.js';
 import * as outbox from './outbox.js';
@@ -115,7 +116,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const dialect: Dialect = location.dialect;
   const db = openDatabase(location, options);
 
-  const context: StoreContext = { db, dialect };
+  const context: StoreContext =
+    location.dialect === 'sqlite'
+      ? { dialect: 'sqlite', db, groupCommit: new GroupCommit(db) }
+      : { dialect: 'postgres', db };
   let migrated = false;
   let migrating: Promise<void> | undefined;
   const ensureMigrated = async (): Promise<void> => {
