@@ -188,10 +188,13 @@ async function benchPostgres(raw: Uint8Array, evaluated: Evaluation): Promise<Fi
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    const store = await openStore(url, { pool: 10 });
-    await saveMany(store, 100, 1, () => newMessage(raw, evaluated));
+    // Each phase with its own store: closing it ends its connections, which makes their servers report their
+    // statistics, so the counts below are complete.
+    const warm = await openStore(url, { pool: 10 });
+    await saveMany(warm, 100, 1, () => newMessage(raw, evaluated));
+    await warm.close();
     const stats = async (): Promise<{ commits: number; inserted: number; wal: string }> => {
-      // The statistics collector reports with a delay; force it so the counts include our last statements.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       await admin.query('select pg_stat_clear_snapshot()');
       const { rows } = await admin.query<{ commits: string; inserted: string; wal: string }>(
         'select xact_commit as commits, tup_inserted as inserted, pg_current_wal_lsn()::text as wal ' +
@@ -202,15 +205,16 @@ async function benchPostgres(raw: Uint8Array, evaluated: Evaluation): Promise<Fi
       if (row === undefined) throw new Error('no statistics row');
       return { commits: Number(row.commits), inserted: Number(row.inserted), wal: row.wal };
     };
-    await new Promise((resolve) => setTimeout(resolve, 600));
     const before = await stats();
-    const serial = await saveMany(store, MESSAGES, 1, () => newMessage(raw, evaluated));
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    const serialStore = await openStore(url, { pool: 10 });
+    const serial = await saveMany(serialStore, MESSAGES, 1, () => newMessage(raw, evaluated));
+    await serialStore.close();
     const after = await stats();
     const { rows: wal } = await admin.query<{ bytes: string }>('select pg_wal_lsn_diff($1, $2) as bytes', [
       after.wal,
       before.wal,
     ]);
+    const store = await openStore(url, { pool: 10 });
     const concurrent = await saveMany(store, MESSAGES, 20, () => newMessage(raw, evaluated));
     const claimRecord = await drain(store, ROWS);
     await store.close();
@@ -223,7 +227,7 @@ async function benchPostgres(raw: Uint8Array, evaluated: Evaluation): Promise<Fi
       savePerSecond20: concurrent,
       claimRecordPerSecond: claimRecord,
       perMessage: {
-        // The statistics also count this benchmark's own few queries; per message they round away.
+        // The statistics also count the store's opening (a few statements); per message they round away.
         transactions: (after.commits - before.commits) / MESSAGES,
         rowsWritten: (after.inserted - before.inserted) / MESSAGES,
         walBytesWritten: Number(wal[0]?.bytes ?? 0) / MESSAGES,
