@@ -354,6 +354,16 @@ export function storeSuite(backend: Backend): void {
       );
     });
 
+    test('a renewed lease keeps the row from other claimers past its first expiry', async () => {
+      const store = await fresh();
+      await store.enqueueSubmission(submission(newId(1_000), 1_000, 1));
+      const [row] = await store.claimDeliveries('slow', 1_000, 15_000, 1);
+      assert.ok(row);
+      assert.equal(await store.renewLease(row.id, 'slow', 50_000), true);
+      assert.deepEqual(await store.claimDeliveries('other', 20_000, 15_000, 1), []);
+      assert.equal((await store.claimDeliveries('other', 50_000, 15_000, 1))[0]?.id, row.id);
+    });
+
     test("releaseLeases returns a worker's rows to the queue at once", async () => {
       const store = await fresh();
       await store.enqueueSubmission(submission(newId(1_000), 1_000, 3));
