@@ -158,14 +158,18 @@ export function storeSuite(backend: Backend): void {
       const store = await fresh();
       const { pass, fail } = await evaluations();
       assert.notEqual(pass.verdict, fail.verdict);
-      const all: string[] = [];
-      for (let i = 0; i < 1_050; i++) {
-        const id = newId(1_700_000_000_000 + i);
-        all.push(id);
-        const { raw: _raw, ...withoutRaw } = message(id, i % 3 === 0 ? fail : pass, {
-          source: i % 2 === 0 ? 'milter' : 'smtp',
-        });
-        await store.saveMessage(withoutRaw);
+      const all = Array.from({ length: 1_050 }, (_, i) => newId(1_700_000_000_000 + i));
+      // Saved 50 at a time, as concurrent sessions would; the ids, not the order of saving, give the list order.
+      for (let start = 0; start < all.length; start += 50) {
+        await Promise.all(
+          all.slice(start, start + 50).map((id, k) => {
+            const i = start + k;
+            const { raw: _raw, ...withoutRaw } = message(id, i % 3 === 0 ? fail : pass, {
+              source: i % 2 === 0 ? 'milter' : 'smtp',
+            });
+            return store.saveMessage(withoutRaw);
+          }),
+        );
       }
       const newestFirst = [...all].reverse();
       const firstPage = await store.listMessages({});
@@ -420,7 +424,13 @@ export function storeSuite(backend: Backend): void {
 
     test('4 concurrent claimers drain 5,000 rows: none claimed twice while leased, each delivered once', async () => {
       const store = await fresh();
-      for (let i = 0; i < 500; i++) await store.enqueueSubmission(submission(newId(1_000 + i), 1_000 + i, 10));
+      for (let start = 0; start < 500; start += 50) {
+        await Promise.all(
+          Array.from({ length: 50 }, (_, k) =>
+            store.enqueueSubmission(submission(newId(1_000 + start + k), 1_000 + start + k, 10)),
+          ),
+        );
+      }
       const held = new Set<string>();
       const delivered = new Map<string, number>();
       const doubleClaims: string[] = [];
