@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { EvaluateOptions } from '../core/index.js';
+import { createResolver, type EvaluateOptions } from '../core/index.js';
 import type { Store } from '../store/types.js';
 import { defaultActions, type MilterActions } from './actions.js';
 import { decodeCommand, DEFAULT_MAX_PACKET_BYTES, encodeReply, PacketReader, type MilterReply } from './codec.js';
@@ -95,10 +95,12 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
   const metrics = metricsOf(options.registry);
   const history = options.milter.history ?? true;
   const store = options.store;
+  const { resolver: _shared, ...evaluateOptions } = options.evaluate ?? {};
   const settings: SessionSettings = {
     authservId: options.hostname,
     actions: options.actions ?? defaultActions,
-    evaluateOptions: options.evaluate ?? {},
+    resolver: options.evaluate?.resolver ?? createResolver(),
+    evaluateOptions: evaluateOptions,
     timeBudgetMs: options.milter.timeBudget ?? 20_000,
     progressIntervalMs: options.progressIntervalMs ?? 10_000,
     ...(options.clock ? { clock: options.clock } : {}),

@@ -11,12 +11,13 @@
  *   (SMFIR_CHGHEADER with an empty value, highest index first), ours inserted at index 0 (above the MTA's own
  *   Received, RFC 8601 §5), `X-Mailtrust-Verdict` and `X-Mailtrust-Reasons` added, then the action's reply.
  */
-import type { EvaluateOptions, Evaluation, Evaluator } from '../core/index.js';
+import type { EvaluateOptions, Evaluation, Evaluator, Resolver } from '../core/index.js';
 import { createEvaluator } from '../core/index.js';
 import { newId } from '../store/ids.js';
 import type { MessageAction, NewMessage } from '../store/types.js';
 import { chooseAction, type MilterActions } from './actions.js';
 import { Action, MacroStage, MILTER_VERSION, Protocol, type MilterCommand, type MilterReply } from './codec.js';
+import { budgetedResolver } from './time-budget.js';
 import { claimsOurAuthservId, foldValue, formatReplyCode, OWN_FIELD_PREFIX } from './header-fields.js';
 
 /** What every session shares: settings, the engine's options and where results go. */
@@ -24,8 +25,10 @@ export interface SessionSettings {
   /** The authserv-id of our `Authentication-Results` (the `hostname` setting). */
   authservId: string;
   actions: MilterActions;
-  /** Resolver, policy, limits for the engine; `now` and `signal` are set per message. */
-  evaluateOptions: Omit<EvaluateOptions, 'signal' | 'authservId'>;
+  /** The shared resolver (and its cache); each message sees it through its time budget. */
+  resolver: Resolver;
+  /** Policy, limits and the rest of the engine's options; `now` is set per message. */
+  evaluateOptions: Omit<EvaluateOptions, 'signal' | 'authservId' | 'resolver'>;
   /** The evaluation's time budget: DNS lookups still pending then count as temperror. */
   timeBudgetMs: number;
   /** How often SMFIR_PROGRESS is sent while an evaluation runs (each keeps the MTA waiting). */
@@ -268,8 +271,8 @@ export class MilterSession {
         {
           ...this.settings.evaluateOptions,
           authservId: this.settings.authservId,
+          resolver: budgetedResolver(this.settings.resolver, message.controller.signal),
           now: this.settings.clock?.() ?? new Date(),
-          signal: message.controller.signal,
         },
       );
     }
@@ -348,8 +351,8 @@ export class MilterSession {
    */
   private async finish(message: MessageState, evaluator: Evaluator): Promise<Evaluation | undefined> {
     const { timeBudgetMs, progressIntervalMs } = this.settings;
-    const elapsed = Date.now() - message.startedAt;
-    const budget = setTimeout(() => message.controller.abort(), Math.max(0, timeBudgetMs - elapsed));
+    // The budget counts from the end of the message, when the MTA starts waiting for the reply.
+    const budget = setTimeout(() => message.controller.abort(), timeBudgetMs);
     const progress = setInterval(() => {
       if (!this.disposed) this.send({ kind: 'progress' });
     }, progressIntervalMs);
@@ -358,7 +361,7 @@ export class MilterSession {
       return await Promise.race([
         evaluator.end().catch(() => undefined),
         new Promise<undefined>((resolve) => {
-          giveUp = setTimeout(() => resolve(undefined), Math.max(0, timeBudgetMs - elapsed) + 2_000);
+          giveUp = setTimeout(() => resolve(undefined), timeBudgetMs + 2_000);
         }),
       ]);
     } finally {
