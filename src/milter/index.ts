@@ -5,7 +5,7 @@
  */
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { createResolver, type EvaluateOptions } from '../core/index.js';
 import type { Store } from '../store/types.js';
 import { defaultActions, type MilterActions } from './actions.js';
@@ -34,6 +34,7 @@ export interface MilterOptions {
   /** Where the history goes (`saveMessage`, source `milter`). */
   store?: Store;
   logger?: Logger;
+  /** Where `mailtrust_milter_messages_total{action}` is registered. */
   registry?: Registry;
   /** SMFIR_PROGRESS interval while an evaluation runs (default 10 s). */
   progressIntervalMs?: number;
@@ -45,6 +46,16 @@ export interface MilterOptions {
   maxConnections?: number;
   /** The evaluation clock (tests); default: the time each message ends. */
   clock?: () => Date;
+  /** Hooks for the service's shared metrics. */
+  events?: MilterEvents;
+}
+
+/** What the milter reports as it works. */
+export interface MilterEvents {
+  sessionOpened?(): void;
+  sessionClosed?(): void;
+  /** One message done (evaluated or not), after its reply. */
+  messageDone?(outcome: MessageOutcome): void;
 }
 
 export interface MilterHandle {
@@ -56,43 +67,25 @@ export interface MilterHandle {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Metrics of the milter face. */
-interface MilterMetrics {
-  sessions: Gauge;
-  sessionsTotal: Counter;
-  messages: Counter<'action'>;
-}
-
-function metricsOf(registry: Registry | undefined): MilterMetrics | undefined {
+/** Messages by action, registered on the service's registry (sessions are counted through `events`). */
+function actionCounter(registry: Registry | undefined): Counter<'action'> | undefined {
   if (!registry) return undefined;
-  const existing = registry.getSingleMetric('mailtrust_milter_sessions');
-  if (existing) {
-    return {
-      sessions: existing as Gauge,
-      sessionsTotal: registry.getSingleMetric('mailtrust_milter_sessions_total') as Counter,
-      messages: registry.getSingleMetric('mailtrust_milter_messages_total') as Counter<'action'>,
-    };
-  }
-  return {
-    sessions: new Gauge({ name: 'mailtrust_milter_sessions', help: 'Open milter connections', registers: [registry] }),
-    sessionsTotal: new Counter({
-      name: 'mailtrust_milter_sessions_total',
-      help: 'Milter connections accepted',
-      registers: [registry],
-    }),
-    messages: new Counter({
-      name: 'mailtrust_milter_messages_total',
-      help: 'Messages the milter evaluated, by action',
+  const name = 'mailtrust_milter_messages_total';
+  return (
+    (registry.getSingleMetric(name) as Counter<'action'> | undefined) ??
+    new Counter({
+      name,
+      help: 'Messages the milter handled, by action (accept, tag, quarantine, reject, tempfail)',
       labelNames: ['action'],
       registers: [registry],
-    }),
-  };
+    })
+  );
 }
 
 /** Starts the milter listener. Rejects when the address cannot be bound. */
 export async function startMilter(options: MilterOptions): Promise<MilterHandle> {
   const logger = options.logger;
-  const metrics = metricsOf(options.registry);
+  const byAction = actionCounter(options.registry);
   const history = options.milter.history ?? true;
   const store = options.store;
   const { resolver: _shared, ...evaluateOptions } = options.evaluate ?? {};
@@ -106,7 +99,8 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
     ...(options.clock ? { clock: options.clock } : {}),
     ...(history && store ? { saveMessage: (message) => store.saveMessage(message) } : {}),
     onMessage: (outcome: MessageOutcome) => {
-      metrics?.messages.inc({ action: outcome.action });
+      byAction?.inc({ action: outcome.action });
+      options.events?.messageDone?.(outcome);
       const evaluation = outcome.evaluation;
       logger?.info(
         {
@@ -140,8 +134,7 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
       return;
     }
     sockets.add(socket);
-    metrics?.sessions.inc();
-    metrics?.sessionsTotal.inc();
+    options.events?.sessionOpened?.();
     serveConnection(socket);
   });
 
@@ -216,7 +209,7 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
       session.dispose();
       sockets.delete(socket);
       idle.delete(socket);
-      metrics?.sessions.dec();
+      options.events?.sessionClosed?.();
     });
   }
 
