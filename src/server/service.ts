@@ -11,6 +11,7 @@ import type { ServeConfig } from './config.js';
 import { buildResolver, evaluateOptionsFor, loadPolicy } from './evaluation-setup.js';
 import type { Face } from './face.js';
 import { startHttpFace } from './http-face.js';
+import { startMilterFace } from './milter-face.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { startRetentionJob, type RetentionJob } from './retention.js';
@@ -93,7 +94,7 @@ export async function startService(config: ServeConfig, options: ServiceOptions 
     // (health and metrics). A new face is one more line here: `faces.push(await startXFace(shared))`.
     faces.push(await startHttpFace(shared));
     if (config.smtp) faces.push(await startSmtpFace(shared, config.smtp));
-    // milter: if (config.milter) faces.push(await startMilter(shared, config.milter));
+    if (config.milter) faces.push(await startMilterFace(shared, config.milter));
     // relay: if (config.relay) faces.push(await startRelay(shared, config.relay));
   } catch (error) {
     await stopAll(0);
