@@ -105,6 +105,11 @@ interface MessageState {
 
 const CRLF = Buffer.from('\r\n');
 
+/** The abort reason of a message's lookups once the message is over. */
+const MESSAGE_ENDED = new Error('message ended');
+/** The abort reason when the time budget runs out. */
+const BUDGET_SPENT = new Error('time budget spent');
+
 /** Reverse-path or forward-path without its angle brackets (`<>` → `''`). */
 function bare(path: string): string {
   const trimmed = path.trim();
@@ -352,7 +357,7 @@ export class MilterSession {
   private async finish(message: MessageState, evaluator: Evaluator): Promise<Evaluation | undefined> {
     const { timeBudgetMs, progressIntervalMs } = this.settings;
     // The budget counts from the end of the message, when the MTA starts waiting for the reply.
-    const budget = setTimeout(() => message.controller.abort(), timeBudgetMs);
+    const budget = setTimeout(() => message.controller.abort(BUDGET_SPENT), timeBudgetMs);
     const progress = setInterval(() => {
       if (!this.disposed) this.send({ kind: 'progress' });
     }, progressIntervalMs);
@@ -450,7 +455,8 @@ export class MilterSession {
 
   private resetMessage(clearMacros = true): void {
     if (this.message) {
-      this.message.controller.abort();
+      // A fixed reason: abort() without one builds a DOMException with a stack trace every message.
+      this.message.controller.abort(MESSAGE_ENDED);
       this.message = undefined;
     }
     if (clearMacros) this.messageMacros.clear();
