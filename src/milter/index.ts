@@ -145,8 +145,19 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
       socket.destroy();
     });
     const reader = new PacketReader(maxPacketBytes);
+    // Replies made in one tick (the header changes and the verdict at end of message) leave in one segment.
+    let corked = false;
     const send = (reply: MilterReply) => {
-      if (!socket.destroyed && socket.writable) socket.write(encodeReply(reply));
+      if (socket.destroyed || !socket.writable) return;
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
+      socket.write(encodeReply(reply));
     };
     const session = new MilterSession(settings, send);
     let chain: Promise<void> = Promise.resolve();
