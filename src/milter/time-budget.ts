@@ -6,23 +6,17 @@
  */
 import { DnsClient, type DnsAnswer, type QueryOutcome, type QueryType, type Resolver } from '../core/index.js';
 
-/** Resolves to `late` when `signal` aborts before `pending` settles. */
-function raceAbort<T>(pending: Promise<T>, signal: AbortSignal, late: () => T): Promise<T> {
-  if (signal.aborted) return Promise.resolve(late());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => resolve(late());
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+/**
+ * A function racing a lookup against the budget: one listener on `signal` for all the lookups of a message (an
+ * event listener per lookup costs more than the lookup answered from the cache).
+ */
+function budgetRace(signal: AbortSignal): <T>(pending: Promise<T>, late: () => T) => Promise<T> {
+  const spent = new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
+  return <T>(pending: Promise<T>, late: () => T) =>
+    signal.aborted ? Promise.resolve(late()) : Promise.race([pending, spent.then(late)]);
 }
 
 const timedOut = <T>(): DnsAnswer<T> => ({ ok: false, kind: 'timeout' });
@@ -32,11 +26,12 @@ const timedOut = <T>(): DnsAnswer<T> => ({ ok: false, kind: 'timeout' });
  * `DnsClient` (the evaluation still records its query trace).
  */
 export function budgetedResolver(base: Resolver, signal: AbortSignal): Resolver {
+  const raceAbort = budgetRace(signal);
   if (base instanceof DnsClient) {
     return new DnsClient({
       query(name: string, type: QueryType): Promise<QueryOutcome> {
         const started = Date.now();
-        return raceAbort(base.query(name, type), signal, () => ({
+        return raceAbort(base.query(name, type), (): QueryOutcome => ({
           ok: false,
           kind: 'timeout',
           ttl: 0,
@@ -47,10 +42,10 @@ export function budgetedResolver(base: Resolver, signal: AbortSignal): Resolver 
     });
   }
   return {
-    txt: (name) => raceAbort(base.txt(name), signal, timedOut<string>),
-    a: (name) => raceAbort(base.a(name), signal, timedOut<string>),
-    aaaa: (name) => raceAbort(base.aaaa(name), signal, timedOut<string>),
-    mx: (name) => raceAbort(base.mx(name), signal, timedOut<{ priority: number; exchange: string }>),
-    ptr: (ip) => raceAbort(base.ptr(ip), signal, timedOut<string>),
+    txt: (name) => raceAbort(base.txt(name), timedOut<string>),
+    a: (name) => raceAbort(base.a(name), timedOut<string>),
+    aaaa: (name) => raceAbort(base.aaaa(name), timedOut<string>),
+    mx: (name) => raceAbort(base.mx(name), timedOut<{ priority: number; exchange: string }>),
+    ptr: (ip) => raceAbort(base.ptr(ip), timedOut<string>),
   };
 }
