@@ -93,6 +93,8 @@ interface MessageState {
   controller: AbortController;
   /** The blank line ending the header block has been written. */
   headerEnded: boolean;
+  /** The header fields so far, written to the evaluator as one block when the header ends. */
+  headerParts: Buffer[];
   /** Per lower-case field name, how many fields of that name were seen (CHGHEADER indexes count these). */
   seen: Map<string, number>;
   /** Fields to remove: name as sent, and its 1-based index among fields of that name. */
@@ -176,6 +178,7 @@ export class MilterSession {
           rcptTo: [],
           controller: new AbortController(),
           headerEnded: false,
+          headerParts: [],
           seen: new Map(),
           remove: [],
           size: 0,
@@ -301,7 +304,9 @@ export class MilterSession {
     const separator = this.protocol & Protocol.HDR_LEADSPC ? ':' : ': ';
     const field = Buffer.from(`${name}${separator}${value.replace(/\r?\n/g, '\r\n')}\r\n`, 'latin1');
     message.size += field.length;
-    this.evaluatorOf(message).write(field);
+    message.headerParts.push(field);
+    // The evaluator starts its connection checks (PTR, HELO, SPF) with the first field.
+    this.evaluatorOf(message);
   }
 
   /** Writes the blank line that ends the header block, once (also when a body arrives without SMFIC_EOH). */
@@ -310,7 +315,9 @@ export class MilterSession {
     if (message.headerEnded) return;
     message.headerEnded = true;
     message.size += 2;
-    this.evaluatorOf(message).write(CRLF);
+    message.headerParts.push(CRLF);
+    this.evaluatorOf(message).write(Buffer.concat(message.headerParts));
+    message.headerParts = [];
   }
 
   private async endOfMessage(lastChunk: Uint8Array): Promise<void> {
