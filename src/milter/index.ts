@@ -1,0 +1,254 @@
+/**
+ * The milter listener: a TCP server speaking the milter protocol (version 6) to Postfix or Sendmail, one
+ * `MilterSession` per MTA connection. Each message is evaluated while it streams in; at its end the verdict
+ * headers are written and the `[actions]` setting applied. See docs/milter.md.
+ */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import { createResolver, type EvaluateOptions } from '../core/index.js';
+import type { Store } from '../store/types.js';
+import { defaultActions, type MilterActions } from './actions.js';
+import { decodeCommand, DEFAULT_MAX_PACKET_BYTES, encodeReply, PacketReader, type MilterReply } from './codec.js';
+import { MilterSequenceError, MilterSession, type MessageOutcome, type SessionSettings } from './session.js';
+
+export { chooseAction, defaultActions, type MilterActions } from './actions.js';
+export { MilterSession, type MessageOutcome, type SessionSettings } from './session.js';
+
+/** The `[milter]` section. */
+export interface MilterSettings {
+  listen: { host: string; port: number };
+  /** The evaluation's time budget in milliseconds (default 20 s, under Postfix's 300 s content timeout). */
+  timeBudget?: number;
+  /** Store every evaluation in the history (default true). */
+  history?: boolean;
+}
+
+export interface MilterOptions {
+  milter: MilterSettings;
+  actions?: MilterActions;
+  /** The authserv-id of `Authentication-Results` (the `hostname` setting). */
+  hostname: string;
+  /** The engine's options: the shared resolver, the policy, limits. */
+  evaluate?: Omit<EvaluateOptions, 'signal' | 'authservId'>;
+  /** Where the history goes (`saveMessage`, source `milter`). */
+  store?: Store;
+  logger?: Logger;
+  /** Where `mailtrust_milter_messages_total{action}` is registered. */
+  registry?: Registry;
+  /** SMFIR_PROGRESS interval while an evaluation runs (default 10 s). */
+  progressIntervalMs?: number;
+  /** A connection silent this long is closed (default 15 min, above Postfix's 300 s content timeout). */
+  idleTimeoutMs?: number;
+  /** Packets above this size end the connection (default 1 MiB). */
+  maxPacketBytes?: number;
+  /** At most this many MTA connections at once; more are closed at once (the MTA applies its default action). */
+  maxConnections?: number;
+  /** The evaluation clock (tests); default: the time each message ends. */
+  clock?: () => Date;
+  /** Hooks for the service's shared metrics. */
+  events?: MilterEvents;
+}
+
+/** What the milter reports as it works. */
+export interface MilterEvents {
+  sessionOpened?(): void;
+  sessionClosed?(): void;
+  /** One message done (evaluated or not), after its reply. */
+  messageDone?(outcome: MessageOutcome): void;
+}
+
+export interface MilterHandle {
+  /** The address bound (the port is the real one when 0 was asked for). */
+  address: { host: string; port: number };
+  /** Open MTA connections. */
+  readonly connections: number;
+  /** Stops accepting; waits up to `graceMs` for sessions in flight, then closes the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Messages by action, registered on the service's registry (sessions are counted through `events`). */
+function actionCounter(registry: Registry | undefined): Counter<'action'> | undefined {
+  if (!registry) return undefined;
+  const name = 'mailtrust_milter_messages_total';
+  return (
+    (registry.getSingleMetric(name) as Counter<'action'> | undefined) ??
+    new Counter({
+      name,
+      help: 'Messages the milter handled, by action (accept, tag, quarantine, reject, tempfail)',
+      labelNames: ['action'],
+      registers: [registry],
+    })
+  );
+}
+
+/** Starts the milter listener. Rejects when the address cannot be bound. */
+export async function startMilter(options: MilterOptions): Promise<MilterHandle> {
+  const logger = options.logger;
+  const byAction = actionCounter(options.registry);
+  const history = options.milter.history ?? true;
+  const store = options.store;
+  const { resolver: _shared, ...evaluateOptions } = options.evaluate ?? {};
+  const settings: SessionSettings = {
+    authservId: options.hostname,
+    actions: options.actions ?? defaultActions,
+    resolver: options.evaluate?.resolver ?? createResolver(),
+    evaluateOptions: evaluateOptions,
+    timeBudgetMs: options.milter.timeBudget ?? 20_000,
+    progressIntervalMs: options.progressIntervalMs ?? 10_000,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(history && store ? { saveMessage: (message) => store.saveMessage(message) } : {}),
+    onMessage: (outcome: MessageOutcome) => {
+      byAction?.inc({ action: outcome.action });
+      options.events?.messageDone?.(outcome);
+      const evaluation = outcome.evaluation;
+      logger?.info(
+        {
+          event: 'milter.message',
+          queueId: outcome.queueId,
+          action: outcome.action,
+          verdict: evaluation?.verdict,
+          retryable: evaluation?.retryable,
+          reasons: evaluation?.reasons.map((r) => r.id),
+          ip: evaluation?.envelope.ip,
+          mailFrom: evaluation?.envelope.mailFrom,
+          ms: outcome.ms,
+        },
+        evaluation ? 'message evaluated' : 'message not evaluated within the time budget',
+      );
+      if (outcome.historyError)
+        logger?.error({ event: 'milter.history', err: outcome.historyError }, 'could not store the message history');
+    },
+  };
+  const idleTimeoutMs = options.idleTimeoutMs ?? 15 * 60_000;
+  const maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+  const maxConnections = options.maxConnections ?? 1_000;
+  const sockets = new Set<Socket>();
+  const idle = new Set<Socket>();
+  let closing = false;
+
+  const server = createServer((socket) => {
+    if (closing || sockets.size >= maxConnections) {
+      logger?.warn({ event: 'milter.refused', open: sockets.size }, 'milter connection refused: too many open');
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    options.events?.sessionOpened?.();
+    serveConnection(socket);
+  });
+
+  function serveConnection(socket: Socket): void {
+    socket.setNoDelay(true);
+    socket.setTimeout(idleTimeoutMs, () => {
+      logger?.info({ event: 'milter.idle' }, 'milter connection idle too long; closed');
+      socket.destroy();
+    });
+    const reader = new PacketReader(maxPacketBytes);
+    // Replies made in one tick (the header changes and the verdict at end of message) leave in one segment.
+    let corked = false;
+    const send = (reply: MilterReply) => {
+      if (socket.destroyed || !socket.writable) return;
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
+      socket.write(encodeReply(reply));
+    };
+    const session = new MilterSession(settings, send);
+    let chain: Promise<void> = Promise.resolve();
+    let ended = false;
+    const end = (how: 'close' | 'destroy') => {
+      if (ended) return;
+      ended = true;
+      session.dispose();
+      if (how === 'close') socket.end();
+      else socket.destroy();
+    };
+    const update = () => {
+      if (session.inMessage) idle.delete(socket);
+      else idle.add(socket);
+      if (closing && !session.inMessage) end('close');
+    };
+    update();
+    socket.on('data', (bytes: Buffer) => {
+      const read = reader.push(bytes);
+      if (!read.ok) {
+        logger?.warn(
+          { event: 'milter.protocol', code: read.error.code },
+          `milter protocol error: ${read.error.message}`,
+        );
+        end('destroy');
+        return;
+      }
+      for (const packet of read.value) {
+        const decoded = decodeCommand(packet);
+        chain = chain.then(async () => {
+          if (ended) return;
+          if (!decoded.ok) {
+            logger?.warn(
+              { event: 'milter.protocol', code: decoded.error.code },
+              `milter protocol error: ${decoded.error.message}`,
+            );
+            end('destroy');
+            return;
+          }
+          try {
+            const step = await session.handle(decoded.value);
+            if (step === 'close') end('close');
+            else update();
+          } catch (error) {
+            const sequence = error instanceof MilterSequenceError;
+            logger?.[sequence ? 'warn' : 'error'](
+              { event: 'milter.protocol', err: error },
+              sequence ? `milter protocol error: ${(error as Error).message}` : 'milter session failed',
+            );
+            end('destroy');
+          }
+        });
+      }
+    });
+    socket.on('error', () => {
+      // A reset by the MTA (its timeout, or it went away): the close handler drops the state.
+    });
+    socket.on('close', () => {
+      ended = true;
+      session.dispose();
+      sockets.delete(socket);
+      idle.delete(socket);
+      options.events?.sessionClosed?.();
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.milter.listen.port, options.milter.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => logger?.error({ event: 'milter.listener', err: error }, 'milter listener error'));
+  const bound = server.address() as AddressInfo;
+  logger?.info({ event: 'milter.listening', host: bound.address, port: bound.port }, 'milter listening');
+
+  return {
+    address: { host: bound.address, port: bound.port },
+    get connections() {
+      return sockets.size;
+    },
+    async close(graceMs = 10_000) {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Sessions between messages end now; those in a message end after their reply.
+      for (const socket of idle) socket.end();
+      const deadline = Date.now() + graceMs;
+      while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}
