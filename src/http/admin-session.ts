@@ -13,7 +13,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
-import { getConnInfo } from '@hono/node-server/conninfo';
+import { clientAddress, parseNetworks } from './client-address.js';
 import type { HttpDeps } from './deps.js';
 
 /** How long a session lasts. */
@@ -60,13 +60,10 @@ export function safeNext(next: unknown): string {
   return next.length > 2000 ? '/messages' : next;
 }
 
-function clientKey(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    // Served without a socket (app.request() in tests): one shared bucket.
-    return 'unknown';
-  }
+/** The rate-limit bucket of a request: the client address (behind trusted proxies, the forwarded one). */
+function clientKey(c: Context, deps: HttpDeps): string {
+  // Served without a socket (app.request() in tests) there is no address: one shared bucket.
+  return clientAddress(c, parseNetworks(deps.config.http.trustedProxies)) ?? 'unknown';
 }
 
 /** The session id of the request's cookie, when it names a live session. */
@@ -78,8 +75,7 @@ export async function adminSignedIn(c: Context, deps: HttpDeps): Promise<boolean
 }
 
 export type SignInResult =
-  | { ok: true; location: string }
-  | { ok: false; status: 400 | 403 | 404 | 429; message: string };
+  { ok: true; location: string } | { ok: false; status: 400 | 403 | 404 | 429; message: string };
 
 /** Checks a sign-in post and, when the token is right, starts a session and sets its cookie. */
 export async function signIn(c: Context, deps: HttpDeps, token: unknown, next: unknown): Promise<SignInResult> {
@@ -88,7 +84,12 @@ export async function signIn(c: Context, deps: HttpDeps, token: unknown, next: u
   if (!sameOriginPost(c, deps))
     return { ok: false, status: 403, message: 'Sign in from the sign-in page of this site.' };
   const now = deps.now();
-  const limit = await deps.store.hitRateLimit(`admin-login:${clientKey(c)}`, LOGIN_ATTEMPTS, LOGIN_WINDOW_MS, now);
+  const limit = await deps.store.hitRateLimit(
+    `admin-login:${clientKey(c, deps)}`,
+    LOGIN_ATTEMPTS,
+    LOGIN_WINDOW_MS,
+    now,
+  );
   if (!limit.allowed) return { ok: false, status: 429, message: 'Too many attempts: wait a few minutes.' };
   if (typeof token !== 'string' || token === '' || !tokenMatches(token, expected))
     return { ok: false, status: 400, message: 'That is not the admin token.' };

@@ -10,10 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { auditDomain, defaultLimits, type AuditReport } from '../core/index.js';
 import type { Verdict } from '../store/types.js';
 import { requireAdmin, safeNext, signIn, signOut } from './admin-session.js';
+import { clientAddress, parseNetworks } from './client-address.js';
 import type { HttpDeps } from './deps.js';
 import { ASSETS } from './views/assets.js';
 import { AuditPage } from './views/audit-page.js';
@@ -83,14 +83,6 @@ function swaksServer(listen: { host: string; port: number }): { smtpServer?: str
   if (listen.port === 25 || listen.port === 0) return {};
   const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host;
   return { smtpServer: host.includes(':') ? `[${host}]:${listen.port}` : `${host}:${listen.port}` };
-}
-
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 function verdictParam(value: string | undefined): Verdict | undefined {
@@ -195,7 +187,12 @@ export function pageRoutes(app: Hono, deps: HttpDeps): void {
     const input = auditInput(values);
     if (!input.ok) return render(c, <AuditPage values={values} error={input.error} />, 400);
     const now = deps.now();
-    const limit = await deps.store.hitRateLimit(`audit:${clientAddress(c)}`, AUDITS_PER_MINUTE, 60_000, now);
+    const limit = await deps.store.hitRateLimit(
+      `audit:${clientAddress(c, parseNetworks(deps.config.http.trustedProxies)) ?? 'unknown'}`,
+      AUDITS_PER_MINUTE,
+      60_000,
+      now,
+    );
     if (!limit.allowed) {
       c.header('Retry-After', String(Math.max(1, Math.ceil((limit.resetAt - now) / 1000))));
       return render(c, <AuditPage values={values} error="Too many audits: wait a minute." />, 429);

@@ -22,7 +22,12 @@ const AREAS: { area: AuditArea; title: string }[] = [
 const RESULT_LOOK: Record<AuditResult, { verdict: string; symbol: string; word: string; summary: string }> = {
   pass: { verdict: 'trusted', symbol: '✓', word: 'Ready', summary: 'The domain is set up the way receivers trust.' },
   warn: { verdict: 'low', symbol: '!', word: 'Needs work', summary: 'Receivers may trust mail from it less.' },
-  fail: { verdict: 'untrusted', symbol: '✗', word: 'Not ready', summary: 'Receivers will distrust or refuse its mail.' },
+  fail: {
+    verdict: 'untrusted',
+    symbol: '✗',
+    word: 'Not ready',
+    summary: 'Receivers will distrust or refuse its mail.',
+  },
 };
 
 const RANK: Record<AuditStatus, number> = { fail: 3, warn: 2, pass: 1, info: 0 };

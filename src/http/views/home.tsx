@@ -42,9 +42,7 @@ export function HomePage(props: HomeProps) {
       </section>
       <section class="card" aria-labelledby="audit-heading">
         <h2 id="audit-heading">Or audit a sending domain</h2>
-        <p class="muted small">
-          Checks the DNS records of a domain that sends mail and gives the records to publish.
-        </p>
+        <p class="muted small">Checks the DNS records of a domain that sends mail and gives the records to publish.</p>
         <AuditForm />
       </section>
     </Layout>

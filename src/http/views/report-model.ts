@@ -256,7 +256,5 @@ export function reportSections(evaluation: Evaluation): ReportSection[] {
 
 /** The reasons that decided the verdict (not the informational ones), most serious first. */
 export function verdictReasons(evaluation: Evaluation): Reason[] {
-  return evaluation.reasons
-    .filter((r) => r.level !== 'info')
-    .sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
+  return evaluation.reasons.filter((r) => r.level !== 'info').sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
 }
