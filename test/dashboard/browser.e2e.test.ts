@@ -324,6 +324,7 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `${label} ${device}: ${overflow}px wider than the viewport`);
         await page.screenshot({ path: join(screenshots, `report-${label}-${device}.png`), fullPage: true });
+        await page.screenshot({ path: join(screenshots, `report-${label}-${device}-top.png`) });
         assert.deepEqual(problems, []);
         await page.close();
       }
