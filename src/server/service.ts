@@ -14,6 +14,7 @@ import { startHttpFace } from './http-face.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { startRetentionJob, type RetentionJob } from './retention.js';
+import { startSmtpFace } from './smtp-face.js';
 import { openConfiguredStore } from './store-open.js';
 
 /** What every face is built from: one of each per service. Structurally the same as the HTTP app's deps. */
@@ -91,7 +92,7 @@ export async function startService(config: ServeConfig, options: ServiceOptions 
     // The faces, one line each, started when their config section is present. The HTTP face is always on
     // (health and metrics). A new face is one more line here: `faces.push(await startXFace(shared))`.
     faces.push(await startHttpFace(shared));
-    // smtp: if (config.smtp) faces.push(await startSmtpFace(shared, config.smtp));
+    if (config.smtp) faces.push(await startSmtpFace(shared, config.smtp));
     // milter: if (config.milter) faces.push(await startMilter(shared, config.milter));
     // relay: if (config.relay) faces.push(await startRelay(shared, config.relay));
   } catch (error) {
