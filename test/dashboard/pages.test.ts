@@ -225,6 +225,28 @@ describe('pages', () => {
     assert.match(first, /data-verdict="trusted"/);
   });
 
+  test('a store that fails gives an HTML page with 503, not a crash or a JSON error', async () => {
+    const deps = await testDeps({ dns: dns.address });
+    const broken = new Proxy(deps.store, {
+      get(target, key, receiver) {
+        if (key === 'listTestMessages' || key === 'sessionValid' || key === 'createTestAddress')
+          return () => Promise.reject(new Error('database down'));
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const app = createHttpApp({ ...deps, store: broken });
+    for (const path of ['/', '/r/t-down']) {
+      const res = await app.request(path);
+      assert.equal(res.status, 503, path);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(await res.text(), /Try again in a moment/);
+    }
+    const admin = await app.request('/messages', {
+      headers: { cookie: 'mailtrust_admin=session-id-for-tests-000000000000' },
+    });
+    assert.equal(admin.status, 503);
+  });
+
   test('unknown pages and bad local parts are a clear 404 page', async () => {
     const app = createHttpApp(await testDeps({ dns: dns.address }));
     const res = await app.request('/r/%3Cscript%3E');
