@@ -25,6 +25,7 @@ import { startTestDnsServer, zoneRecords as shorthand, type TestDnsServer } from
 import { buildMessage, loadFixture, zoneRecords } from '../evaluation/fixture-format.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { ADMIN_TOKEN, TEST_DOMAIN } from './app-deps.js';
+import { queueOutboxRows } from './outbox-rows.js';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -261,6 +262,7 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
   test('the audit form runs an audit and shows the records to publish', async () => {
     const { page, problems } = await newPage();
     await page.goto(`${base}/`);
+    await expectNoSeriousViolations(page, 'home');
     await page.fill('#audit-domain', 'audit-me.test');
     await page.fill('#audit-ip', '192.0.2.77');
     await page.fill('#audit-selector', 's1');
@@ -299,7 +301,9 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
     await page.click('tr.open-row a');
     await page.waitForSelector('[data-verdict="low"]');
     await expectNoSeriousViolations(page, 'history message');
+    await queueOutboxRows(store, Date.now());
     await page.goto(`${base}/outbox`);
+    assert.equal(await page.locator('tr[data-status]').count(), 2);
     await expectNoSeriousViolations(page, 'outbox');
     assert.deepEqual(problems, []);
     await page.close();

@@ -15,6 +15,8 @@ import { recordsInRemedy, reportSections, SECTION_ORDER, sectionOfFinding } from
 import { newId } from '../../src/store/ids.js';
 import { startTestDnsServer, zoneRecords as shorthand, type TestDnsServer } from '../support/dns-server.js';
 import { zoneRecords } from '../evaluation/fixture-format.js';
+import { queueOutboxRows } from './outbox-rows.js';
+import { formatTime } from '../../src/http/views/report.js';
 import { ADMIN_TOKEN, closeTestStores, TEST_DOMAIN, testConfig, testDeps } from './app-deps.js';
 import type { Store } from '../../src/store/types.js';
 import { evaluateScenarios, type Scenario } from './scenarios.js';
@@ -402,6 +404,24 @@ describe('admin sign-in', () => {
     const link = /href="(\/m\/[0-9A-Z]+)"/.exec(low)![1]!;
     const one = await get(link);
     assert.match(one, /data-verdict="low"/);
+  });
+});
+
+describe('outbox page', () => {
+  test('/outbox shows each recipient row: status, attempts, last reply (escaped), next attempt', async () => {
+    const deps = await testDeps({ dns: dns.address });
+    const now = Date.parse('2026-01-15T12:00:00Z');
+    const { nextAttemptAt } = await queueOutboxRows(deps.store, now);
+    const id = 'session-id-for-tests-000000000000';
+    await deps.store.createSession(sessionKey(id), Date.now() + 60_000);
+    const html = await (
+      await createHttpApp(deps).request('/outbox', { headers: { cookie: `mailtrust_admin=${id}` } })
+    ).text();
+    const statuses = [...html.matchAll(/<tr data-status="([a-z]+)"/g)].map((m) => m[1]).sort();
+    assert.deepEqual(statuses, ['deferred', 'delivered']);
+    assert.ok(html.includes('&lt;script&gt;try again&lt;/script&gt;'), 'the reply text is escaped');
+    assert.ok(html.includes(formatTime(nextAttemptAt)), 'the next attempt is shown');
+    assert.ok(html.includes('backup@external.example.test'));
   });
 });
 
