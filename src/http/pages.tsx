@@ -7,13 +7,13 @@
  * (no inline script, no inline style), and every value from a message or from DNS is escaped by the JSX renderer.
  * See docs/dashboard.md.
  */
-import { randomBytes } from 'node:crypto';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { auditDomain, defaultLimits, type AuditReport } from '../core/index.js';
 import type { Verdict } from '../store/types.js';
 import { requireAdmin, safeNext, signIn, signOut } from './admin-session.js';
 import { clientAddress, parseNetworks } from './client-address.js';
+import { newTestLocalPart } from './api.js';
 import type { HttpDeps } from './deps.js';
 import { ASSETS } from './views/assets.js';
 import { AuditPage } from './views/audit-page.js';
@@ -44,30 +44,12 @@ export const AUDITS_PER_MINUTE = 20;
 /** The longest an audit may take before the page answers with what it has. */
 export const AUDIT_TIMEOUT_MS = 20_000;
 
-/** A test address's local part: what `/r/{localPart}` accepts (lower-cased first). */
-const LOCAL_PART = /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/;
+/** A test address's local part (RFC 5321 §4.1.2 dot-string characters), lower-cased first: any of them
+ * receives mail, so any has a report. */
+const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/;
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
 const SELECTOR = /^[a-z0-9_](?:[a-z0-9_.-]{0,62})$/i;
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** An unguessable local part: `t-` and 128 random bits in lower-case base32 (26 characters). */
-export function newTestLocalPart(): string {
-  const bytes = randomBytes(17);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < 26) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return `t-${out}`;
-}
 
 function render(c: Context, page: JSX.Element, status: 200 | 400 | 403 | 404 | 429 | 500 | 503 = 200): Response {
   c.header('Content-Security-Policy', PAGE_CSP);
