@@ -329,6 +329,28 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('without JavaScript the waiting report reloads itself, and copy buttons stay hidden', async () => {
+    const noScript = await chromium.launchPersistentContext(join(work, 'chromium-nojs'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+      javaScriptEnabled: false,
+      timeout: 30_000,
+    });
+    try {
+      const page = await noScript.newPage();
+      await page.goto(`${base}/r/t-no-script`);
+      await page.waitForSelector('[data-verdict="waiting"]');
+      await send('t-no-script', 'untrusted');
+      // The meta refresh inside <noscript> reloads every 5 seconds.
+      await page.waitForSelector('[data-verdict="untrusted"]', { timeout: 20_000 });
+      assert.ok((await page.locator('button.copy').count()) > 0);
+      assert.equal(await page.locator('button.copy:visible').count(), 0, 'copy buttons need the script');
+    } finally {
+      await noScript.close();
+    }
+  });
+
   test('screenshots of the report: trusted and untrusted, desktop and phone width', async () => {
     for (const label of ['trusted', 'low', 'untrusted'] as const) {
       const localPart = `t-shot-${label}`;
