@@ -1,7 +1,8 @@
 /**
  * The SMTP listener of the test address: one TCP server at `smtp.listen` handing each connection to one of two
- * smtp-server instances with the same session — one for `smtp.trustedPeers` (XCLIENT and, with `proxyProtocol`,
- * the PROXY header allowed) and one for everyone else (XCLIENT answered 550 5.7.0, never advertised). smtp-server's
+ * smtp-server instances with the same session — one for `smtp.trustedPeers` (XCLIENT, XFORWARD and, with
+ * `proxyProtocol`, the PROXY header allowed) and one for everyone else (XCLIENT and XFORWARD answered 550 5.7.0,
+ * never advertised). smtp-server's
  * own XCLIENT switch trusts every client; splitting by peer keeps the gate here, with CIDR networks.
  *
  * Bounded: `maxSessions` open sessions (more get 421 4.3.2 and are closed), `socketTimeout` idle time, 4 KiB
@@ -74,6 +75,8 @@ export async function startSmtpListener(deps: SmtpDeps): Promise<SmtpListener> {
     closeTimeout: config.socketTimeout,
     maxCommandLength: MAX_COMMAND_LENGTH,
     useXClient: fromTrustedPeer,
+    // XFORWARD (ADDR, NAME, HELO) is what Postfix's SMTP client sends with smtp_send_xforward_command = yes.
+    useXForward: fromTrustedPeer,
     useProxy: fromTrustedPeer && config.proxyProtocol,
     logger: false,
     onConnect: handlers.onConnect,

@@ -69,6 +69,24 @@ describe('SMTP test address', () => {
     assert.match(stored?.evaluation.authenticationResults ?? '', /iprev=\w+ policy\.iprev=192\.0\.2\.77/);
   });
 
+  test('XFORWARD from a trusted peer (Postfix smtp_send_xforward_command) sets the client address and HELO', async () => {
+    const client = await LineClient.open(h.smtpPort);
+    assert.match(await client.reply(), /^220 /);
+    assert.match(await client.command('EHLO postfix.relay.test.example'), /XFORWARD/);
+    assert.match(
+      await client.command('XFORWARD NAME=mail.sender.test.example ADDR=192.0.2.78 HELO=mail.sender.test.example'),
+      /^250/,
+    );
+    assert.match(await client.command('MAIL FROM:<alice@sender.test.example>'), /^250/);
+    assert.match(await client.command(`RCPT TO:<xf@${TEST_DOMAIN}>`), /^250/);
+    assert.match(await client.command('DATA'), /^354/);
+    assert.match(await client.command(`${message('xforward')}.`), /^250 2\.6\.0/);
+    client.end();
+    const stored = h.store.messages.find((m) => m.subject === 'xforward');
+    assert.equal(stored?.envelope.ip, '192.0.2.78');
+    assert.equal(stored?.envelope.helo, 'mail.sender.test.example');
+  });
+
   test('XCLIENT from any other peer: 550 5.7.0, not advertised, and the session goes on', async () => {
     const client = await LineClient.open(h.smtpPort, '127.0.0.2');
     assert.match(await client.reply(), /^220 /);
@@ -76,6 +94,7 @@ describe('SMTP test address', () => {
     assert.match(ehlo, /^250/);
     assert.doesNotMatch(ehlo, /XCLIENT/);
     assert.match(await client.command('XCLIENT ADDR=192.0.2.1'), /^550 5\.7\.0 /);
+    assert.match(await client.command('XFORWARD ADDR=192.0.2.1'), /^550 5\.7\.0 /);
     assert.match(await client.command('MAIL FROM:<a@sender.test.example>'), /^250/);
     assert.match(await client.command(`RCPT TO:<still@${TEST_DOMAIN}>`), /^250/);
     assert.match(await client.command('DATA'), /^354/);
