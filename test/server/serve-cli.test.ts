@@ -24,7 +24,7 @@ async function serveWith(toml: string, args: string[] = []) {
   return run('node', [CLI, 'serve', '--config', join(dir, 'serve.toml'), ...args], undefined, 20_000);
 }
 
-const base = `database = "sqlite:./test.db"\nzone = "${new URL('../../../examples/example.zone', import.meta.url).pathname}"\n`;
+const base = `database = "sqlite:${join(tempDir(), 'test.db')}"\nzone = "${new URL('../../../examples/example.zone', import.meta.url).pathname}"\n`;
 
 test('an unknown key is exit 64 naming it', async () => {
   const r = await serveWith(`${base}[smtp]\ntestDomain = "check.localhost"\nlisten = "127.0.0.1:0"\ncolour = "blue"\n`);
