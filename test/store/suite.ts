@@ -117,6 +117,20 @@ export function storeSuite(backend: Backend): void {
       assert.equal((await store.getMessage(id))?.verdict, pass.verdict);
     });
 
+    test('among writes made at once, a failing one fails alone and the others are stored', async () => {
+      const store = await fresh();
+      const { pass } = await evaluations();
+      const existing = newId();
+      await store.saveMessage(message(existing, pass));
+      const ids = Array.from({ length: 30 }, (_, i) => (i === 15 ? existing : newId()));
+      const results = await Promise.allSettled(ids.map((id) => store.saveMessage(message(id, pass))));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ids.map((_, i) => (i === 15 ? 'rejected' : 'fulfilled')),
+      );
+      for (const id of ids) assert.equal((await store.getMessage(id))?.id, id);
+    });
+
     test('listTestMessages: only that local part, newest first, limited', async () => {
       const store = await fresh();
       const { pass, fail } = await evaluations();
@@ -144,14 +158,18 @@ export function storeSuite(backend: Backend): void {
       const store = await fresh();
       const { pass, fail } = await evaluations();
       assert.notEqual(pass.verdict, fail.verdict);
-      const all: string[] = [];
-      for (let i = 0; i < 1_050; i++) {
-        const id = newId(1_700_000_000_000 + i);
-        all.push(id);
-        const { raw: _raw, ...withoutRaw } = message(id, i % 3 === 0 ? fail : pass, {
-          source: i % 2 === 0 ? 'milter' : 'smtp',
-        });
-        await store.saveMessage(withoutRaw);
+      const all = Array.from({ length: 1_050 }, (_, i) => newId(1_700_000_000_000 + i));
+      // Saved 50 at a time, as concurrent sessions would; the ids, not the order of saving, give the list order.
+      for (let start = 0; start < all.length; start += 50) {
+        await Promise.all(
+          all.slice(start, start + 50).map((id, k) => {
+            const i = start + k;
+            const { raw: _raw, ...withoutRaw } = message(id, i % 3 === 0 ? fail : pass, {
+              source: i % 2 === 0 ? 'milter' : 'smtp',
+            });
+            return store.saveMessage(withoutRaw);
+          }),
+        );
       }
       const newestFirst = [...all].reverse();
       const firstPage = await store.listMessages({});
@@ -340,6 +358,16 @@ export function storeSuite(backend: Backend): void {
       );
     });
 
+    test('a renewed lease keeps the row from other claimers past its first expiry', async () => {
+      const store = await fresh();
+      await store.enqueueSubmission(submission(newId(1_000), 1_000, 1));
+      const [row] = await store.claimDeliveries('slow', 1_000, 15_000, 1);
+      assert.ok(row);
+      assert.equal(await store.renewLease(row.id, 'slow', 50_000), true);
+      assert.deepEqual(await store.claimDeliveries('other', 20_000, 15_000, 1), []);
+      assert.equal((await store.claimDeliveries('other', 50_000, 15_000, 1))[0]?.id, row.id);
+    });
+
     test("releaseLeases returns a worker's rows to the queue at once", async () => {
       const store = await fresh();
       await store.enqueueSubmission(submission(newId(1_000), 1_000, 3));
@@ -396,7 +424,13 @@ export function storeSuite(backend: Backend): void {
 
     test('4 concurrent claimers drain 5,000 rows: none claimed twice while leased, each delivered once', async () => {
       const store = await fresh();
-      for (let i = 0; i < 500; i++) await store.enqueueSubmission(submission(newId(1_000 + i), 1_000 + i, 10));
+      for (let start = 0; start < 500; start += 50) {
+        await Promise.all(
+          Array.from({ length: 50 }, (_, k) =>
+            store.enqueueSubmission(submission(newId(1_000 + start + k), 1_000 + start + k, 10)),
+          ),
+        );
+      }
       const held = new Set<string>();
       const delivered = new Map<string, number>();
       const doubleClaims: string[] = [];
