@@ -7,6 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../smtp/harness.js';
 import { LineClient } from '../smtp/harness.js';
+import Database from 'better-sqlite3';
+import { openStore } from '../../src/store/index.js';
 import { CLI, startServe, tempDir } from './serve-process.js';
 
 const children: { kill: (signal: NodeJS.Signals) => boolean }[] = [];
@@ -22,7 +24,7 @@ async function serveWith(toml: string, args: string[] = []) {
   return run('node', [CLI, 'serve', '--config', join(dir, 'serve.toml'), ...args], undefined, 20_000);
 }
 
-const base = `database = "sqlite:./test.db"\nzone = "${new URL('../../../examples/example.zone', import.meta.url).pathname}"\n`;
+const base = `database = "sqlite:${join(tempDir(), 'test.db')}"\nzone = "${new URL('../../../examples/example.zone', import.meta.url).pathname}"\n`;
 
 test('an unknown key is exit 64 naming it', async () => {
   const r = await serveWith(`${base}[smtp]\ntestDomain = "check.localhost"\nlisten = "127.0.0.1:0"\ncolour = "blue"\n`);
@@ -66,6 +68,24 @@ test('--db with a bad URL is 64; --dns overrides the file and is validated', asy
   const r = await serveWith(`${base}[http]\nlisten = "127.0.0.1:0"\n`, ['--db', 'mysql://x']);
   assert.equal(r.code, 64, r.stderr);
   assert.match(r.stderr, /database/);
+});
+
+test('a database schema newer than this code is exit 69 naming both versions', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'newer.db');
+  const store = await openStore(`sqlite:${path}`);
+  await store.ping();
+  await store.close();
+  const db = new Database(path);
+  db.prepare('insert into mailtrust_migrations (version, name, applied_at) values (999, ?, ?)').run(
+    'future',
+    Date.now(),
+  );
+  db.close();
+  writeFileSync(join(dir, 'serve.toml'), `database = "sqlite:${path}"\n[http]\nlisten = "127.0.0.1:0"\n`);
+  const r = await run('node', [CLI, 'serve', '--config', join(dir, 'serve.toml')], undefined, 20_000);
+  assert.equal(r.code, 69, r.stderr);
+  assert.match(r.stderr, /schema is version 999, newer than version \d+/);
 });
 
 test('SIGTERM lets the session in flight finish, then exits 0', async () => {
