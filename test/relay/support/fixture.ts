@@ -66,7 +66,18 @@ export function serveConfig(
   relay: Record<string, unknown>,
   extra: Record<string, unknown> = {},
 ): ServeConfig {
-  const document = {
+  const result = validateConfig(configDocument(world, relay, extra));
+  if (!result.ok) throw new Error(`test config: ${result.message}`);
+  return result.config;
+}
+
+/** The config document (as the TOML file would give it) behind `serveConfig`. */
+export function configDocument(
+  world: RelayWorld,
+  relay: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
     hostname: 'mx.example.com',
     dns: [world.dns.address],
     logLevel: 'silent',
@@ -83,9 +94,6 @@ export function serveConfig(
       ...relay,
     },
   };
-  const result = validateConfig(document);
-  if (!result.ok) throw new Error(`test config: ${result.message}`);
-  return result.config;
 }
 
 export function relayConfig(world: RelayWorld, relay: Record<string, unknown>): RelayConfig {

@@ -8,7 +8,12 @@ import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Socket } from 'node:net';
 
 export type MxBehaviour =
-  { kind: 'accept' } | { kind: 'greylist'; times: number } | { kind: 'reject' } | { kind: 'drop' };
+  | { kind: 'accept' }
+  | { kind: 'greylist'; times: number }
+  | { kind: 'reject' }
+  | { kind: 'drop' }
+  /** Takes the whole message, then never answers the final dot (the message is not accepted, RFC 5321 §4.1.1.4). */
+  | { kind: 'stall' };
 
 export interface Received {
   mailFrom: string;
@@ -23,12 +28,15 @@ export interface MxHost {
   received: Received[];
   /** Sessions that reached DATA's end, accepted or not. */
   dataAttempts: number;
+  /** Messages held without an answer (`stall`). */
+  stalled: number;
   close(): Promise<void>;
 }
 
 export async function startMxHost(ip: string, behaviour: MxBehaviour): Promise<MxHost> {
   const received: Received[] = [];
   let dataAttempts = 0;
+  let stalled = 0;
   const sockets = new Set<Socket>();
   const server = new SMTPServer({
     name: `mx-${ip}`,
@@ -50,6 +58,10 @@ export async function startMxHost(ip: string, behaviour: MxBehaviour): Promise<M
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
         dataAttempts++;
+        if (behaviour.kind === 'stall') {
+          stalled++;
+          return; // no reply: when the client goes away, the message was never accepted
+        }
         if (behaviour.kind === 'greylist' && dataAttempts <= behaviour.times) {
           const error = new Error('4.7.1 greylisted, try again later') as Error & { responseCode: number };
           error.responseCode = 451;
@@ -84,6 +96,9 @@ export async function startMxHost(ip: string, behaviour: MxBehaviour): Promise<M
     received,
     get dataAttempts() {
       return dataAttempts;
+    },
+    get stalled() {
+      return stalled;
     },
     close: () =>
       new Promise<void>((resolve) => {
