@@ -12,6 +12,7 @@ import type { Context, Hono } from 'hono';
 import type { FormConfig } from '../server/config.js';
 import { originAllowed } from '../relay/intake.js';
 import type { Relay } from '../relay/relay.js';
+import { ALTCHA_SOLVER_SCRIPT } from './altcha-script.js';
 import { clientAddress, parseNetworks } from './client-address.js';
 import type { HttpDeps } from './deps.js';
 import { ERROR_STATUS, jsonError, type ErrorStatus } from './errors.js';
@@ -121,6 +122,14 @@ export function formRoutes(app: Hono, deps: HttpDeps): void {
 
   app.options('/f/:formId/*', (c) => preflight(c, relayOf()));
   app.options('/f/:formId', (c) => preflight(c, relayOf()));
+
+  app.get('/f/altcha.js', (c) =>
+    c.body(ALTCHA_SOLVER_SCRIPT, 200, {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'public, max-age=86400',
+      'Access-Control-Allow-Origin': '*',
+    }),
+  );
 
   app.get('/f/:formId/challenge', async (c) => {
     const relay = relayOf();
