@@ -13,7 +13,9 @@ export type MxBehaviour =
   | { kind: 'reject' }
   | { kind: 'drop' }
   /** Takes the whole message, then never answers the final dot (the message is not accepted, RFC 5321 §4.1.1.4). */
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** Accepts, but answers the final dot only after `ms` milliseconds (a slow MX). */
+  | { kind: 'slow'; ms: number };
 
 export interface Received {
   mailFrom: string;
@@ -72,14 +74,18 @@ export async function startMxHost(ip: string, behaviour: MxBehaviour): Promise<M
           error.responseCode = 550;
           return callback(error);
         }
-        received.push({
-          mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
-          rcptTo: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks),
-          tls: session.secure,
-          helo: session.hostNameAppearsAs,
-        });
-        callback();
+        const accept = () => {
+          received.push({
+            mailFrom: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+            rcptTo: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks),
+            tls: session.secure,
+            helo: session.hostNameAppearsAs,
+          });
+          callback();
+        };
+        if (behaviour.kind === 'slow') setTimeout(accept, behaviour.ms);
+        else accept();
       });
     },
   });
