@@ -163,23 +163,26 @@ export async function recordAttempt(
         reply: attempt.reply,
       })
       .execute();
-    // The count covers every attempt made, also one whose lease was lost meanwhile.
-    await trx
-      .updateTable('recipients')
-      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
-      .where('id', '=', id)
-      .execute();
     const next = await trx
       .updateTable('recipients')
-      .set({
+      .set((eb) => ({
         status: outcome.status,
+        attempts: eb('attempts', '+', 1),
         next_attempt_at: outcome.status === 'deferred' ? outcome.nextAttemptAt : null,
         lease_owner: null,
         lease_until: null,
-      })
+      }))
       .where('id', '=', id)
       .where('lease_owner', '=', worker)
       .executeTakeFirst();
+    if (next.numUpdatedRows === 0n) {
+      // The lease is another worker's now: the attempt still counts, the row's state is the new owner's to set.
+      await trx
+        .updateTable('recipients')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+    }
     return next.numUpdatedRows > 0n;
   });
 }

@@ -117,6 +117,20 @@ export function storeSuite(backend: Backend): void {
       assert.equal((await store.getMessage(id))?.verdict, pass.verdict);
     });
 
+    test('among writes made at once, a failing one fails alone and the others are stored', async () => {
+      const store = await fresh();
+      const { pass } = await evaluations();
+      const existing = newId();
+      await store.saveMessage(message(existing, pass));
+      const ids = Array.from({ length: 30 }, (_, i) => (i === 15 ? existing : newId()));
+      const results = await Promise.allSettled(ids.map((id) => store.saveMessage(message(id, pass))));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ids.map((_, i) => (i === 15 ? 'rejected' : 'fulfilled')),
+      );
+      for (const id of ids) assert.equal((await store.getMessage(id))?.id, id);
+    });
+
     test('listTestMessages: only that local part, newest first, limited', async () => {
       const store = await fresh();
       const { pass, fail } = await evaluations();
@@ -338,6 +352,16 @@ export function storeSuite(backend: Backend): void {
         await store.recordAttempt(row.id, 'alive', { at: 17_001, reply: '250 ok' }, { status: 'delivered' }),
         true,
       );
+    });
+
+    test('a renewed lease keeps the row from other claimers past its first expiry', async () => {
+      const store = await fresh();
+      await store.enqueueSubmission(submission(newId(1_000), 1_000, 1));
+      const [row] = await store.claimDeliveries('slow', 1_000, 15_000, 1);
+      assert.ok(row);
+      assert.equal(await store.renewLease(row.id, 'slow', 50_000), true);
+      assert.deepEqual(await store.claimDeliveries('other', 20_000, 15_000, 1), []);
+      assert.equal((await store.claimDeliveries('other', 50_000, 15_000, 1))[0]?.id, row.id);
     });
 
     test("releaseLeases returns a worker's rows to the queue at once", async () => {

@@ -1,0 +1,72 @@
+/**
+ * `openStore` with bad or unusable URLs, and SQLite's write lock held by another process beyond the busy timeout.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { newId, openStore, StoreUnavailableError, StoreUrlError } from '../../src/store/index.js';
+import { parseStoreUrl } from '../../src/store/open.js';
+import { evaluations, message } from './messages-fixture.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'mailtrust-open-'));
+after(() => rmSync(directory, { recursive: true, force: true }));
+
+test('URL forms', () => {
+  assert.deepEqual(parseStoreUrl('sqlite:./mailtrust.db'), { dialect: 'sqlite', path: './mailtrust.db' });
+  assert.deepEqual(parseStoreUrl('sqlite:/var/lib/m.db'), { dialect: 'sqlite', path: '/var/lib/m.db' });
+  assert.deepEqual(parseStoreUrl('postgres://u@h:5432/db'), {
+    dialect: 'postgres',
+    connectionString: 'postgres://u@h:5432/db',
+  });
+  assert.equal(parseStoreUrl('postgresql://u@h/db').dialect, 'postgres');
+  for (const bad of ['', 'sqlite:', 'mysql://u@h/db', 'postgres://', '/tmp/file.db', 'SQLITE:x.db']) {
+    assert.throws(() => parseStoreUrl(bad), StoreUrlError, bad);
+  }
+});
+
+test('a bad URL rejects with StoreUrlError', async () => {
+  await assert.rejects(openStore('mysql://u@h/db'), (error: unknown) => {
+    assert.ok(error instanceof StoreUrlError);
+    assert.equal(error.name, 'StoreUrlError');
+    return true;
+  });
+});
+
+test('a SQLite file that cannot be created rejects with StoreUnavailableError naming it', async () => {
+  const path = join(directory, 'no-such-directory', 'store.db');
+  await assert.rejects(openStore(`sqlite:${path}`), (error: unknown) => {
+    assert.ok(error instanceof StoreUnavailableError);
+    assert.match(error.message, /no-such-directory/);
+    return true;
+  });
+});
+
+test('SQLite locked by another writer beyond the busy timeout: unavailable, then fine once released', async () => {
+  const path = join(directory, 'locked.db');
+  const store = await openStore(`sqlite:${path}`);
+  try {
+    const { pass } = await evaluations();
+    const other = new Database(path);
+    other.exec('begin immediate');
+    const started = Date.now();
+    try {
+      await assert.rejects(store.saveMessage(message(newId(), pass)), (error: unknown) => {
+        assert.ok(error instanceof StoreUnavailableError);
+        assert.equal(error.name, 'StoreUnavailableError');
+        return true;
+      });
+      assert.ok(Date.now() - started >= 4_500, 'it waited for the busy timeout first');
+    } finally {
+      other.exec('rollback');
+      other.close();
+    }
+    const id = newId();
+    await store.saveMessage(message(id, pass));
+    assert.equal((await store.getMessage(id))?.id, id);
+  } finally {
+    await store.close();
+  }
+});
