@@ -149,7 +149,12 @@ export function formRoutes(app: Hono, deps: HttpDeps): void {
       return jsonError(c, ERROR_STATUS.notFound, 'not-found', `no form ${JSON.stringify(c.req.param('formId'))}`);
     const cors = corsHeaders(c, form);
     const body = await readFormBody(c, relay.intake.maxPostBytes(form));
-    if (!body.ok) return jsonError(c, body.status, body.code, body.message, cors);
+    if (!body.ok) {
+      // A refused oversize body may still be arriving: close the connection after the answer (RFC 9112 §9.6), so a
+      // client does not send its next request on a connection whose unread bytes would be taken for one.
+      const close: Record<string, string> = body.status === ERROR_STATUS.payloadTooLarge ? { Connection: 'close' } : {};
+      return jsonError(c, body.status, body.code, body.message, { ...cors, ...close });
+    }
     const origin = requestOrigin(c);
     const token = c.req.header('x-form-token');
     const result = await relay.intake.submitForm({
