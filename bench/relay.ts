@@ -1,6 +1,7 @@
 /**
  * The relay's throughput (not a test): `npm run bench:relay -- [--posts N] [--deliveries N] [--concurrency N]`.
  *
+ * Run with `node --expose-gc` to also see the heap after a full collection every 1,000 posts.
  * Options: `--workers N` deliveries at once (32), `--no-tls` the sink offers no STARTTLS.
  *
  * 1. Posts/s accepted: form posts over HTTP (a real `serve` HTTP face, token-authenticated, `Accept: application/json`)
@@ -101,6 +102,8 @@ async function main(): Promise<void> {
   let sent = 0;
   let accepted = 0;
   const rss: number[] = [];
+  const heap: number[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
   const start = performance.now();
   async function poster(): Promise<void> {
     while (sent < POSTS) {
@@ -109,7 +112,14 @@ async function main(): Promise<void> {
       await res.arrayBuffer();
       if (res.status !== 202) throw new Error(`post answered ${res.status}`);
       accepted++;
-      if (accepted % 1_000 === 0) rss.push(process.memoryUsage().rss);
+      if (accepted % 1_000 === 0) {
+        rss.push(process.memoryUsage().rss);
+        // With --expose-gc: the heap after a full collection, which tells a leak from memory not yet reclaimed.
+        if (gc) {
+          gc();
+          heap.push(process.memoryUsage().heapUsed);
+        }
+      }
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, poster));
@@ -126,6 +136,8 @@ async function main(): Promise<void> {
       `rss: ${mb(first)} MiB after 1,000 posts, ${mb(Math.max(...rss))} MiB peak, ${mb(last)} MiB after ${accepted} ` +
         `(samples every 1,000: ${rss.length})`,
     );
+    console.log(`rss by 1,000 posts (MiB): ${rss.map(mb).join(' ')}`);
+    if (heap.length > 0) console.log(`heap after gc by 1,000 posts (MiB): ${heap.map(mb).join(' ')}`);
   }
 
   // 2. Deliveries/s to a loopback sink.
