@@ -91,6 +91,15 @@ export function renderSubject(template: string, values: Record<string, string>):
   return template.replace(/\{([A-Za-z0-9_-]+)\}/g, (_all, name: string) => values[name] ?? '').trim();
 }
 
+/** Runs a check; a thrown error (the store did not answer) becomes 503 `store-unavailable`. */
+async function unavailableOnError(check: () => Promise<IntakeResult>): Promise<IntakeResult> {
+  try {
+    return await check();
+  } catch {
+    return refuse(503, 'store-unavailable', 'the database does not answer right now; try again');
+  }
+}
+
 export interface IntakeDeps {
   config: RelayConfig;
   store: Store;
@@ -148,8 +157,18 @@ export class RelayIntake {
     return refused;
   }
 
-  /** Runs a form post through the gates and, when it passes, commits it to the outbox. */
-  async submitForm(post: FormPost): Promise<IntakeResult> {
+  /** Runs a form post through the gates and, when it passes, commits it to the outbox. A database that does not
+   * answer (rate limits, replay records, the outbox) is a 503: the post is not acknowledged. */
+  submitForm(post: FormPost): Promise<IntakeResult> {
+    return unavailableOnError(() => this.checkForm(post));
+  }
+
+  /** `POST /api/v1/send`: recipients only from `relay.sendTo`. */
+  submitSend(request: SendRequest): Promise<IntakeResult> {
+    return unavailableOnError(() => this.checkSend(request));
+  }
+
+  private async checkForm(post: FormPost): Promise<IntakeResult> {
     const form = this.forms.get(post.formId);
     if (form === undefined) return refuse(404, 'not-found', `no form ${JSON.stringify(post.formId)}`);
     if (!originAllowed(post.origin, form.allowedOrigins))
@@ -228,8 +247,7 @@ export class RelayIntake {
     return { ok: true, id: result.id, ...(form.redirect === undefined ? {} : { redirect: form.redirect }) };
   }
 
-  /** `POST /api/v1/send`: recipients only from `relay.sendTo`. */
-  async submitSend(request: SendRequest): Promise<IntakeResult> {
+  private async checkSend(request: SendRequest): Promise<IntakeResult> {
     const allowed = new Set(this.deps.config.sendTo.map((a) => a.toLowerCase()));
     if (request.to.length === 0) return refuse(400, 'invalid-request', 'to: at least one recipient');
     if (request.to.length > 100) return refuse(400, 'invalid-request', 'to: at most 100 recipients');

@@ -91,3 +91,29 @@ test('stop() gives an attempt its grace, then releases the rows this worker hold
     [result.id],
   );
 });
+
+test('a database that does not answer: posts get 503 store-unavailable, never an acknowledgement', async () => {
+  const store = new MemoryStore();
+  const config = relayConfig(world, {
+    sendTo: ['desk@slow.example.net'],
+    rateLimit: { perIp: '100/min' },
+    forms: [{ id: 'f', to: ['desk@slow.example.net'], fields: ['message'], captcha: 'none', tokens: ['t'.repeat(16)] }],
+  });
+  const relay = Relay.open(config, { store, resolver: world.resolver, logger: silentLogger, now: Date.now });
+  store.failing = true;
+  const form = await relay.intake.submitForm({
+    formId: 'f',
+    ip: '127.0.0.1',
+    token: 't'.repeat(16),
+    fields: { message: 'x' },
+  });
+  assert.deepEqual(form.ok ? undefined : [form.status, form.code], [503, 'store-unavailable']);
+  const send = await relay.intake.submitSend({
+    ip: '127.0.0.1',
+    to: ['desk@slow.example.net'],
+    subject: 's',
+    text: 't',
+  });
+  assert.deepEqual(send.ok ? undefined : [send.status, send.code], [503, 'store-unavailable']);
+  assert.equal(store.submissions.size, 0);
+});
