@@ -92,7 +92,9 @@ export async function readFormBody(c: Context, maxBytes: number): Promise<Parsed
           body: bytes,
         });
         const form = await request.formData();
-        return collect(form.entries());
+        const entries: [string, unknown][] = [];
+        form.forEach((value, name) => entries.push([name, value]));
+        return collect(entries);
       }
       default:
         return bad('unsupported-content-type', 'post the form as urlencoded, multipart/form-data or JSON');
