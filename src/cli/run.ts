@@ -10,6 +10,7 @@ import { commands } from './commands/index.js';
 import { resolverFromFlags } from './dns-flags.js';
 import { CliError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { terminalSafe, terminalSafeBlock } from './terminal-text.js';
 
 /** Flags every command takes (DESIGN §4.2). */
 const commonOptions: OptionSpec = {
@@ -117,8 +118,15 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
       dns: typeof values['dns'] === 'string' ? values['dns'] : undefined,
       zone: typeof values['zone'] === 'string' ? values['zone'] : undefined,
     });
+    // Reports go out escaped (values from a message or DNS are never terminal controls); a signed message goes out
+    // byte for byte through stdoutBytes.
+    const reportIo: CommandIO = {
+      ...io,
+      stdout: (text) => io.stdout(terminalSafeBlock(text, io.color === true)),
+      stdoutBytes: io.stdoutBytes ?? ((bytes) => io.stdout(Buffer.from(bytes).toString('utf8'))),
+    };
     return await command.run(values, parsed.positionals, {
-      io,
+      io: reportIo,
       resolver,
       now: now ? () => now : () => new Date(),
       json: values['json'] === true,
@@ -126,12 +134,12 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     });
   } catch (error) {
     if (error instanceof CliError) {
-      io.stderr(`mailtrust: ${error.message}\n`);
+      io.stderr(`mailtrust: ${terminalSafe(error.message)}\n`);
       return error.exitCode;
     }
     const detail = process.env['MAILTRUST_DEBUG'] ? `\n${(error as Error).stack ?? ''}` : '';
     io.stderr(
-      `mailtrust: internal error: ${(error as Error).message ?? String(error)} (please report it; MAILTRUST_DEBUG=1 shows more)${detail}\n`,
+      `mailtrust: internal error: ${terminalSafe((error as Error).message ?? String(error))} (please report it; MAILTRUST_DEBUG=1 shows more)${detail}\n`,
     );
     return 70;
   }

@@ -5,6 +5,7 @@ import { parseIpAddress } from '../../core/spf/ip-address.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { terminalSafe } from '../terminal-text.js';
 
 /** Exit code per result (DESIGN §4.2): pass 0 · neutral/softfail/none 1 · fail/permerror 2 · temperror 75. */
 export function spfExitCode(result: SpfResultCode): ExitCodeValue {
@@ -138,7 +139,7 @@ Examples:
     else env.io.stdout(spfText(result, { dns: defaultLimits.spfDnsMechanisms, void: defaultLimits.spfVoidLookups }));
     if (result.result === 'temperror')
       env.io.stderr(
-        `mailtrust: SPF temperror: ${result.error?.message ?? 'DNS lookup failed'} (check --dns or the network, then retry)\n`,
+        `mailtrust: SPF temperror: ${terminalSafe(result.error?.message ?? 'DNS lookup failed')} (check --dns or the network, then retry)\n`,
       );
     return spfExitCode(result.result);
   },
