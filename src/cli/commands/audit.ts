@@ -7,9 +7,10 @@ import { auditDomain, canonicalAddress } from '../../core/audit/index.js';
 import type { AuditArea, AuditCheck, AuditReport, AuditStatus, SuggestedRecord } from '../../core/audit/index.js';
 import { defaultLimits } from '../../core/context.js';
 import { toAsciiDomain } from '../../core/domain/index.js';
-import type { Command, OptionValues } from '../command.js';
+import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { stringListOption, stringOption } from '../options.js';
 
 const help = `Usage: mailtrust audit DOMAIN [--ip IP]… [--helo NAME] [--selector S]… [--json]
 
@@ -190,13 +191,6 @@ export function auditText(report: AuditReport, wallMs: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function stringList(values: OptionValues, name: string): string[] {
-  const value = values[name];
-  if (value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.filter((v): v is string => typeof v === 'string');
-}
-
 /** `mailtrust audit`: the sender-readiness report. */
 export const auditCommand: Command = {
   name: 'audit',
@@ -217,15 +211,15 @@ export const auditCommand: Command = {
     if (domain === undefined || !domain.includes('.'))
       throw new UsageError(`audit: ${JSON.stringify(domainText)} is not a domain name (give e.g. example.com)`);
     const ips: string[] = [];
-    for (const text of stringList(values, 'ip')) {
+    for (const text of stringListOption(values, 'ip')) {
       const ip = canonicalAddress(text);
       if (ip === undefined) throw new UsageError(`audit: --ip ${JSON.stringify(text)} is not an IPv4 or IPv6 address`);
       ips.push(ip);
     }
-    const heloValue = values['helo'];
-    if (heloValue !== undefined && (typeof heloValue !== 'string' || heloValue.trim() === ''))
+    const heloValue = stringOption(values, 'helo');
+    if (heloValue !== undefined && heloValue.trim() === '')
       throw new UsageError('audit: --helo needs a name (the name your server greets with)');
-    const selectors = stringList(values, 'selector');
+    const selectors = stringListOption(values, 'selector');
     for (const s of selectors)
       if (!/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(s))
         throw new UsageError(`audit: --selector ${JSON.stringify(s)} is not a selector (letters, digits, - _ .)`);

@@ -360,6 +360,7 @@ Examples:
     helo: { type: 'string' },
     'mail-from': { type: 'string' },
     'received-by': { type: 'string' },
+    policy: { type: 'string' },
     rcpt: { type: 'string', multiple: true },
   },
   run,

@@ -15,6 +15,7 @@ import type { Command, CommandEnv, CommandIO, OptionValues } from '../command.js
 import { DataError, NoInputError, UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { readInputFile } from '../input.js';
+import { stringOption } from '../options.js';
 
 const help = `Usage:
   mailtrust dkim verify [FILE|-] [--json]
@@ -51,11 +52,6 @@ Examples:
   mailtrust dkim verify message.eml
   mailtrust dkim sign message.eml --domain example.com --selector s1 --key s1.pem > signed.eml
   mailtrust dkim keygen --domain example.com --selector s2026 --type ed25519 --out keys/`;
-
-function stringOption(values: OptionValues, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' ? value : undefined;
-}
 
 function required(values: OptionValues, name: string, sub: string): string {
   const value = stringOption(values, name);

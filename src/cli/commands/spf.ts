@@ -5,6 +5,7 @@ import { parseIpAddress } from '../../core/spf/ip-address.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { stringOption } from '../options.js';
 import { terminalSafe } from '../terminal-text.js';
 
 /** Exit code per result (DESIGN §4.2): pass 0 · neutral/softfail/none 1 · fail/permerror 2 · temperror 75. */
@@ -115,10 +116,10 @@ Examples:
   },
   async run(values, positionals, env) {
     if (positionals.length > 0) throw new UsageError(`spf: unexpected argument ${JSON.stringify(positionals[0])}`);
-    const ip = values['ip'];
-    const mailFrom = values['mail-from'];
-    const helo = values['helo'];
-    const receiver = values['receiver'];
+    const ip = stringOption(values, 'ip');
+    const mailFrom = stringOption(values, 'mail-from');
+    const helo = stringOption(values, 'helo');
+    const receiver = stringOption(values, 'receiver');
     if (typeof ip !== 'string' || ip === '') throw new UsageError('spf: --ip IP is required (the SMTP client address)');
     if (!parseIpAddress(ip)) throw new UsageError(`spf: --ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
     if (typeof mailFrom !== 'string')
