@@ -10,6 +10,7 @@
  *   first name (Exim omits it when identical).
  * - qmail: `from rdns (HELO name) (user@IP)`; `(HELO name)` is the HELO, left out when it equals rdns.
  * - Exchange, Microsoft 365, LSMTP: `from HELO (IP)`, the address bare in parentheses.
+ * - IMail, SMTPD32: `from HELO [IP] by …`, the address literal bare after the name.
  *
  * Anything else is `unparsable`, never guessed at: a wrong guess would judge the wrong sender.
  */
@@ -24,6 +25,7 @@ const HELO_COMMENT = /^\s*(?:HELO|EHLO)\s+(\S*)\s*$/i;
 const EXIM_HELO = /(?:^|\s)helo=(\S+)/i;
 const EXIM_HELO_GLOBAL = /(?:^|\s)helo=\S+/gi;
 const BARE_ADDRESS = /^\s*(?:[^\s@()]+@)?([0-9A-Fa-f:.]+)\s*$/;
+const LITERAL = /^\[[0-9A-Fa-f:.]+\]$|^\[IPv6:[0-9A-Fa-f:.]+\]$/i;
 const CLAUSE_WORD = /^(?:by|via|with|id|for)$/i;
 const QMAIL_QUEUE = /^\(qmail \d+ invoked from network\);/i;
 const QMAIL_LOCAL = /^\(qmail \d+ invoked (?:by|for) [^)]*\);/i;
@@ -103,6 +105,12 @@ function splitFromClause(text: string): FromClause | string {
     }
     const wordEnd = text.slice(i).search(/[\s(;]/);
     const word = wordEnd < 0 ? text.slice(i) : text.slice(i, i + wordEnd);
+    // IMail and SMTPD32 write the client's address bare after the name: `from NAME [IP] by …`.
+    if (comments.length === 0 && LITERAL.test(word)) {
+      comments.push(word);
+      i += word.length;
+      continue;
+    }
     if (!CLAUSE_WORD.test(word)) return `unexpected ${JSON.stringify(word)} in the from clause`;
     if (word.toLowerCase() !== 'by') return { name, comments };
     const rest = text.slice(i + word.length).trimStart();
