@@ -1,5 +1,5 @@
 /**
- * `auditDomain()`: the sending-domain audit of DESIGN §7 — every DNS-visible check of the seed's recommendations
+ * `auditDomain()`: the sending-domain audit (docs/audit.md) — every DNS-visible check of the recommendations in docs/audit.md
  * (PTR, HELO, SPF, DKIM, DMARC, MX) plus the web-form checklist, with the records to publish.
  *
  * Independent lookups run in parallel: MX, the SPF record tree, DMARC, every DKIM selector and every address start
@@ -206,7 +206,7 @@ export async function auditDomain(ctx: CheckContext, input: AuditInput): Promise
             ? 'no valid sending address was given'
             : `no sending address found: ${domain} has no MX host addresses and its SPF record lists no single ip4/ip6 address`,
         remedy: 'pass --ip for each address your mail leaves from',
-        rule: 'seed rec. 1: every sending address has a PTR record',
+        rule: 'Recommendation 1 (a PTR record for every sending IP): every sending address has a PTR record',
       }),
     );
   for (const a of audited) {
