@@ -16,7 +16,7 @@ export interface CommandIO {
   color?: boolean;
 }
 
-/** What the frame gives every command after parsing the common flags (DESIGN §4.2). */
+/** What the frame gives every command after parsing the common flags (docs/cli.md). */
 export interface CommandEnv {
   io: CommandIO;
   /** Resolver built from --dns / --zone (or the system's servers), recording a trace (`resolver.trace`). */

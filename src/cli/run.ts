@@ -1,5 +1,5 @@
 /**
- * The command-line frame (DESIGN §4.2): global help and version, the subcommand, its flags plus the common ones,
+ * The command-line frame (docs/cli.md): global help and version, the subcommand, its flags plus the common ones,
  * and exit codes. Errors become one line on stderr, never a stack trace.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { ExitCode } from './exit-codes.js';
 import { booleanOption, stringListOption, stringOption } from './options.js';
 import { terminalSafe, terminalSafeBlock } from './terminal-text.js';
 
-/** Flags every command takes (DESIGN §4.2). */
+/** Flags every command takes (docs/cli.md). */
 const commonOptions: OptionSpec = {
   dns: { type: 'string' },
   zone: { type: 'string', multiple: true },

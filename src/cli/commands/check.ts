@@ -54,7 +54,7 @@ const paint = {
 };
 
 /**
- * The readable report (DESIGN §4.2): the verdict first, then each check with its value, then the reasons with
+ * The readable report (docs/cli.md): the verdict first, then each check with its value, then the reasons with
  * what the sender should change, then the Authentication-Results header. Colour only when `color` is set.
  */
 export function checkText(
@@ -322,7 +322,7 @@ function optional<K extends string>(key: K, value: string | undefined): { [P in 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
-/** `mailtrust check [FILE|-]`: one trust verdict for a message (DESIGN §4.2, §4.3, §5). */
+/** `mailtrust check [FILE|-]`: one trust verdict for a message (docs/cli.md, docs/trust-model.md). */
 export const checkCommand: Command = {
   name: 'check',
   summary: 'judge a message: one verdict (trusted, low, untrusted) with reasons and fixes',

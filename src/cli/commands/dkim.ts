@@ -1,5 +1,5 @@
 /**
- * `mailtrust dkim verify|sign|keygen` (DESIGN §4.2): DKIM verification (RFC 6376 §6), signing (§5) and key
+ * `mailtrust dkim verify|sign|keygen` (docs/cli.md): DKIM verification (RFC 6376 §6), signing (§5) and key
  * generation with the DNS record to publish (§3.6).
  */
 import { constants } from 'node:fs';

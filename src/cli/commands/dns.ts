@@ -5,7 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 
 const TYPES: readonly QueryType[] = ['A', 'AAAA', 'TXT', 'MX', 'PTR', 'CNAME', 'NS', 'SOA'];
 
-/** `mailtrust dns NAME [TYPE]`: what mailtrust's resolver sees for one query (DESIGN §4.2). */
+/** `mailtrust dns NAME [TYPE]`: what mailtrust's resolver sees for one query (docs/cli.md). */
 export const dnsCommand: Command = {
   name: 'dns',
   summary: "show what mailtrust's resolver sees for a name: answer or outcome, TTL, time",

@@ -8,7 +8,7 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { stringOption } from '../options.js';
 import { terminalSafe } from '../terminal-text.js';
 
-/** Exit code per result (DESIGN §4.2): pass 0 · neutral/softfail/none 1 · fail/permerror 2 · temperror 75. */
+/** Exit code per result (docs/cli.md): pass 0 · neutral/softfail/none 1 · fail/permerror 2 · temperror 75. */
 export function spfExitCode(result: SpfResultCode): ExitCodeValue {
   switch (result) {
     case 'pass':
@@ -29,7 +29,7 @@ export function spfExitCode(result: SpfResultCode): ExitCodeValue {
   }
 }
 
-/** The `spf` object of DESIGN §4.3 (+ explanation, error and trace), in a fixed key order. */
+/** The `spf` object of `check --json` (docs/cli.md) (+ explanation, error and trace), in a fixed key order. */
 export function spfJson(result: SpfResult): Record<string, unknown> {
   return {
     result: result.result,
