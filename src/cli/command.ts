@@ -10,6 +10,8 @@ export interface CommandIO {
   stderr: (text: string) => void;
   /** Reads all of standard input. */
   readStdin: () => Promise<Uint8Array>;
+  /** True when standard input is a terminal (a hint is shown before waiting on it). */
+  stdinIsTerminal?: boolean;
   /** True when stderr is a terminal (progress lines only then). */
   interactive: boolean;
   /** True when stdout is a terminal and NO_COLOR is not set: colour is allowed. */

@@ -16,7 +16,7 @@ import {
 import type { Command, CommandEnv, OptionValues } from '../command.js';
 import { DataError, NoInputError, UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { readInputFile } from '../input.js';
+import { readInputFile, refuseMbox } from '../input.js';
 import { stringListOption, stringOption } from '../options.js';
 import { terminalSafe } from '../terminal-text.js';
 
@@ -280,6 +280,7 @@ async function run(values: OptionValues, positionals: string[], env: CommandEnv)
     throw new UsageError(`check: --ip ${JSON.stringify(ipText)} is not an IPv4 or IPv6 address`);
   const policy = await loadPolicy(env.policyFile);
   const raw = await readInputFile(positionals[0], env.io);
+  refuseMbox(raw, positionals[0] ?? 'stdin');
   const parsed = parseMessage(raw);
   if (!parsed.ok) throw new DataError(`${positionals[0] ?? 'stdin'}: not an email message: ${parsed.error.message}`);
 

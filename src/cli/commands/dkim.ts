@@ -14,7 +14,7 @@ import { parseMessage, type ParsedMessage } from '../../core/message/message.js'
 import type { Command, CommandEnv, CommandIO, OptionValues } from '../command.js';
 import { DataError, NoInputError, UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { readInputFile } from '../input.js';
+import { readInputFile, refuseMbox } from '../input.js';
 import { stringOption } from '../options.js';
 
 const help = `Usage:
@@ -65,6 +65,7 @@ async function readMessage(
   env: CommandEnv,
 ): Promise<{ raw: Uint8Array; parsed: ParsedMessage }> {
   const raw = await readInputFile(path, env.io);
+  refuseMbox(raw, path ?? 'stdin');
   const parsed = parseMessage(raw);
   if (!parsed.ok) {
     const where = parsed.error.line !== undefined ? `:${parsed.error.line}` : '';
