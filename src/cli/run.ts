@@ -67,10 +67,16 @@ function usageFromParseError(error: unknown, command: string): UsageError {
   const message = (error as Error).message;
   const option = /'(-{1,2}[^']*)'/.exec(message)?.[1];
   const see = `(see mailtrust ${command} --help)`;
+  const flag = option?.replace(/ <value>$/, '') ?? '--option';
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return new UsageError(`${command}: unknown option ${option ?? ''} ${see}`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      // `--now -5`: a value that starts with a dash reads as another option.
+      if (/ambiguous/.test(message))
+        return new UsageError(
+          `${command}: option ${flag} needs a value; one that starts with - goes after =, as in ${flag}=VALUE ${see}`,
+        );
       return new UsageError(
         `${command}: option ${option ?? ''} ${/argument missing/.test(message) ? 'needs a value' : 'takes no value'} ${see}`,
       );

@@ -86,6 +86,67 @@ describe('command-line flags', () => {
     );
   });
 
+  test('--now with a value that starts with a dash, or before 1970, says what to write', async () => {
+    const dash = await runMailtrust(['check', message, '--zone', zone, '--now', '-5']);
+    assert.equal(dash.code, 64);
+    assert.match(dash.stderr, /option --now needs a value; one that starts with - goes after =, as in --now=VALUE/);
+    const early = await runMailtrust(['check', message, '--zone', zone, '--now=-5']);
+    assert.equal(early.code, 64);
+    assert.match(early.stderr, /--now: "-5" is before 1970/);
+  });
+
+  test(
+    'dkim keygen --out: a file is not a directory, and an impossible path fails at once',
+    { timeout: 30_000 },
+    async () => {
+      const file = join(dir, 'a-file');
+      await writeFile(file, 'x');
+      const onFile = await runMailtrust([
+        'dkim',
+        'keygen',
+        '--domain',
+        'example.com',
+        '--selector',
+        's1',
+        '--type',
+        'ed25519',
+        '--out',
+        file,
+      ]);
+      assert.equal(onFile.code, 64);
+      assert.match(onFile.stderr, /is a file, not a directory/);
+      assert.doesNotMatch(onFile.stderr, /already exists/);
+      // Node's recursive mkdir spins forever on /proc/x; this must come back with an error.
+      const proc = await runMailtrust([
+        'dkim',
+        'keygen',
+        '--domain',
+        'example.com',
+        '--selector',
+        's1',
+        '--type',
+        'ed25519',
+        '--out',
+        '/proc/x',
+      ]);
+      assert.equal(proc.code, 66);
+      assert.match(proc.stderr, /cannot create the directory \/proc\/x/);
+      const nested = await runMailtrust([
+        'dkim',
+        'keygen',
+        '--domain',
+        'example.com',
+        '--selector',
+        's1',
+        '--type',
+        'ed25519',
+        '--out',
+        join(dir, 'k', 'a', 'b'),
+      ]);
+      assert.equal(nested.code, 0, nested.stderr);
+    },
+  );
+
   test('--zone given a directory says so in words', async () => {
     const run = await runMailtrust(['check', message, '--zone', dir]);
     assert.equal(run.code, 66);
