@@ -3,8 +3,8 @@
  * generation with the DNS record to publish (§3.6).
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { defaultLimits } from '../../core/context.js';
 import { generateDkimKey } from '../../core/dkim/keygen.js';
 import type { DkimResult } from '../../core/dkim/result.js';
@@ -211,6 +211,39 @@ async function sign(values: OptionValues, positionals: string[], env: CommandEnv
   return ExitCode.ok;
 }
 
+/**
+ * Creates `--out` and its missing parents one level at a time. Node's recursive mkdir never settles on some paths
+ * (`/proc/x` spins at 100 % CPU), and on an existing file it says EEXIST, which reads as "the key exists".
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  const parts = resolve(dir)
+    .split(sep)
+    .filter((p) => p !== '');
+  let path: string = sep;
+  for (const part of parts) {
+    path = join(path, part);
+    try {
+      await mkdir(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST')
+        throw new NoInputError(
+          `${dir}: cannot create the directory ${path}: ${code ?? (error as Error).message} (check --out)`,
+        );
+    }
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      throw new NoInputError(
+        `${dir}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? ''} (check --out)`,
+      );
+    }
+    if (!info.isDirectory())
+      throw new UsageError(`dkim keygen: --out ${dir}: ${path} is a file, not a directory (--out names a directory)`);
+  }
+}
+
 async function keygen(values: OptionValues, positionals: string[], env: CommandEnv): Promise<ExitCodeValue> {
   if (positionals.length > 0)
     throw new UsageError(`dkim keygen: unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -231,8 +264,8 @@ async function keygen(values: OptionValues, positionals: string[], env: CommandE
   const pair = generated.value;
   const dir = stringOption(values, 'out') ?? '.';
   const file = join(dir, `${pair.name}.pem`);
+  await makeDirectory(dir);
   try {
-    await mkdir(dir, { recursive: true });
     const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
       await handle.writeFile(pair.privateKeyPem);
