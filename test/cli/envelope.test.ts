@@ -162,6 +162,16 @@ describe('check: the envelope from the message', () => {
     assert.match(given.stdout, /\n {2}HELO +x\.example +given on the command line\n/);
   });
 
+  test('--ip alone on a message with no Received field: judged with no HELO, and the report says so', async () => {
+    const path = join(dir, 'no-received.eml');
+    await writeFile(path, message.replace(/^Received:.*\r?\n(?:[ \t].*\r?\n)*/m, ''));
+    const run = await runMailtrust(['check', path, '--dns', server.address, '--ip', '192.0.2.10']);
+    assert.ok([0, 1, 2].includes(run.code ?? -1), run.stderr);
+    assert.match(run.stdout, /\n {2}HELO +\(none\) +not given, not in the message\n/);
+    const without = await runMailtrust(['check', path, '--dns', server.address]);
+    assert.equal(without.code, 64);
+  });
+
   test('with --ip and --helo given, an unreadable Received does not matter', async () => {
     const path = await withOnTop('given.eml', 'Received: garbage');
     const run = await runMailtrust([

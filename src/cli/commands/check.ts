@@ -228,7 +228,10 @@ export function resolveEnvelope(
   const inferred = inferEnvelope(header, given.receivedBy !== undefined ? { receivedBy: given.receivedBy } : {});
   const r = inferred.received;
   const needReceived = given.ip === undefined || given.helo === undefined;
-  if (needReceived && !r.ok) throw new UsageError(receivedProblem(r, given));
+  // With the address given, a message that has no Received field at all simply records no HELO (the report says
+  // so); a field that is there but cannot be read still stops the run, since its HELO would be lost unseen.
+  const nothingToRead = !r.ok && r.problem === 'no-received' && given.ip !== undefined;
+  if (needReceived && !r.ok && !nothingToRead) throw new UsageError(receivedProblem(r, given));
   let ip = given.ip;
   let helo = given.helo;
   const sources: EnvelopeSources = {
