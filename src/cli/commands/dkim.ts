@@ -16,6 +16,8 @@ import { DataError, NoInputError, UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { readInputFile, refuseMbox } from '../input.js';
 import { stringOption } from '../options.js';
+import { terminalSafe } from '../terminal-text.js';
+import { authorDomain, fieldValue, isAligned, toAsciiDomain, unfold } from '../../core/index.js';
 
 const help = `Usage:
   mailtrust dkim verify [FILE|-] [--json]
@@ -190,6 +192,14 @@ async function sign(values: OptionValues, positionals: string[], env: CommandEnv
         throw new UsageError(`dkim sign: ${signed.error.message}`);
     }
   }
+  // A signature whose d= is not aligned with From authenticates another domain: DMARC cannot pass on it
+  // (RFC 7489 §3.1.1). Signing is still right for some uses, so this is a warning, not an error.
+  const author = authorDomain(parsed.fields.filter((f) => f.name === 'from').map((f) => unfold(fieldValue(f))));
+  const signer = toAsciiDomain(domain.trim().replace(/\.$/, ''))?.toLowerCase();
+  if (author.ok && signer !== undefined && !isAligned(signer, author.value.domain, 'relaxed'))
+    env.io.stderr(
+      `mailtrust: warning: --domain ${terminalSafe(domain)} is not aligned with the From domain ${terminalSafe(author.value.domain)}: DMARC will not pass on this signature (sign with --domain ${terminalSafe(author.value.domain)} or a parent of it)\n`,
+    );
   // The field goes on top of the header, after an mbox "From " line if the file has one.
   const head = raw.subarray(0, parsed.headerOffset);
   const output = Buffer.concat([head, prependHeader(raw.subarray(parsed.headerOffset), signed.value)]);
