@@ -7,6 +7,7 @@
  * once (LookupTracker), so the wall time follows the longest chain of dependent lookups.
  */
 import type { CheckContext } from '../context.js';
+import type { DnsFailureKind } from '../dns/types.js';
 import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
 import { organizationalDomainOrSelf, toAsciiDomain } from '../domain/index.js';
 import { checkHelo, type HeloResult } from '../helo/check.js';
@@ -16,7 +17,7 @@ import { checkHost } from '../spf/check-host.js';
 import { lintSpf, type SpfLintReport } from '../spf/lint.js';
 import { isSpfRecord, parseSpfRecord } from '../spf/parse.js';
 import type { SpfResult } from '../spf/types.js';
-import { makeCheck, worstStatus } from './check.js';
+import { makeCheck, temporaryFailureCheck, worstStatus } from './check.js';
 import { auditSelector, noKeyFoundCheck, type SelectorAudit } from './dkim.js';
 import { auditDmarc, type DmarcAudit } from './dmarc.js';
 import { formsChecklist } from './forms.js';
@@ -219,7 +220,20 @@ export async function auditDomain(ctx: CheckContext, input: AuditInput): Promise
   // With the record missing or broken every address fails for the same reason; keep the record-level finding first.
   checks.push(...spfLint);
   const foundSelectors = dkim.filter((d) => d.found).map((d) => d.selector);
-  for (const d of dkim) checks.push(...d.checks);
+  const dkimChecks = dkim.flatMap((d) => d.checks);
+  const dkimUnknown = dkimChecks.filter((c) => c.id === 'dns.temperror');
+  if (selectorSource === 'common' && dkimUnknown.length > 1) {
+    // Guessed selectors that DNS could not answer are one unknown, not one warning per guess.
+    checks.push(...dkimChecks.filter((c) => c.id !== 'dns.temperror'));
+    checks.push(
+      temporaryFailureCheck(
+        'dkim',
+        `the DKIM keys at ${dkimUnknown.length} common selectors of ${domain}`,
+        dkimUnknown[0]!.value as DnsFailureKind | undefined,
+        domain,
+      ),
+    );
+  } else checks.push(...dkimChecks);
   if (selectorSource === 'common' && foundSelectors.length === 0 && !dkim.some((d) => d.checks.length > 0))
     checks.push(noKeyFoundCheck(domain, selectors));
   checks.push(...dmarc.checks);
