@@ -294,6 +294,17 @@ export async function auditDomain(ctx: CheckContext, input: AuditInput): Promise
       ),
   );
   for (const list of ptrFixes) suggestions.push(...list);
+  // A fix may only point at a record the report prints: for a domain that does not exist none is suggested yet.
+  if (!mx.exists) {
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i]!;
+      if (check.remedy.includes('suggested') && !suggestions.some((x) => x.kind === check.area))
+        checks[i] = {
+          ...check,
+          remedy: `register ${domain} first (it does not exist), then run the audit again for the records to publish`,
+        };
+    }
+  }
 
   const heloSource = heloGiven ? 'given' : audited.some((a) => a.helo?.source === 'ptr') ? 'ptr' : 'none';
   return {
