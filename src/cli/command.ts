@@ -10,13 +10,15 @@ export interface CommandIO {
   stderr: (text: string) => void;
   /** Reads all of standard input. */
   readStdin: () => Promise<Uint8Array>;
+  /** True when standard input is a terminal (a hint is shown before waiting on it). */
+  stdinIsTerminal?: boolean;
   /** True when stderr is a terminal (progress lines only then). */
   interactive: boolean;
   /** True when stdout is a terminal and NO_COLOR is not set: colour is allowed. */
   color?: boolean;
 }
 
-/** What the frame gives every command after parsing the common flags (DESIGN §4.2). */
+/** What the frame gives every command after parsing the common flags (docs/cli.md). */
 export interface CommandEnv {
   io: CommandIO;
   /** Resolver built from --dns / --zone (or the system's servers), recording a trace (`resolver.trace`). */

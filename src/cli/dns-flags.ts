@@ -1,43 +1,62 @@
 import { readFile } from 'node:fs/promises';
 import { createResolver, parseServerAddress, type DnsClient } from '../core/dns/index.js';
+import type { ZoneRecord } from '../core/dns/records.js';
 import { parseZoneFile } from '../core/dns/zonefile.js';
 import { DataError, NoInputError, UsageError } from './errors.js';
 
-/** Resolver options a command line gives: `--dns HOST[:PORT]` and `--zone FILE` (DESIGN §4.2). */
+/** The TTL given to records of a zone file that has no `$TTL` and no TTL of its own (one hour). */
+const DEFAULT_TTL = 3600;
+
+/** Resolver options a command line gives: `--dns HOST[:PORT]` and `--zone FILE`, repeatable (docs/cli.md). */
 export interface DnsFlags {
   dns: string | undefined;
-  zone: string | undefined;
+  /** Zone files, in command-line order; their records are merged. */
+  zones: string[];
 }
 
 /**
  * Builds the resolver for one command run: the system's servers, or `--dns`; `--zone` alone is offline, with
  * `--dns` it overlays the server's answers. The client records a trace of its queries.
  */
-export async function resolverFromFlags(flags: DnsFlags): Promise<DnsClient> {
+export async function resolverFromFlags(flags: DnsFlags, warn: (line: string) => void): Promise<DnsClient> {
   const servers = flags.dns === undefined ? undefined : [flags.dns];
   if (flags.dns !== undefined && !parseServerAddress(flags.dns)) {
     throw new UsageError(
       `--dns: not a server address: ${JSON.stringify(flags.dns)} (use HOST or HOST:PORT, e.g. 127.0.0.1:5353)`,
     );
   }
-  let zone;
-  if (flags.zone !== undefined) {
+  let zone: ZoneRecord[] | undefined;
+  for (const path of flags.zones) {
     let text: string;
     try {
-      text = await readFile(flags.zone, 'utf8');
+      text = await readFile(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new NoInputError(
-        `${flags.zone}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message} (--zone takes an RFC 1035 zone file)`,
-      );
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+      throw new NoInputError(`${path}: ${why} (--zone takes an RFC 1035 zone file)`);
     }
-    const parsed = parseZoneFile(text);
+    const skipped = new Map<string, number>();
+    const onSkippedType = (type: string) => skipped.set(type, (skipped.get(type) ?? 0) + 1);
+    let parsed = parseZoneFile(text, { onSkippedType });
+    // An exported zone may leave the TTL to the server's default: take one, and say so.
+    if (!parsed.ok && parsed.error.message.includes('no TTL for this record')) {
+      skipped.clear();
+      parsed = parseZoneFile(text, { onSkippedType, defaultTtl: DEFAULT_TTL });
+      if (parsed.ok)
+        warn(`${path}: no $TTL: records without a TTL of their own get ${DEFAULT_TTL} s (add a $TTL line to choose)`);
+    }
     if (!parsed.ok) {
       const where = parsed.error.line !== undefined ? `:${parsed.error.line}` : '';
       const message = parsed.error.message.replace(/^line \d+: /, '');
-      throw new DataError(`${flags.zone}${where}: ${message}`);
+      throw new DataError(`${path}${where}: ${message}`);
     }
-    zone = parsed.value;
+    if (skipped.size > 0) {
+      const count = [...skipped.values()].reduce((a, b) => a + b, 0);
+      warn(
+        `${path}: skipped ${count} record${count === 1 ? '' : 's'} of type${skipped.size === 1 ? '' : 's'} ${[...skipped.keys()].join(', ')} (not used in mail checks)`,
+      );
+    }
+    zone = [...(zone ?? []), ...parsed.value];
   }
   return createResolver({ ...(servers ? { servers } : {}), ...(zone ? { zone } : {}) }).withTrace();
 }

@@ -1,4 +1,4 @@
-/** Exit codes of the command line (DESIGN §4.2; 64–75 follow sysexits.h). */
+/** Exit codes of the command line (docs/cli.md; 64–75 follow sysexits.h). */
 export const ExitCode = {
   /** Trusted / all checks pass. */
   ok: 0,

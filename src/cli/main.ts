@@ -14,6 +14,7 @@ const io: CommandIO = {
   stdoutBytes: (bytes) => process.stdout.write(bytes),
   stderr: (text) => process.stderr.write(text),
   readStdin,
+  stdinIsTerminal: process.stdin.isTTY === true,
   interactive: process.stderr.isTTY === true,
   color: process.stdout.isTTY === true && !process.env['NO_COLOR'],
 };

@@ -144,7 +144,14 @@ export type {
 export { createEvaluator, evaluate } from './evaluation/index.js';
 export type { Envelope, EvaluateOptions, Evaluation, Evaluator } from './evaluation/index.js';
 export { inferEnvelope, parseReceivedFrom, parseReturnPath } from './envelope/index.js';
-export type { InferredEnvelope } from './envelope/index.js';
+export type {
+  InferOptions,
+  InferredEnvelope,
+  ReceivedFieldRef,
+  ReceivedFrom,
+  ReceivedInference,
+  ReceivedProblem,
+} from './envelope/index.js';
 export {
   checkHeaders,
   checkHeaderFields,

@@ -141,6 +141,8 @@ describe('a domain that does not exist', () => {
     expectCheck(report, 'spf.none', 'fail');
     expectCheck(report, 'dmarc.none', 'fail');
     assert.deepEqual(report.suggestions, []);
+    // No fix points at a suggested record the report does not print.
+    for (const check of report.checks) assert.doesNotMatch(check.remedy, /suggested/, `${check.id}: ${check.remedy}`);
   });
 
   test('a name that is not a domain is a failing check, not an exception', async () => {

@@ -37,15 +37,20 @@ function run(
 const model = { ip: ['192.0.2.10'], helo: 'mail.model-sender.com', selector: ['s1'] };
 
 describe('mailtrust audit: text report', () => {
-  test('model setup: exit 0, the verdict first, sections in the seed order', async () => {
+  test('model setup: exit 0, the verdict first, sections in the order of the recommendations', async () => {
     const r = await run(['model-sender.com'], model);
     assert.equal(r.code, 0);
     assert.equal(r.stderr, '');
     const lines = r.stdout.split('\n');
     assert.match(lines[0] ?? '', /^PASS model-sender\.com /);
-    const order = ['1. PTR', '2. HELO', '3. SPF', '4. DKIM and DMARC', '5. Domain and MX', '6. Web forms'].map((h) =>
-      r.stdout.indexOf(h),
-    );
+    const order = [
+      '\nRecommendation 1: a PTR record for every sending IP\n',
+      '\nRecommendation 2: a HELO name that resolves to the sending IP\n',
+      '\nRecommendation 3: an SPF record that authorizes every sending IP\n',
+      '\nRecommendation 4: DKIM signatures and a DMARC policy\n',
+      '\nA sender domain that exists: domain and MX records\n',
+      '\nRecommendation 5: best practices for scripts and web forms',
+    ].map((h) => r.stdout.indexOf(h));
     assert.ok(
       order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!)),
       `sections in order: ${order.join(',')}`,
@@ -62,7 +67,10 @@ describe('mailtrust audit: text report', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^WARN model-sender\.com can send, with 1 warning to fix\n/);
     assert.match(r.stdout, /\[warn\] 192\.0\.2\.10: HELO out\.model-sender\.com is not among the MX hosts/);
-    assert.match(r.stdout, /rule: {3}seed rec\. 2: the HELO name matches an MX record/);
+    assert.match(
+      r.stdout,
+      /rule: {3}Recommendation 2 \(a HELO name that resolves to the sending IP\): the HELO name matches an MX record/,
+    );
     assert.match(r.stdout, /fix: {4}greet with the name of an MX host/);
     assert.match(r.stdout, /id: {5}helo\.not-mx/);
   });
@@ -80,7 +88,16 @@ describe('mailtrust audit: text report', () => {
     assert.match(r.stdout, /the way to p=reject:\n {9}1\. v=DMARC1; p=none;/);
     assert.match(r.stdout, /DKIM: s202611\._domainkey\.spf-none\.com\. IN TXT/);
     assert.match(r.stdout, /mailtrust dkim keygen --domain spf-none\.com --selector s202611/);
-    assert.match(r.stdout, /PTR: 40\.2\.0\.192\.in-addr\.arpa\. IN PTR mail\.spf-none\.com/);
+    assert.match(r.stdout, /PTR: 40\.2\.0\.192\.in-addr\.arpa\. IN PTR mail\.spf-none\.com\.\n/);
+    // Every printed record (but the DKIM key, whose value is a placeholder) pastes into a zone file as it is:
+    // names absolute, so a pasted PTR does not point at mail.spf-none.com.<origin>.
+    const printed = [...r.stdout.matchAll(/^ {2}(?:SPF|DMARC|PTR|A): (.*)$/gm)].map((m) => m[1]!);
+    assert.ok(printed.length >= 3, r.stdout);
+    const zone = parseZoneFile(`$ORIGIN example.net.\n$TTL 300\n${printed.join('\n')}\n`);
+    assert.ok(zone.ok, zone.ok ? '' : zone.error.message);
+    const ptr = zone.value.find((record) => record.type === 'PTR');
+    assert.ok(ptr && ptr.type === 'PTR');
+    assert.equal(ptr.target, 'mail.spf-none.com');
   });
 
   test('without --ip and --selector the report says what it audited instead', async () => {

@@ -30,7 +30,7 @@ describe('mailtrust check', () => {
     assert.match(run.stdout, /^TRUSTED for mail from example\.com sent by 192\.0\.2\.10\n/);
     assert.match(run.stdout, /\n {2}dkim {5}pass {7}d=example\.com s=s2026 rsa-sha256, aligned\n/);
     assert.match(run.stdout, /Authentication-Results: mailtrust; iprev=pass .*spf=pass .*dkim=pass .*dmarc=pass/);
-    assert.match(run.stdout, /envelope taken from the message: IP from the Received header/);
+    assert.match(run.stdout, /\n {2}IP +192\.0\.2\.10 +from Received field 1 /);
   });
 
   test('the forged example is untrusted: spoofed, SPF fail, DKIM body changed, generic PTR, HELO localhost', async () => {
@@ -126,7 +126,7 @@ describe('mailtrust check', () => {
     assert.equal(missing.code, 66);
   });
 
-  test('input errors: missing file 66, not a message 65, no client IP 64, bad IP 64', async () => {
+  test('input errors: missing file 66, not a message 65, no Received field 64, bad IP 64', async () => {
     const missing = await runMailtrust(['check', join(dir, 'nope.eml'), '--dns', server.address]);
     assert.equal(missing.code, 66);
     assert.match(missing.stderr, /nope\.eml: no such file/);
@@ -138,7 +138,7 @@ describe('mailtrust check', () => {
     await writeFile(bare, 'From: a@example.com\nTo: b@example.net\nSubject: x\n\nhi\n');
     const noIp = await runMailtrust(['check', bare, '--dns', server.address]);
     assert.equal(noIp.code, 64);
-    assert.match(noIp.stderr, /no client IP/);
+    assert.match(noIp.stderr, /no Received field to read the client from: give --ip IP and --helo NAME/);
     const badIp = await runMailtrust(['check', bare, '--ip', '999.1.1.1', '--dns', server.address]);
     assert.equal(badIp.code, 64);
   });

@@ -108,7 +108,7 @@ describe('mailtrust command line', () => {
     await writeFile(zone, '$ORIGIN example.com.\n$TTL 600\n@ IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n');
     const offline = await runMailtrust(['dns', 'example.com', 'TXT', '--zone', zone, '--json']);
     assert.equal(offline.code, 0);
-    assert.deepEqual(JSON.parse(offline.stdout).records, ['"v=spf1 ip4:192.0.2.0/24 -all"']);
+    assert.deepEqual(JSON.parse(offline.stdout).records, ['v=spf1 ip4:192.0.2.0/24 -all']);
     assert.equal(JSON.parse(offline.stdout).source, 'zone');
     const offlineA = await runMailtrust(['dns', 'example.com', 'A', '--zone', zone, '--json']);
     assert.equal(JSON.parse(offlineA.stdout).outcome, 'nodata');

@@ -1,46 +1,52 @@
 /** Reading the envelope back from Received and Return-Path fields (RFC 5321 §4.4). Pure. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { inferEnvelope, isInternalAddress, parseReceivedFrom, parseReturnPath } from '../../src/core/envelope/index.js';
 import { parseMessage } from '../../src/core/message/index.js';
 
-const received: [string, string, { helo?: string; ip?: string }][] = [
-  [
-    'postfix',
-    'from mail.example.com (mail.example.com [192.0.2.10]) by mx.example.net (Postfix) with ESMTPS id 4Xyz; Thu, 26 Nov 2026 06:00:00 +0000',
-    { helo: 'mail.example.com', ip: '192.0.2.10' },
-  ],
-  [
-    'postfix, unknown rDNS',
-    'from hello.example (unknown [198.51.100.7]) by mx.example.net (Postfix) with ESMTP id 1; Thu, 26 Nov 2026 06:00:00 +0000',
-    { helo: 'hello.example', ip: '198.51.100.7' },
-  ],
-  [
-    'gmail',
-    'from mail.example.com (mail.example.com. [192.0.2.10])\r\n        by mx.google.com with ESMTPS id x; Thu, 26 Nov 2026 06:00:00 -0800 (PST)',
-    { helo: 'mail.example.com', ip: '192.0.2.10' },
-  ],
-  [
-    'exim',
-    'from rdns.example.com ([192.0.2.10] helo=mail.example.com) by mx.example.net with esmtps (Exim 4.96) id 1; Thu, 26 Nov 2026 06:00:00 +0000',
-    { helo: 'mail.example.com', ip: '192.0.2.10' },
-  ],
-  [
-    'literal',
-    'from [192.0.2.10] by mx.example.net; Thu, 26 Nov 2026 06:00:00 +0000',
-    { helo: '[192.0.2.10]', ip: '192.0.2.10' },
-  ],
-  [
-    'ipv6',
-    'from mail.example.com (mail.example.com [IPv6:2001:DB8:0::10]) by mx.example.net; Thu, 26 Nov 2026 06:00:00 +0000',
-    { helo: 'mail.example.com', ip: '2001:db8::10' },
-  ],
-  ['no from clause', 'by mx.example.net with LMTP id 1; Thu, 26 Nov 2026 06:00:00 +0000', {}],
-];
+/** The Received forms of the common servers, with what each says (test/fixtures/received/forms.txt). */
+const forms = readFileSync(new URL('../../../test/fixtures/received/forms.txt', import.meta.url), 'utf8')
+  .split(/\n(?=# )/)
+  .map((block) => block.trim())
+  .filter((block) => block.startsWith('# ') && block.includes('\nReceived:'))
+  .map((block) => {
+    const lines = block.split('\n');
+    const name = lines[0]!.slice(2);
+    const expected = lines.find((l) => l.startsWith('=> '))!.slice(3);
+    const field = lines
+      .slice(
+        1,
+        lines.findIndex((l) => l.startsWith('=> ')),
+      )
+      .join('\r\n');
+    return { name, field, expected };
+  });
 
-for (const [name, value, expected] of received) {
+function describeFrom(value: string): string {
+  const from = parseReceivedFrom(value);
+  switch (from.kind) {
+    case 'client':
+      return `ip=${from.ip} helo=${from.helo ?? ''}${from.by ? ` by=${from.by}` : ''}`;
+    case 'no-client':
+      return `no-client${from.by ? ` by=${from.by}` : ''}`;
+    case 'queue-stamp':
+      return 'queue-stamp';
+    case 'unparsable':
+      return 'unparsable';
+  }
+}
+
+test('the fixture file holds every server form', () => {
+  const names = forms.map((f) => f.name.split(',')[0]);
+  for (const server of ['postfix', 'sendmail', 'exim', 'qmail', 'exchange', 'lsmtp', 'gmail', 'microsoft 365'])
+    assert.ok(names.includes(server), server);
+});
+
+for (const { name, field, expected } of forms) {
   test(`Received: ${name}`, () => {
-    assert.deepEqual(parseReceivedFrom(value.replace(/\r\n\s+/g, ' ')), expected);
+    const value = field.replace(/^Received:/, '').replace(/\r\n[ \t]+/g, ' ');
+    assert.equal(describeFrom(value), expected);
   });
 }
 
@@ -67,30 +73,112 @@ test('internal addresses', () => {
     assert.equal(isInternalAddress(ip), false, ip);
 });
 
-test('the newest outside hop is used; internal hops are skipped and counted', () => {
-  const message = [
-    'Return-Path: <alice@example.com>',
-    'Received: from localhost (localhost [127.0.0.1]) by mailbox.example.net with LMTP; Thu, 26 Nov 2026 06:00:02 +0000',
-    'Received: from mail.example.com (mail.example.com [192.0.2.10]) by mx.example.net with ESMTPS; Thu, 26 Nov 2026 06:00:01 +0000',
-    'Received: from laptop (dsl-9.isp.example [198.51.100.9]) by mail.example.com with ESMTPSA; Thu, 26 Nov 2026 06:00:00 +0000',
-    'From: alice@example.com',
-    '',
-    'hi',
-    '',
-  ].join('\r\n');
-  const parsed = parseMessage(message);
+function header(...fields: string[]) {
+  const parsed = parseMessage([...fields, 'From: alice@example.com', '', 'hi', ''].join('\r\n'));
   assert.ok(parsed.ok);
-  assert.deepEqual(inferEnvelope(parsed.value), {
-    ip: '192.0.2.10',
-    helo: 'mail.example.com',
-    mailFrom: 'alice@example.com',
-    receivedIndex: 2,
-    skippedInternal: 1,
+  return parsed.value;
+}
+
+const FORGED_OLDER =
+  'Received: from mail.example.com (mail.example.com [192.0.2.10]) by mx.example.net; Thu, 26 Nov 2026 05:59:00 +0000';
+
+test('the newest Received is read, with its position and text', () => {
+  const inferred = inferEnvelope(
+    header(
+      'Return-Path: <alice@example.com>',
+      'Received: from mail.example.com (mail.example.com [192.0.2.10]) by mx.example.net with ESMTPS; Thu, 26 Nov 2026 06:00:01 +0000',
+      'Received: from laptop (dsl-9.isp.example [198.51.100.9]) by mail.example.com with ESMTPSA; Thu, 26 Nov 2026 06:00:00 +0000',
+    ),
+  );
+  assert.equal(inferred.mailFrom, 'alice@example.com');
+  assert.ok(inferred.received.ok);
+  assert.equal(inferred.received.ip, '192.0.2.10');
+  assert.equal(inferred.received.helo, 'mail.example.com');
+  assert.equal(inferred.received.field.index, 1);
+  assert.match(inferred.received.field.text, /^from mail\.example\.com \(mail\.example\.com \[192\.0\.2\.10\]\) by mx/);
+});
+
+for (const [name, newest, problem] of [
+  [
+    'qmail bare address (once skipped: a spoof came out trusted)',
+    'Received: from unknown (HELO x) (203.0.113.66) by mx.example.net with SMTP; 26 Nov 2026 06:00:00 -0000',
+    'ok',
+  ],
+  [
+    'an unreadable newest field',
+    'Received: from x.example (EX01) by mx.example.net; 26 Nov 2026 06:00:00 -0000',
+    'unparsable',
+  ],
+  [
+    'an internal newest field',
+    'Received: from localhost (localhost [127.0.0.1]) by mailbox.example.net with LMTP; Thu, 26 Nov 2026 06:00:02 +0000',
+    'internal-client',
+  ],
+  [
+    'a local submission',
+    'Received: by mx.example.net (Postfix, from userid 1000) id 1; Thu, 26 Nov 2026 06:00:02 +0000',
+    'no-client',
+  ],
+] as const) {
+  test(`a field below the newest is never used: ${name}`, () => {
+    const inferred = inferEnvelope(header(newest, FORGED_OLDER));
+    if (problem === 'ok') {
+      assert.ok(inferred.received.ok);
+      assert.equal(inferred.received.ip, '203.0.113.66');
+      assert.equal(inferred.received.helo, 'x');
+      return;
+    }
+    assert.ok(!inferred.received.ok);
+    assert.equal(inferred.received.problem, problem);
+    assert.equal(inferred.received.field?.index, 1);
   });
+}
+
+test('receivedBy picks the newest field that host added, and says when none did', () => {
+  const h = header(
+    'Received: from localhost (localhost [127.0.0.1]) by mailbox.example.net with LMTP; Thu, 26 Nov 2026 06:00:02 +0000',
+    'Received: from mail.example.com (mail.example.com [192.0.2.10]) by MX.example.net. with ESMTPS; Thu, 26 Nov 2026 06:00:01 +0000',
+    'Received: from laptop (dsl-9.isp.example [198.51.100.9]) by mx.example.net with ESMTPSA; Thu, 26 Nov 2026 06:00:00 +0000',
+  );
+  const picked = inferEnvelope(h, { receivedBy: 'mx.example.net' });
+  assert.ok(picked.received.ok);
+  assert.equal(picked.received.ip, '192.0.2.10');
+  assert.equal(picked.received.field.index, 2);
+  const missing = inferEnvelope(h, { receivedBy: 'other.example' });
+  assert.ok(!missing.received.ok);
+  assert.equal(missing.received.problem, 'received-by-not-found');
+  assert.deepEqual(missing.received.byHosts, ['mailbox.example.net', 'MX.example.net.', 'mx.example.net']);
+});
+
+test("qmail's queue stamp counts with the field below it", () => {
+  const inferred = inferEnvelope(
+    header(
+      'Received: (qmail 12345 invoked from network); 26 Nov 2026 06:00:00 -0000',
+      'Received: from unknown (HELO x.example) (203.0.113.66) by mx.example.net with SMTP; 26 Nov 2026 06:00:00 -0000',
+      FORGED_OLDER,
+    ),
+  );
+  assert.ok(inferred.received.ok);
+  assert.equal(inferred.received.ip, '203.0.113.66');
+  assert.equal(inferred.received.field.index, 2);
 });
 
 test('a message without Received or Return-Path infers nothing', () => {
   const parsed = parseMessage('From: a@example.com\r\n\r\nx\r\n');
   assert.ok(parsed.ok);
-  assert.deepEqual(inferEnvelope(parsed.value), { skippedInternal: 0 });
+  assert.deepEqual(inferEnvelope(parsed.value), { received: { ok: false, problem: 'no-received', byHosts: [] } });
+});
+
+test('a long or hostile field stays bounded and never throws', () => {
+  for (const value of [
+    'from ' + '('.repeat(10_000),
+    'from a ' + '(b) '.repeat(5_000) + 'by c',
+    'from',
+    '',
+    'from [',
+    'from a (b [1.2.3.4]',
+  ]) {
+    const from = parseReceivedFrom(value);
+    assert.ok(['unparsable', 'no-client'].includes(from.kind), `${value.slice(0, 20)}: ${from.kind}`);
+  }
 });

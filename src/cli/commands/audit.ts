@@ -1,20 +1,21 @@
 /**
- * `mailtrust audit DOMAIN [--ip IP]… [--helo NAME] [--selector S]…` (DESIGN §4.2, §7): the sender-readiness
- * report, grouped by the seed's recommendations, with the records to publish.
+ * `mailtrust audit DOMAIN [--ip IP]… [--helo NAME] [--selector S]…` (docs/audit.md): the sender-readiness
+ * report, grouped by the recommendations (docs/audit.md#recommendations), with the records to publish.
  */
 import { performance } from 'node:perf_hooks';
 import { auditDomain, canonicalAddress } from '../../core/audit/index.js';
 import type { AuditArea, AuditCheck, AuditReport, AuditStatus, SuggestedRecord } from '../../core/audit/index.js';
 import { defaultLimits } from '../../core/context.js';
 import { toAsciiDomain } from '../../core/domain/index.js';
-import type { Command, OptionValues } from '../command.js';
+import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { stringListOption, stringOption } from '../options.js';
 
 const help = `Usage: mailtrust audit DOMAIN [--ip IP]… [--helo NAME] [--selector S]… [--json]
 
-Checks whether DOMAIN is ready to send mail that receivers trust, following the seed's
-recommendations: PTR records of the sending addresses (1), the HELO/EHLO name (2), SPF (3),
+Checks whether DOMAIN is ready to send mail that receivers trust, following the
+recommendations of docs/audit.md: PTR records of the sending addresses (1), the HELO/EHLO name (2), SPF (3),
 DKIM and DMARC (4), the MX records, and the checklist for web forms and scripts. Each check
 says pass/warn/fail, the value found, the rule (RFC section) and the fix, and the report ends
 with the records to publish: an SPF record built from the addresses and the mechanisms already
@@ -39,19 +40,22 @@ Examples:
   mailtrust audit example.com --ip 192.0.2.10 --helo mail.example.com --selector s2026
   mailtrust audit example.com --zone new-records.zone --dns 192.0.2.53 --json`;
 
-/** Headings of the report, in the seed's order. */
+/** Headings of the report, in the order of the recommendations (docs/audit.md#recommendations). */
 const SECTIONS: readonly { title: string; areas: readonly AuditArea[] }[] = [
-  { title: '1. PTR records of the sending addresses (seed recommendation 1)', areas: ['ptr'] },
-  { title: '2. HELO/EHLO greeting name (seed recommendation 2)', areas: ['helo'] },
-  { title: '3. SPF (seed recommendation 3)', areas: ['spf'] },
-  { title: '4. DKIM and DMARC (seed recommendation 4)', areas: ['dkim', 'dmarc'] },
-  { title: '5. Domain and MX records (trustworthy sender domains)', areas: ['mx'] },
-  { title: '6. Web forms and scripts (checklist: DNS cannot show these)', areas: ['forms'] },
+  { title: 'Recommendation 1: a PTR record for every sending IP', areas: ['ptr'] },
+  { title: 'Recommendation 2: a HELO name that resolves to the sending IP', areas: ['helo'] },
+  { title: 'Recommendation 3: an SPF record that authorizes every sending IP', areas: ['spf'] },
+  { title: 'Recommendation 4: DKIM signatures and a DMARC policy', areas: ['dkim', 'dmarc'] },
+  { title: 'A sender domain that exists: domain and MX records', areas: ['mx'] },
+  {
+    title: 'Recommendation 5: best practices for scripts and web forms (a checklist: DNS cannot show these)',
+    areas: ['forms'],
+  },
 ];
 
 const MARK: Readonly<Record<AuditStatus, string>> = { pass: '[ok]  ', warn: '[warn]', fail: '[FAIL]', info: '[info]' };
 
-/** Exit code of a report (DESIGN §4.2): 0 all pass · 1 warnings · 2 failures · 75 DNS unreachable. */
+/** Exit code of a report (docs/cli.md): 0 all pass · 1 warnings · 2 failures · 75 DNS unreachable. */
 export function auditExitCode(report: AuditReport): ExitCodeValue {
   if (report.dns.unreachable) return ExitCode.tempFail;
   switch (report.result) {
@@ -68,7 +72,7 @@ export function auditExitCode(report: AuditReport): ExitCodeValue {
   }
 }
 
-/** The JSON of DESIGN §4.3 (`audit`): `{ domain, result, checks, …, dns: { queries, wallMs, criticalPathDepth } }`. */
+/** The audit JSON (docs/audit.md): `{ domain, result, checks, …, dns: { queries, wallMs, criticalPathDepth } }`. */
 export function auditJson(report: AuditReport, wallMs: number): Record<string, unknown> {
   return {
     domain: report.domain,
@@ -143,7 +147,14 @@ function checkLines(check: AuditCheck): string[] {
 }
 
 function suggestionLines(s: SuggestedRecord): string[] {
-  const quoted = s.type === 'TXT' ? (s.strings ?? [s.value]).map((x) => JSON.stringify(x)).join(' ') : s.value;
+  // RDATA as a zone file wants it: TXT as quoted strings, a PTR target absolute (RFC 1035 §5.1: a name without the
+  // trailing dot is relative to the zone's origin, so a pasted PTR would point at NAME.<origin>).
+  const quoted =
+    s.type === 'TXT'
+      ? (s.strings ?? [s.value]).map((x) => JSON.stringify(x)).join(' ')
+      : s.type === 'PTR' && !s.value.endsWith('.')
+        ? `${s.value}.`
+        : s.value;
   const lines = [`  ${s.kind.toUpperCase()}: ${s.name}. IN ${s.type} ${quoted}`, `       ${s.note}`];
   if (s.steps && s.steps.length > 1) {
     lines.push('       the way to p=reject:');
@@ -152,7 +163,7 @@ function suggestionLines(s: SuggestedRecord): string[] {
   return lines;
 }
 
-/** The readable report: verdict first, then the sections of the seed, then the records to publish. */
+/** The readable report: verdict first, then one section per recommendation, then the records to publish. */
 export function auditText(report: AuditReport, wallMs: number): string {
   const lines = [verdictLine(report)];
   const a = report.addresses;
@@ -190,13 +201,6 @@ export function auditText(report: AuditReport, wallMs: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function stringList(values: OptionValues, name: string): string[] {
-  const value = values[name];
-  if (value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.filter((v): v is string => typeof v === 'string');
-}
-
 /** `mailtrust audit`: the sender-readiness report. */
 export const auditCommand: Command = {
   name: 'audit',
@@ -217,15 +221,15 @@ export const auditCommand: Command = {
     if (domain === undefined || !domain.includes('.'))
       throw new UsageError(`audit: ${JSON.stringify(domainText)} is not a domain name (give e.g. example.com)`);
     const ips: string[] = [];
-    for (const text of stringList(values, 'ip')) {
+    for (const text of stringListOption(values, 'ip')) {
       const ip = canonicalAddress(text);
       if (ip === undefined) throw new UsageError(`audit: --ip ${JSON.stringify(text)} is not an IPv4 or IPv6 address`);
       ips.push(ip);
     }
-    const heloValue = values['helo'];
-    if (heloValue !== undefined && (typeof heloValue !== 'string' || heloValue.trim() === ''))
+    const heloValue = stringOption(values, 'helo');
+    if (heloValue !== undefined && heloValue.trim() === '')
       throw new UsageError('audit: --helo needs a name (the name your server greets with)');
-    const selectors = stringList(values, 'selector');
+    const selectors = stringListOption(values, 'selector');
     for (const s of selectors)
       if (!/^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/.test(s))
         throw new UsageError(`audit: --selector ${JSON.stringify(s)} is not a selector (letters, digits, - _ .)`);

@@ -1,16 +1,30 @@
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
-import { inferEnvelope } from '../../core/envelope/index.js';
-import { evaluate, type Envelope, type Evaluation } from '../../core/evaluation/index.js';
-import { parseMessage } from '../../core/message/index.js';
-import { parsePolicy, type Policy } from '../../core/policy/index.js';
-import type { Command, CommandEnv } from '../command.js';
+import {
+  evaluate,
+  formatIpAddress,
+  inferEnvelope,
+  parseIpAddress,
+  parseMessage,
+  parsePolicy,
+  type Envelope,
+  type Evaluation,
+  type ParsedHeader,
+  type Policy,
+  type ReceivedFieldRef,
+  type ReceivedInference,
+} from '../../core/index.js';
+import type { Command, CommandEnv, OptionValues } from '../command.js';
 import { DataError, NoInputError, UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { readInputFile } from '../input.js';
+import { readInputFile, refuseMbox } from '../input.js';
+import { stringListOption, stringOption } from '../options.js';
+import { terminalSafe } from '../terminal-text.js';
 
 /** Where each envelope value came from: the command line or the message itself. */
 export type EnvelopeSource = 'option' | 'received' | 'return-path' | 'none';
+
+/** The source of each envelope part. */
+export type EnvelopeSources = Record<'ip' | 'helo' | 'mailFrom', EnvelopeSource>;
 
 async function loadPolicy(path: string | undefined): Promise<Policy | undefined> {
   if (path === undefined) return undefined;
@@ -40,13 +54,14 @@ const paint = {
 };
 
 /**
- * The readable report (DESIGN §4.2): the verdict first, then each check with its value, then the reasons with
+ * The readable report (docs/cli.md): the verdict first, then each check with its value, then the reasons with
  * what the sender should change, then the Authentication-Results header. Colour only when `color` is set.
  */
 export function checkText(
   evaluation: Evaluation,
-  sources: Record<'ip' | 'helo' | 'mailFrom', EnvelopeSource>,
+  sources: EnvelopeSources,
   color = false,
+  field?: ReceivedFieldRef,
 ): string {
   const e = evaluation;
   const c = (fn: (t: string) => string, text: string) => (color ? fn(text) : text);
@@ -59,17 +74,20 @@ export function checkText(
           ? paint.yellow
           : paint.red;
   const lines: string[] = [];
-  const from = e.fromDomain ? ` for mail from ${e.fromDomain}` : '';
+  const safe = terminalSafe;
+  const from = e.fromDomain ? ` for mail from ${safe(e.fromDomain)}` : '';
   const verdictColor = e.verdict === 'trusted' ? paint.green : e.verdict === 'low' ? paint.yellow : paint.red;
   lines.push(
     `${c(paint.bold, c(verdictColor, verdictWord[e.verdict]))}${from} sent by ${e.envelope.ip}${e.retryable ? ' (DNS trouble: try again later)' : ''}`,
   );
+  lines.push('', 'Envelope:', ...envelopeLines(e, sources, field));
   lines.push('', 'Checks:');
+  // Every detail holds values from the message or from DNS: escaped here, at the one place rows are written.
   const row = (name: string, result: string, detail: string) =>
     lines.push(
       detail === ''
         ? `  ${name.padEnd(8)} ${c(resultColor(result), result)}`
-        : `  ${name.padEnd(8)} ${c(resultColor(result), result.padEnd(10))} ${detail}`,
+        : `  ${name.padEnd(8)} ${c(resultColor(result), result.padEnd(10))} ${safe(detail)}`,
     );
   row('iprev', e.iprev.result, e.iprev.names.join(', ') || e.iprev.ptrNames.join(', ') || '(no PTR)');
   row('helo', e.helo.result, [e.helo.name || '(none)', ...e.helo.findings].join('  '));
@@ -101,22 +119,41 @@ export function checkText(
           : reason.level === 'low'
             ? c(paint.yellow, 'LOW ')
             : c(paint.dim, 'info');
-      lines.push(`  ${mark}  ${reason.id}: ${reason.message}`);
-      if (reason.remedy) lines.push(`        fix: ${reason.remedy}`);
+      lines.push(`  ${mark}  ${reason.id}: ${safe(reason.message)}`);
+      if (reason.remedy) lines.push(`        fix: ${safe(reason.remedy)}`);
     }
   }
-  lines.push('', e.authenticationResults);
-  const inferred = (['ip', 'helo', 'mailFrom'] as const).filter(
-    (k) => sources[k] === 'received' || sources[k] === 'return-path',
-  );
-  if (inferred.length > 0) {
-    const described = inferred.map(
-      (k) =>
-        `${k === 'mailFrom' ? 'MAIL FROM' : k.toUpperCase()} from ${sources[k] === 'received' ? 'the Received header' : 'Return-Path'}`,
-    );
-    lines.push(`(envelope taken from the message: ${described.join(', ')})`);
-  }
+  lines.push('', safe(e.authenticationResults));
   return `${lines.join('\n')}\n`;
+}
+
+/** The envelope judged, one line per part, each saying where it came from (the option, or which field). */
+function envelopeLines(e: Evaluation, sources: EnvelopeSources, field: ReceivedFieldRef | undefined): string[] {
+  const where = (source: EnvelopeSource): string => {
+    switch (source) {
+      case 'option':
+        return 'given on the command line';
+      case 'received':
+        return field ? `from Received field ${field.index} (the newest read)` : 'from a Received field';
+      case 'return-path':
+        return 'from Return-Path';
+      case 'none':
+        return 'not given, not in the message';
+    }
+  };
+  const values = [
+    terminalSafe(e.envelope.ip),
+    e.envelope.helo !== undefined ? terminalSafe(e.envelope.helo) : '(none)',
+    e.envelope.mailFrom !== undefined ? `<${terminalSafe(e.envelope.mailFrom)}>` : '(none)',
+  ];
+  const width = Math.min(40, Math.max(...values.map((v) => v.length)));
+  const lines = [
+    `  IP         ${values[0]!.padEnd(width)}  ${where(sources.ip)}`,
+    `  HELO       ${values[1]!.padEnd(width)}  ${where(sources.helo)}`,
+    `  MAIL FROM  ${values[2]!.padEnd(width)}  ${where(sources.mailFrom)}`,
+  ];
+  if (field) lines.push(`  Received field ${field.index}: ${terminalSafe(field.text)}`);
+  return lines;
 }
 
 /** True when DNS was asked and never answered: every query timed out or was refused (exit 75). */
@@ -137,40 +174,132 @@ export function checkExitCode(evaluation: Evaluation): ExitCodeValue {
   }
 }
 
-async function run(values: Record<string, unknown>, positionals: string[], env: CommandEnv): Promise<ExitCodeValue> {
+/** The envelope `check` judges, and where each part of it came from. */
+interface ResolvedEnvelope {
+  ip: string;
+  helo?: string;
+  mailFrom?: string;
+  sources: EnvelopeSources;
+  /** The Received field read, when a part came from one. */
+  field?: ReceivedFieldRef;
+}
+
+/** What the user must pass for the parts that could not be read from the message. */
+function whatToPass(given: { ip?: string; helo?: string }): string {
+  if (given.ip === undefined) return 'give --ip IP and --helo NAME';
+  return 'give --helo NAME';
+}
+
+function quoteField(field: ReceivedFieldRef): string {
+  return `Received field ${field.index} (${JSON.stringify(field.text)})`;
+}
+
+function byHostsHint(byHosts: string[]): string {
+  const named = [...new Set(byHosts.filter((h) => h !== ''))].slice(0, 8);
+  return named.length === 0 ? '' : ` (fields added by: ${named.join(', ')})`;
+}
+
+/** One line saying why the client could not be read from the message, and what to pass instead (exit 64). */
+function receivedProblem(r: Extract<ReceivedInference, { ok: false }>, given: { ip?: string; helo?: string }): string {
+  const pass = whatToPass(given);
+  switch (r.problem) {
+    case 'no-received':
+      return `check: the message has no Received field to read the client from: ${pass}`;
+    case 'received-by-not-found':
+      return `check: no Received field was added by ${JSON.stringify(r.detail ?? '')}${byHostsHint(r.byHosts)}: name one of those with --received-by, or ${pass}`;
+    case 'unparsable':
+      return `check: cannot read the client from the newest ${r.field ? quoteField(r.field) : 'Received field'}: ${r.detail ?? 'unknown form'}; ${pass}, or --received-by HOST to read the field your receiving server added${byHostsHint(r.byHosts)}`;
+    case 'no-client':
+      return `check: the newest ${r.field ? quoteField(r.field) : 'Received field'} names no client (submitted on that host, or an internal hop): --received-by HOST to read the field your receiving server added${byHostsHint(r.byHosts)}, or ${pass}`;
+    case 'internal-client':
+      return `check: the newest ${r.field ? quoteField(r.field) : 'Received field'} names the internal address ${r.detail ?? ''} (an internal hop): --received-by HOST to read the field of the server that received it from outside${byHostsHint(r.byHosts)}, or ${pass}`;
+  }
+}
+
+/**
+ * Fills each envelope part the user did not give from the message: the client address and HELO from the newest
+ * Received field (or the one `--received-by` names), MAIL FROM from Return-Path. A part that is needed and cannot
+ * be read stops the run with what to pass; no field further down is ever tried.
+ */
+export function resolveEnvelope(
+  header: ParsedHeader,
+  given: { ip?: string; helo?: string; mailFrom?: string; receivedBy?: string },
+): ResolvedEnvelope {
+  const inferred = inferEnvelope(header, given.receivedBy !== undefined ? { receivedBy: given.receivedBy } : {});
+  const r = inferred.received;
+  const needReceived = given.ip === undefined || given.helo === undefined;
+  // With the address given, a message that has no Received field at all simply records no HELO (the report says
+  // so); a field that is there but cannot be read still stops the run, since its HELO would be lost unseen.
+  const nothingToRead = !r.ok && r.problem === 'no-received' && given.ip !== undefined;
+  if (needReceived && !r.ok && !nothingToRead) throw new UsageError(receivedProblem(r, given));
+  let ip = given.ip;
+  let helo = given.helo;
+  const sources: EnvelopeSources = {
+    ip: given.ip !== undefined ? 'option' : 'received',
+    helo: given.helo !== undefined ? 'option' : 'none',
+    mailFrom: given.mailFrom !== undefined ? 'option' : 'none',
+  };
+  let field: ReceivedFieldRef | undefined;
+  if (needReceived && r.ok) {
+    if (ip === undefined) {
+      ip = r.ip;
+      field = r.field;
+    } else if (formatIp(ip) !== r.ip) {
+      throw new UsageError(
+        `check: --ip ${ip} is not the client the newest ${quoteField(r.field)} names (${r.ip}), so its HELO is not this client's: give --helo NAME too`,
+      );
+    }
+    if (helo === undefined && r.helo !== undefined) {
+      helo = r.helo;
+      sources.helo = 'received';
+      field = r.field;
+    }
+  }
+  let mailFrom = given.mailFrom;
+  if (mailFrom === undefined && inferred.mailFrom !== undefined) {
+    mailFrom = inferred.mailFrom;
+    sources.mailFrom = 'return-path';
+  }
+  return {
+    ip: ip!,
+    ...(helo !== undefined ? { helo } : {}),
+    ...(mailFrom !== undefined ? { mailFrom } : {}),
+    sources,
+    ...(field ? { field } : {}),
+  };
+}
+
+/** The address in its canonical text (RFC 5952 for IPv6), or the text itself when it is not an address. */
+function formatIp(text: string): string {
+  const ip = parseIpAddress(text);
+  return ip ? formatIpAddress(ip) : text;
+}
+
+async function run(values: OptionValues, positionals: string[], env: CommandEnv): Promise<ExitCodeValue> {
   if (positionals.length > 1)
     throw new UsageError(`check: unexpected argument ${JSON.stringify(positionals[1])} (one message at a time)`);
+  const ipText = stringOption(values, 'ip');
+  if (ipText !== undefined && !parseIpAddress(ipText))
+    throw new UsageError(`check: --ip ${JSON.stringify(ipText)} is not an IPv4 or IPv6 address`);
   const policy = await loadPolicy(env.policyFile);
   const raw = await readInputFile(positionals[0], env.io);
+  refuseMbox(raw, positionals[0] ?? 'stdin');
   const parsed = parseMessage(raw);
   if (!parsed.ok) throw new DataError(`${positionals[0] ?? 'stdin'}: not an email message: ${parsed.error.message}`);
 
-  const inferred = inferEnvelope(parsed.value);
   const given = {
-    ip: typeof values['ip'] === 'string' ? values['ip'] : undefined,
-    helo: typeof values['helo'] === 'string' ? values['helo'] : undefined,
-    mailFrom: typeof values['mail-from'] === 'string' ? values['mail-from'] : undefined,
+    ...(ipText !== undefined ? { ip: formatIp(ipText) } : {}),
+    ...optional('helo', stringOption(values, 'helo')),
+    ...optional('mailFrom', stringOption(values, 'mail-from')),
+    ...optional('receivedBy', stringOption(values, 'received-by')),
   };
-  const ip = given.ip ?? inferred.ip;
-  if (ip === undefined) {
-    throw new UsageError(
-      'check: no client IP: give --ip IP, or a message whose Received header names the sending server',
-    );
-  }
-  if (isIP(ip) === 0) throw new UsageError(`check: --ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
-  const helo = given.helo ?? (given.ip === undefined ? inferred.helo : undefined);
-  const mailFrom = given.mailFrom ?? inferred.mailFrom;
-  const sources: Record<'ip' | 'helo' | 'mailFrom', EnvelopeSource> = {
-    ip: given.ip !== undefined ? 'option' : 'received',
-    helo: given.helo !== undefined ? 'option' : helo !== undefined ? 'received' : 'none',
-    mailFrom: given.mailFrom !== undefined ? 'option' : mailFrom !== undefined ? 'return-path' : 'none',
-  };
-  const rcpt = values['rcpt'];
+  const resolved = resolveEnvelope(parsed.value, given);
+  const rcpt = stringListOption(values, 'rcpt');
   const envelope: Envelope = {
-    ip,
-    ...(helo !== undefined ? { helo } : {}),
-    ...(mailFrom !== undefined ? { mailFrom } : {}),
-    ...(Array.isArray(rcpt) ? { rcptTo: rcpt.map(String) } : {}),
+    ip: resolved.ip,
+    ...(resolved.helo !== undefined ? { helo: resolved.helo } : {}),
+    ...(resolved.mailFrom !== undefined ? { mailFrom: resolved.mailFrom } : {}),
+    ...(rcpt.length > 0 ? { rcptTo: rcpt } : {}),
   };
   const evaluation = await evaluate(
     parsed.value.headerOffset > 0 ? raw.subarray(parsed.value.headerOffset) : raw,
@@ -181,8 +310,11 @@ async function run(values: Record<string, unknown>, positionals: string[], env: 
       ...(policy ? { policy } : {}),
     },
   );
-  if (env.json) env.io.stdout(`${JSON.stringify({ ...evaluation, envelopeSource: sources }, null, 2)}\n`);
-  else env.io.stdout(checkText(evaluation, sources, env.io.color === true));
+  if (env.json)
+    env.io.stdout(
+      `${JSON.stringify({ ...evaluation, envelopeSource: resolved.sources, ...(resolved.field ? { receivedField: resolved.field } : {}) }, null, 2)}\n`,
+    );
+  else env.io.stdout(checkText(evaluation, resolved.sources, env.io.color === true, resolved.field));
   const code = checkExitCode(evaluation);
   if (code === ExitCode.tempFail) {
     env.io.stderr('mailtrust: DNS unreachable: no lookup was answered (check --dns or the network, then retry)\n');
@@ -190,11 +322,16 @@ async function run(values: Record<string, unknown>, positionals: string[], env: 
   return code;
 }
 
-/** `mailtrust check [FILE|-]`: one trust verdict for a message (DESIGN §4.2, §4.3, §5). */
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+/** `mailtrust check [FILE|-]`: one trust verdict for a message (docs/cli.md, docs/trust-model.md). */
 export const checkCommand: Command = {
   name: 'check',
   summary: 'judge a message: one verdict (trusted, low, untrusted) with reasons and fixes',
-  help: `Usage: mailtrust check [FILE|-] [--ip IP] [--helo NAME] [--mail-from ADDR] [--rcpt ADDR]… [--json]
+  help: `Usage: mailtrust check [FILE|-] [--ip IP] [--helo NAME] [--mail-from ADDR] [--received-by HOST]
+                       [--rcpt ADDR]… [--json]
 
 Runs every check a receiver makes — PTR (iprev), HELO, SPF, DKIM, DMARC, ARC and the
 RFC 5322 header checks — and gives one verdict with the reasons, each with what the
@@ -205,8 +342,10 @@ Arguments:
 
 Options:
   --ip IP            the sending server's address (default: from the newest Received
-                     header that names an outside client)
-  --helo NAME        its HELO/EHLO name (default: from that Received header)
+                     field, the one your server added; nothing further down is read)
+  --helo NAME        its HELO/EHLO name (default: from that Received field)
+  --received-by HOST read the newest Received field HOST added instead (its "by" name):
+                     for a message that passed internal hops after your border server
   --mail-from ADDR   the SMTP MAIL FROM; '<>' or '' is the null sender of bounces
                      (default: from Return-Path)
   --rcpt ADDR        an envelope recipient (repeatable; helps spot forwarding)
@@ -214,7 +353,7 @@ Options:
   --json             the full evaluation as JSON (verdict, reasons, every result, dns)
 
 Exit codes: 0 trusted · 1 low trust · 2 untrusted · 75 DNS unreachable
-            64 usage error · 65 not an email message · 66 file missing
+            64 usage error or client not readable from the message · 65 not an email message · 66 file missing
 
 Examples:
   mailtrust check saved.eml
@@ -224,6 +363,8 @@ Examples:
     ip: { type: 'string' },
     helo: { type: 'string' },
     'mail-from': { type: 'string' },
+    'received-by': { type: 'string' },
+    policy: { type: 'string' },
     rcpt: { type: 'string', multiple: true },
   },
   run,

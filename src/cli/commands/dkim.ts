@@ -1,10 +1,10 @@
 /**
- * `mailtrust dkim verify|sign|keygen` (DESIGN §4.2): DKIM verification (RFC 6376 §6), signing (§5) and key
+ * `mailtrust dkim verify|sign|keygen` (docs/cli.md): DKIM verification (RFC 6376 §6), signing (§5) and key
  * generation with the DNS record to publish (§3.6).
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { defaultLimits } from '../../core/context.js';
 import { generateDkimKey } from '../../core/dkim/keygen.js';
 import type { DkimResult } from '../../core/dkim/result.js';
@@ -14,7 +14,10 @@ import { parseMessage, type ParsedMessage } from '../../core/message/message.js'
 import type { Command, CommandEnv, CommandIO, OptionValues } from '../command.js';
 import { DataError, NoInputError, UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { readInputFile } from '../input.js';
+import { readInputFile, refuseMbox } from '../input.js';
+import { stringOption } from '../options.js';
+import { terminalSafe } from '../terminal-text.js';
+import { authorDomain, fieldValue, isAligned, toAsciiDomain, unfold } from '../../core/index.js';
 
 const help = `Usage:
   mailtrust dkim verify [FILE|-] [--json]
@@ -52,11 +55,6 @@ Examples:
   mailtrust dkim sign message.eml --domain example.com --selector s1 --key s1.pem > signed.eml
   mailtrust dkim keygen --domain example.com --selector s2026 --type ed25519 --out keys/`;
 
-function stringOption(values: OptionValues, name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 function required(values: OptionValues, name: string, sub: string): string {
   const value = stringOption(values, name);
   if (value === undefined || value.trim() === '')
@@ -69,6 +67,7 @@ async function readMessage(
   env: CommandEnv,
 ): Promise<{ raw: Uint8Array; parsed: ParsedMessage }> {
   const raw = await readInputFile(path, env.io);
+  refuseMbox(raw, path ?? 'stdin');
   const parsed = parseMessage(raw);
   if (!parsed.ok) {
     const where = parsed.error.line !== undefined ? `:${parsed.error.line}` : '';
@@ -193,6 +192,14 @@ async function sign(values: OptionValues, positionals: string[], env: CommandEnv
         throw new UsageError(`dkim sign: ${signed.error.message}`);
     }
   }
+  // A signature whose d= is not aligned with From authenticates another domain: DMARC cannot pass on it
+  // (RFC 7489 §3.1.1). Signing is still right for some uses, so this is a warning, not an error.
+  const author = authorDomain(parsed.fields.filter((f) => f.name === 'from').map((f) => unfold(fieldValue(f))));
+  const signer = toAsciiDomain(domain.trim().replace(/\.$/, ''))?.toLowerCase();
+  if (author.ok && signer !== undefined && !isAligned(signer, author.value.domain, 'relaxed'))
+    env.io.stderr(
+      `mailtrust: warning: --domain ${terminalSafe(domain)} is not aligned with the From domain ${terminalSafe(author.value.domain)}: DMARC will not pass on this signature (sign with --domain ${terminalSafe(author.value.domain)} or a parent of it)\n`,
+    );
   // The field goes on top of the header, after an mbox "From " line if the file has one.
   const head = raw.subarray(0, parsed.headerOffset);
   const output = Buffer.concat([head, prependHeader(raw.subarray(parsed.headerOffset), signed.value)]);
@@ -212,6 +219,39 @@ async function sign(values: OptionValues, positionals: string[], env: CommandEnv
   }
   env.io.stdout(text);
   return ExitCode.ok;
+}
+
+/**
+ * Creates `--out` and its missing parents one level at a time. Node's recursive mkdir never settles on some paths
+ * (`/proc/x` spins at 100 % CPU), and on an existing file it says EEXIST, which reads as "the key exists".
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  const parts = resolve(dir)
+    .split(sep)
+    .filter((p) => p !== '');
+  let path: string = sep;
+  for (const part of parts) {
+    path = join(path, part);
+    try {
+      await mkdir(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST')
+        throw new NoInputError(
+          `${dir}: cannot create the directory ${path}: ${code ?? (error as Error).message} (check --out)`,
+        );
+    }
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      throw new NoInputError(
+        `${dir}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? ''} (check --out)`,
+      );
+    }
+    if (!info.isDirectory())
+      throw new UsageError(`dkim keygen: --out ${dir}: ${path} is a file, not a directory (--out names a directory)`);
+  }
 }
 
 async function keygen(values: OptionValues, positionals: string[], env: CommandEnv): Promise<ExitCodeValue> {
@@ -234,8 +274,8 @@ async function keygen(values: OptionValues, positionals: string[], env: CommandE
   const pair = generated.value;
   const dir = stringOption(values, 'out') ?? '.';
   const file = join(dir, `${pair.name}.pem`);
+  await makeDirectory(dir);
   try {
-    await mkdir(dir, { recursive: true });
     const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
     try {
       await handle.writeFile(pair.privateKeyPem);

@@ -3,9 +3,11 @@ import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 
+const TEXT = new TextDecoder();
+
 const TYPES: readonly QueryType[] = ['A', 'AAAA', 'TXT', 'MX', 'PTR', 'CNAME', 'NS', 'SOA'];
 
-/** `mailtrust dns NAME [TYPE]`: what mailtrust's resolver sees for one query (DESIGN §4.2). */
+/** `mailtrust dns NAME [TYPE]`: what mailtrust's resolver sees for one query (docs/cli.md). */
 export const dnsCommand: Command = {
   name: 'dns',
   summary: "show what mailtrust's resolver sees for a name: answer or outcome, TTL, time",
@@ -47,12 +49,26 @@ Examples:
 
     const outcome = await env.resolver.query(checked.name, type);
     const records = outcome.ok ? outcome.records.map(formatRecordData) : [];
+    // JSON gives a TXT record's text itself (its strings joined, RFC 7208 §3.3), not the zone-file quoting.
+    const jsonRecords = outcome.ok
+      ? outcome.records.map((r) =>
+          r.type === 'TXT' ? r.strings.map((x) => TEXT.decode(x)).join('') : formatRecordData(r),
+        )
+      : [];
     const status = outcome.ok ? 'ok' : outcome.kind;
     const ms = Math.round(outcome.ms * 10) / 10;
     if (env.json) {
       env.io.stdout(
         JSON.stringify(
-          { name: checked.name, type, outcome: status, records, ttl: outcome.ttl, ms, source: outcome.source },
+          {
+            name: checked.name,
+            type,
+            outcome: status,
+            records: jsonRecords,
+            ttl: outcome.ttl,
+            ms,
+            source: outcome.source,
+          },
           null,
           2,
         ) + '\n',

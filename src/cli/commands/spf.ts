@@ -5,8 +5,10 @@ import { parseIpAddress } from '../../core/spf/ip-address.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { stringOption } from '../options.js';
+import { terminalSafe } from '../terminal-text.js';
 
-/** Exit code per result (DESIGN §4.2): pass 0 · neutral/softfail/none 1 · fail/permerror 2 · temperror 75. */
+/** Exit code per result (docs/cli.md): pass 0 · neutral/softfail/none 1 · fail/permerror 2 · temperror 75. */
 export function spfExitCode(result: SpfResultCode): ExitCodeValue {
   switch (result) {
     case 'pass':
@@ -27,7 +29,7 @@ export function spfExitCode(result: SpfResultCode): ExitCodeValue {
   }
 }
 
-/** The `spf` object of DESIGN §4.3 (+ explanation, error and trace), in a fixed key order. */
+/** The `spf` object of `check --json` (docs/cli.md) (+ explanation, error and trace), in a fixed key order. */
 export function spfJson(result: SpfResult): Record<string, unknown> {
   return {
     result: result.result,
@@ -114,10 +116,10 @@ Examples:
   },
   async run(values, positionals, env) {
     if (positionals.length > 0) throw new UsageError(`spf: unexpected argument ${JSON.stringify(positionals[0])}`);
-    const ip = values['ip'];
-    const mailFrom = values['mail-from'];
-    const helo = values['helo'];
-    const receiver = values['receiver'];
+    const ip = stringOption(values, 'ip');
+    const mailFrom = stringOption(values, 'mail-from');
+    const helo = stringOption(values, 'helo');
+    const receiver = stringOption(values, 'receiver');
     if (typeof ip !== 'string' || ip === '') throw new UsageError('spf: --ip IP is required (the SMTP client address)');
     if (!parseIpAddress(ip)) throw new UsageError(`spf: --ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
     if (typeof mailFrom !== 'string')
@@ -138,7 +140,7 @@ Examples:
     else env.io.stdout(spfText(result, { dns: defaultLimits.spfDnsMechanisms, void: defaultLimits.spfVoidLookups }));
     if (result.result === 'temperror')
       env.io.stderr(
-        `mailtrust: SPF temperror: ${result.error?.message ?? 'DNS lookup failed'} (check --dns or the network, then retry)\n`,
+        `mailtrust: SPF temperror: ${terminalSafe(result.error?.message ?? 'DNS lookup failed')} (check --dns or the network, then retry)\n`,
       );
     return spfExitCode(result.result);
   },

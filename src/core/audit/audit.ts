@@ -1,5 +1,5 @@
 /**
- * `auditDomain()`: the sending-domain audit of DESIGN §7 — every DNS-visible check of the seed's recommendations
+ * `auditDomain()`: the sending-domain audit (docs/audit.md) — every DNS-visible check of the recommendations in docs/audit.md
  * (PTR, HELO, SPF, DKIM, DMARC, MX) plus the web-form checklist, with the records to publish.
  *
  * Independent lookups run in parallel: MX, the SPF record tree, DMARC, every DKIM selector and every address start
@@ -7,6 +7,7 @@
  * once (LookupTracker), so the wall time follows the longest chain of dependent lookups.
  */
 import type { CheckContext } from '../context.js';
+import type { DnsFailureKind } from '../dns/types.js';
 import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
 import { organizationalDomainOrSelf, toAsciiDomain } from '../domain/index.js';
 import { checkHelo, type HeloResult } from '../helo/check.js';
@@ -16,7 +17,7 @@ import { checkHost } from '../spf/check-host.js';
 import { lintSpf, type SpfLintReport } from '../spf/lint.js';
 import { isSpfRecord, parseSpfRecord } from '../spf/parse.js';
 import type { SpfResult } from '../spf/types.js';
-import { makeCheck, worstStatus } from './check.js';
+import { makeCheck, temporaryFailureCheck, worstStatus } from './check.js';
 import { auditSelector, noKeyFoundCheck, type SelectorAudit } from './dkim.js';
 import { auditDmarc, type DmarcAudit } from './dmarc.js';
 import { formsChecklist } from './forms.js';
@@ -206,7 +207,7 @@ export async function auditDomain(ctx: CheckContext, input: AuditInput): Promise
             ? 'no valid sending address was given'
             : `no sending address found: ${domain} has no MX host addresses and its SPF record lists no single ip4/ip6 address`,
         remedy: 'pass --ip for each address your mail leaves from',
-        rule: 'seed rec. 1: every sending address has a PTR record',
+        rule: 'Recommendation 1 (a PTR record for every sending IP): every sending address has a PTR record',
       }),
     );
   for (const a of audited) {
@@ -219,7 +220,20 @@ export async function auditDomain(ctx: CheckContext, input: AuditInput): Promise
   // With the record missing or broken every address fails for the same reason; keep the record-level finding first.
   checks.push(...spfLint);
   const foundSelectors = dkim.filter((d) => d.found).map((d) => d.selector);
-  for (const d of dkim) checks.push(...d.checks);
+  const dkimChecks = dkim.flatMap((d) => d.checks);
+  const dkimUnknown = dkimChecks.filter((c) => c.id === 'dns.temperror');
+  if (selectorSource === 'common' && dkimUnknown.length > 1) {
+    // Guessed selectors that DNS could not answer are one unknown, not one warning per guess.
+    checks.push(...dkimChecks.filter((c) => c.id !== 'dns.temperror'));
+    checks.push(
+      temporaryFailureCheck(
+        'dkim',
+        `the DKIM keys at ${dkimUnknown.length} common selectors of ${domain}`,
+        dkimUnknown[0]!.value as DnsFailureKind | undefined,
+        domain,
+      ),
+    );
+  } else checks.push(...dkimChecks);
   if (selectorSource === 'common' && foundSelectors.length === 0 && !dkim.some((d) => d.checks.length > 0))
     checks.push(noKeyFoundCheck(domain, selectors));
   checks.push(...dmarc.checks);
@@ -280,6 +294,17 @@ export async function auditDomain(ctx: CheckContext, input: AuditInput): Promise
       ),
   );
   for (const list of ptrFixes) suggestions.push(...list);
+  // A fix may only point at a record the report prints: for a domain that does not exist none is suggested yet.
+  if (!mx.exists) {
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i]!;
+      if (check.remedy.includes('suggested') && !suggestions.some((x) => x.kind === check.area))
+        checks[i] = {
+          ...check,
+          remedy: `register ${domain} first (it does not exist), then run the audit again for the records to publish`,
+        };
+    }
+  }
 
   const heloSource = heloGiven ? 'given' : audited.some((a) => a.helo?.source === 'ptr') ? 'ptr' : 'none';
   return {

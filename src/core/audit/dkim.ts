@@ -1,5 +1,5 @@
 /**
- * Seed recommendation 4 (DKIM): a key record at `selector._domainkey.domain` for each selector (RFC 6376 §3.6.2.1)
+ * Recommendation 4 (DKIM signatures and a DMARC policy) (DKIM): a key record at `selector._domainkey.domain` for each selector (RFC 6376 §3.6.2.1)
  * that parses (§3.6.1), is not revoked, is not in testing mode (`t=y`), allows sha256 (RFC 8301 §3.1), and is an
  * RSA key of at least 1024 bits — 2048 recommended (RFC 8301 §3.2) — or Ed25519 (RFC 8463).
  */
@@ -8,7 +8,8 @@ import { importPublicKey, parseDkimKey, type DkimKey } from '../dkim/key.js';
 import { makeCheck, isTemporary, temporaryFailureCheck } from './check.js';
 import type { AuditCheck, AuditStatus } from './types.js';
 
-const RULE_KEY = 'seed rec. 4; RFC 6376 §3.6.2.1: the public key is published at selector._domainkey.domain';
+const RULE_KEY =
+  'Recommendation 4 (DKIM signatures and a DMARC policy); RFC 6376 §3.6.2.1: the public key is published at selector._domainkey.domain';
 const RULE_SYNTAX = 'RFC 6376 §3.6.1: key record syntax';
 const RULE_REVOKED = 'RFC 6376 §3.6.1: an empty p= means the key was revoked';
 const RULE_SIZE = 'RFC 8301 §3.2: RSA keys of at least 1024 bits (2048 recommended); Ed25519 per RFC 8463';

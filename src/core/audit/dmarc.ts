@@ -1,5 +1,5 @@
 /**
- * Seed recommendation 4 (DMARC): a policy record at `_dmarc.domain` or at its Organizational Domain (RFC 7489
+ * Recommendation 4 (DKIM signatures and a DMARC policy) (DMARC): a policy record at `_dmarc.domain` or at its Organizational Domain (RFC 7489
  * §6.6.3) that parses, enforces (`p=quarantine`/`reject`) on all mail (`pct=100`), does not weaken the policy for
  * subdomains (`sp`, RFC 9091 `np`), asks for aggregate reports (`rua`), and whose external report addresses have
  * authorized the domain (§7.1).
@@ -12,7 +12,8 @@ import { organizationalDomainOrSelf, toAsciiDomain } from '../domain/index.js';
 import { isTemporary, makeCheck, temporaryFailureCheck } from './check.js';
 import type { AuditCheck } from './types.js';
 
-const RULE_RECORD = 'seed rec. 4; RFC 7489 §6.6.3: a DMARC record at _dmarc.domain or the Organizational Domain';
+const RULE_RECORD =
+  'Recommendation 4 (DKIM signatures and a DMARC policy); RFC 7489 §6.6.3: a DMARC record at _dmarc.domain or the Organizational Domain';
 const RULE_SYNTAX = 'RFC 7489 §6.3, §6.4: DMARC record syntax';
 const RULE_POLICY = 'RFC 7489 §6.3 p: none only monitors; quarantine or reject protect the domain';
 const RULE_PCT = 'RFC 7489 §6.3 pct: the policy applies to pct% of failing mail';

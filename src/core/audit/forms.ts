@@ -1,16 +1,16 @@
 /**
- * The seed's "best practices for sending emails using scripts and web forms": rules DNS cannot show, listed as
+ * Recommendation 5, the best practices for sending mail from scripts and web forms: rules DNS cannot show, listed as
  * `info` items so that the report is a complete checklist.
  */
 import { makeCheck } from './check.js';
 import type { AuditCheck } from './types.js';
 
-const SEED = 'seed: best practices for scripts and web forms';
+const RECOMMENDATION = 'Recommendation 5: best practices for scripts and web forms';
 
-/** The checklist items, in the seed's order. */
+/** The checklist items, in the order of the recommendations (docs/audit.md#recommendations). */
 export function formsChecklist(domain: string): AuditCheck[] {
   const item = (id: string, message: string, remedy: string, rule: string) =>
-    makeCheck('forms', id, 'info', { message, remedy, rule: `${SEED}; ${rule}` });
+    makeCheck('forms', id, 'info', { message, remedy, rule: `${RECOMMENDATION}; ${rule}` });
   return [
     item(
       'forms.captcha',

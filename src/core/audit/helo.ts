@@ -1,5 +1,5 @@
 /**
- * Seed recommendation 2 for one sending address: the HELO/EHLO name is a fully qualified name that resolves
+ * Recommendation 2 (a HELO name that resolves to the sending IP) for one sending address: the HELO/EHLO name is a fully qualified name that resolves
  * (RFC 5321 §2.3.5, §4.1.1.1), to the sending address, in the sending domain, and one of the domain's MX hosts;
  * never `localhost`, a bare IP, a special-use name or a name that does not exist.
  */
@@ -9,10 +9,14 @@ import { classifyHelo } from '../helo/name.js';
 import { makeCheck, temporaryFailureCheck } from './check.js';
 import type { AuditCheck } from './types.js';
 
-const RULE_RESOLVABLE = 'seed rec. 2; RFC 5321 §2.3.5, §4.1.1.1: the HELO name is a resolvable fully qualified name';
-const RULE_MATCH = 'seed rec. 2: the HELO name resolves to the sending address';
-const RULE_DOMAIN = 'seed rec. 2: the HELO name belongs to the sending domain';
-const RULE_MX = 'seed rec. 2: the HELO name matches an MX record of the domain';
+const RULE_RESOLVABLE =
+  'Recommendation 2 (a HELO name that resolves to the sending IP); RFC 5321 §2.3.5, §4.1.1.1: the HELO name is a resolvable fully qualified name';
+const RULE_MATCH =
+  'Recommendation 2 (a HELO name that resolves to the sending IP): the HELO name resolves to the sending address';
+const RULE_DOMAIN =
+  'Recommendation 2 (a HELO name that resolves to the sending IP): the HELO name belongs to the sending domain';
+const RULE_MX =
+  'Recommendation 2 (a HELO name that resolves to the sending IP): the HELO name matches an MX record of the domain';
 
 /** What is wrong, per failing HELO finding. */
 function failureText(finding: HeloFinding, name: string, ip: string): { message: string; remedy: string } {

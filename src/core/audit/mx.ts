@@ -1,18 +1,18 @@
 /**
  * The sending domain's MX records: the domain exists, has MX hosts (RFC 5321 §5.1), is not a null MX (RFC 7505:
  * a domain that accepts no mail cannot be replied to, and receivers may refuse its mail), and each host resolves
- * and has a PTR record. The seed: receivers do not trust mail from "non-existent or non-resolvable domain names".
+ * and has a PTR record. Receivers do not trust mail from "non-existent or non-resolvable domain names".
  */
 import type { CheckContext } from '../context.js';
 import type { DnsFailureKind } from '../dns/types.js';
 import { makeCheck, isTemporary, temporaryFailureCheck } from './check.js';
 import type { AuditCheck } from './types.js';
 
-const RULE_EXISTS = 'seed (trustworthy emails): the sender domain exists and resolves';
+const RULE_EXISTS = 'trustworthy sender domains (docs/audit.md#recommendations): the sender domain exists and resolves';
 const RULE_MX = 'RFC 5321 §5.1: mail for the domain goes to its MX hosts (else its A/AAAA)';
 const RULE_NULL = 'RFC 7505 §4: a domain with a null MX accepts no mail; its mail may be refused';
 const RULE_HOST = 'RFC 5321 §5.1: an MX host name has A or AAAA records';
-const RULE_HOST_PTR = 'seed rec. 1: mail servers have PTR records';
+const RULE_HOST_PTR = 'Recommendation 1 (a PTR record for every sending IP): mail servers have PTR records';
 
 /** MX hosts looked at at most (RFC 7208 §4.6.4 bounds the same work for SPF). */
 const MAX_HOSTS = 10;

@@ -1,5 +1,5 @@
 /**
- * Seed recommendation 1 for one sending address: a PTR record exists, its name resolves back to the address
+ * Recommendation 1 (a PTR record for every sending IP) for one sending address: a PTR record exists, its name resolves back to the address
  * (forward-confirmed reverse DNS, RFC 8601 §3 iprev), does not look residential or dynamic, and belongs to the
  * sending domain.
  */
@@ -9,10 +9,14 @@ import { genericNameReason } from '../iprev/generic-name.js';
 import { makeCheck, temporaryFailureCheck } from './check.js';
 import type { AuditCheck } from './types.js';
 
-const RULE_PTR = 'seed rec. 1; RFC 1912 §2.1: every sending address has a PTR record';
-const RULE_FCRDNS = 'seed rec. 1; RFC 8601 §3 (iprev): the PTR name resolves back to the address';
-const RULE_GENERIC = 'seed rec. 1: no address numbers or residential-ISP keywords in the PTR name';
-const RULE_DOMAIN = 'seed rec. 1: the PTR name ideally belongs to the sending domain';
+const RULE_PTR =
+  'Recommendation 1 (a PTR record for every sending IP); RFC 1912 §2.1: every sending address has a PTR record';
+const RULE_FCRDNS =
+  'Recommendation 1 (a PTR record for every sending IP); RFC 8601 §3 (iprev): the PTR name resolves back to the address';
+const RULE_GENERIC =
+  'Recommendation 1 (a PTR record for every sending IP): no address numbers or residential-ISP keywords in the PTR name';
+const RULE_DOMAIN =
+  'Recommendation 1 (a PTR record for every sending IP): the PTR name ideally belongs to the sending domain';
 
 /** The checks of one address's reverse DNS, from its iprev result. */
 export function ptrChecks(iprev: IprevResult, domain: string): AuditCheck[] {

@@ -1,5 +1,5 @@
 /**
- * Seed recommendation 3: one valid SPF record that authorizes every sending address (RFC 7208), read from the
+ * Recommendation 3 (an SPF record that authorizes every sending IP): one valid SPF record that authorizes every sending address (RFC 7208), read from the
  * lint of the record tree (src/core/spf/lint.ts) and check_host() for each address.
  */
 import type { SpfLintFinding, SpfLintReport } from '../spf/lint.js';
@@ -12,7 +12,7 @@ function lintText(id: string, domain: string): { rule: string; remedy: string } 
   switch (id) {
     case 'spf.none':
       return {
-        rule: 'seed rec. 3; RFC 7208 §4.5: the domain publishes an SPF record',
+        rule: 'Recommendation 3 (an SPF record that authorizes every sending IP); RFC 7208 §4.5: the domain publishes an SPF record',
         remedy: `publish the suggested SPF record as a TXT record at ${domain}`,
       };
     case 'spf.multiple-records':
@@ -159,7 +159,8 @@ export function spfLintChecks(report: SpfLintReport, limits: { dns: number; void
 
 /** `spf.ip-not-authorized` for one address: check_host() for postmaster@DOMAIN must give pass. */
 export function spfAddressCheck(result: SpfResult, ip: string): AuditCheck {
-  const rule = 'seed rec. 3; RFC 7208 §4 check_host(): the record authorizes every sending address';
+  const rule =
+    'Recommendation 3 (an SPF record that authorizes every sending IP); RFC 7208 §4 check_host(): the record authorizes every sending address';
   const value = `${result.result}${result.mechanism !== undefined ? ` (${result.mechanism})` : ''}`;
   if (result.result === 'temperror')
     return temporaryFailureCheck('spf', `SPF for ${ip} (${result.error?.message ?? 'temperror'})`, undefined, ip);

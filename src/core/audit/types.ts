@@ -1,9 +1,9 @@
 /**
- * Types of the sending-domain audit (DESIGN §7): the checks of the seed's recommendations, each with its status,
+ * Types of the sending-domain audit (docs/audit.md): the checks of the recommendations in docs/audit.md, each with its status,
  * the value found, the rule (RFC section) and the fix, plus the records to publish and the DNS work it took.
  */
 
-/** Which seed recommendation a check belongs to (the report is grouped by these). */
+/** Which recommendation (docs/audit.md#recommendations) a check belongs to (the report is grouped by these). */
 export type AuditArea = 'ptr' | 'helo' | 'spf' | 'dkim' | 'dmarc' | 'mx' | 'forms';
 
 /** How a check came out: `info` items never change the result. */
@@ -13,7 +13,7 @@ export type AuditStatus = 'pass' | 'warn' | 'fail' | 'info';
 export type AuditResult = 'pass' | 'warn' | 'fail';
 
 /**
- * One check. `id` names the finding the check looks for (DESIGN §6, or an audit id listed in docs/audit.md):
+ * One check. `id` names the finding the check looks for (docs/trust-model.md, or an audit id listed in docs/audit.md):
  * status `pass` means that finding is absent, `warn`/`fail` that it is present.
  */
 export interface AuditCheck {
@@ -24,7 +24,7 @@ export interface AuditCheck {
   message: string;
   /** What to do about it (empty for a pass that needs nothing). */
   remedy: string;
-  /** The rule the check applies, with its RFC section (or the seed recommendation). */
+  /** The rule the check applies, with its RFC section (or the recommendation). */
   rule: string;
   /** What the check is about when the area has several: an IP address, a selector, an MX host, a HELO name. */
   subject?: string;
@@ -102,7 +102,7 @@ export interface AuditInput {
   onProgress?: (progress: { queries: number; pending: number }) => void;
 }
 
-/** The audit report: data for the CLI to render (text grouped by area, or the DESIGN §4.3 audit JSON). */
+/** The audit report: data for the CLI to render (text grouped by area, or the audit JSON of docs/audit.md). */
 export interface AuditReport {
   /** The domain audited (A-label form, lower case). */
   domain: string;

@@ -27,6 +27,11 @@ export interface ZoneFileOptions {
   origin?: string;
   /** The TTL of records without one, before any `$TTL`. */
   defaultTtl?: number;
+  /**
+   * Called for each record of a known type mailtrust does not read (CAA, SRV, TLSA, …), which is then skipped;
+   * without it such a record is an error. For exported zones, which hold every type.
+   */
+  onSkippedType?: (type: string, line: number) => void;
 }
 
 /** Stable error codes of {@link parseZoneFile}. */
@@ -415,7 +420,10 @@ class ZoneFileParser {
   /** Per owner name: the line of its CNAME and of its first other record, to enforce RFC 1034 §3.6.2. */
   private readonly owners = new Map<string, { cname?: number; other?: number }>();
 
+  private readonly onSkippedType: ((type: string, line: number) => void) | undefined;
+
   constructor(options: ZoneFileOptions) {
+    this.onSkippedType = options.onSkippedType;
     if (options.origin !== undefined) {
       const origin = options.origin === '' ? '.' : options.origin;
       const absolute = origin.endsWith('.') ? origin : `${origin}.`;
@@ -511,7 +519,13 @@ class ZoneFileParser {
     if (!typeToken) throw new ZoneFileError('zone.type', entry.line, 'record type missing');
     const type = typeToken.text.toUpperCase();
     if (typeToken.quoted || !SUPPORTED_TYPES.has(type)) {
-      if (!typeToken.quoted && (OTHER_TYPES.has(type) || /^TYPE[0-9]+$/.test(type)))
+      const known = !typeToken.quoted && (OTHER_TYPES.has(type) || /^TYPE[0-9]+$/.test(type));
+      if (known && this.onSkippedType) {
+        this.onSkippedType(type, typeToken.line);
+        this.lastOwner = owner;
+        return;
+      }
+      if (known)
         throw new ZoneFileError(
           'zone.type',
           typeToken.line,

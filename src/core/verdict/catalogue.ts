@@ -182,8 +182,11 @@ export const FINDINGS: Readonly<Record<FindingId, Wording>> = {
   'helo.nxdomain': {
     level: 'low',
     message: (f, d) => `The HELO name ${heloName(f, d)} does not exist in DNS (NXDOMAIN).`,
+    // The example name must not be the missing name itself (a HELO of mail.<domain> that does not exist).
     remedy: (f, d) =>
-      `Publish an A record for ${heloName(f, d)} pointing at ${f.ip}, or configure the mail server to greet with a name that has one, e.g. EHLO ${mailHost(f)}.`,
+      heloName(f, d).toLowerCase().replace(/\.$/, '') === mailHost(f).toLowerCase()
+        ? `Publish an A record for ${heloName(f, d)} pointing at ${f.ip}: the name the server greets with does not exist yet.`
+        : `Publish an A record for ${heloName(f, d)} pointing at ${f.ip}, or configure the mail server to greet with a name that has one, e.g. EHLO ${mailHost(f)}.`,
   },
   'helo.unresolvable': {
     level: 'low',
@@ -214,7 +217,12 @@ export const FINDINGS: Readonly<Record<FindingId, Wording>> = {
   },
   'spf.none': {
     level: 'info',
-    message: (f, d) => `The domain ${d.domain || f.senderDomain} publishes no SPF record.`,
+    // With neither a MAIL FROM nor a HELO name there was no domain to check (RFC 7208 §2.4): say that, not that the
+    // From domain lacks a record it may well publish.
+    message: (_f, d) =>
+      d.domain
+        ? `The domain ${d.domain} publishes no SPF record.`
+        : 'SPF was not checked: neither a MAIL FROM address nor a HELO name was known.',
     remedy: (f, d) =>
       `Publish one authorizing your servers, e.g. ${spfRecord(d.domain || f.senderDomain, f.ip)} or "v=spf1 mx:${d.domain || f.senderDomain} ~all" when your MX hosts send.`,
   },

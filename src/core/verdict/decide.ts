@@ -151,7 +151,9 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
   if (dmarc === 'fail') add('sender.spoofed', { result: 'dmarc', policy: view.dmarc.policy });
   else if (dmarc === 'none' && spfForSender && spf.result === 'fail' && spf.aligned && !alignedDkimPass)
     add('sender.spoofed', { result: 'spf' });
-  else if (!authenticated) add('sender.unauthenticated');
+  // When DNS trouble kept a check from answering, whether the sender is authenticated is unknown, not false: the
+  // temporary-failure finding says so, and a retry decides.
+  else if (!authenticated && !authenticationUnknown(view)) add('sender.unauthenticated');
 
   if (spf) {
     const detail: ReasonDetail = { domain: spf.domain };
@@ -373,4 +375,17 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
   );
   const verdict = worst === 'untrusted' ? 'untrusted' : worst === 'low' ? 'low' : 'trusted';
   return { verdict, retryable: temporary.length > 0 && verdict !== 'trusted', reasons };
+}
+
+/** True when SPF, DMARC or a DKIM signature ended in a temporary DNS failure (RFC 7208 §2.6.6, RFC 6376 §3.9). */
+function authenticationUnknown(view: {
+  spf?: { result: string } | undefined;
+  dmarc: { result: string };
+  dkim: readonly { result: string }[];
+}): boolean {
+  return (
+    view.spf?.result === 'temperror' ||
+    view.dmarc.result === 'temperror' ||
+    view.dkim.some((signature) => signature.result === 'temperror')
+  );
 }
