@@ -2,10 +2,10 @@
  * One message to check over HTTP: the raw bytes and the envelope, given in the request or — as `mailtrust check`
  * does for a saved message — read back from its newest Received header and Return-Path.
  */
-import { isIP } from 'node:net';
 import {
   evaluate,
   inferEnvelope,
+  parseIpAddress,
   parseMessage,
   type EvaluateOptions,
   type Envelope,
@@ -37,17 +37,21 @@ export async function checkMessage(
   const parsed = parseMessage(raw);
   if (!parsed.ok) throw new HttpError(400, 'not-a-message', `not an email message: ${parsed.error.message}`);
   const inferred = inferEnvelope(parsed.value);
-  const ip = given.ip ?? inferred.ip;
+  // Only the newest Received field (the one the receiving server wrote) may name the client: an older one is the
+  // sender's own text. When it cannot be read, the caller must say who sent the message.
+  const received = inferred.received.ok ? inferred.received : undefined;
+  const ip = given.ip ?? received?.ip;
   if (ip === undefined) {
     throw new HttpError(
       400,
       'ip-missing',
-      'no client IP: give ?ip=, or send a message whose Received header names the sending server',
+      "no client IP: give ?ip=, or send a message whose newest Received field names the sending server's address",
     );
   }
-  if (isIP(ip) === 0)
+  if (parseIpAddress(ip) === undefined)
     throw new HttpError(400, 'ip-invalid', `ip: ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`);
-  const helo = given.helo ?? (given.ip === undefined ? inferred.helo : undefined);
+  // The HELO of the newest Received field belongs to its client: used only when that client is the one judged.
+  const helo = given.helo ?? (received !== undefined && received.ip === ip ? received.helo : undefined);
   const mailFrom = given.mailFrom ?? inferred.mailFrom;
   const envelopeSource: CheckResult['envelopeSource'] = {
     ip: given.ip !== undefined ? 'option' : 'received',
