@@ -1,7 +1,15 @@
 /**
  * mailtrust — the library. One entry point with named exports (DESIGN §4.1).
  */
-export { createResolver, DnsClient, QueryTrace, checkQueryName, reverseName, formatRecordData } from './dns/index.js';
+export {
+  createResolver,
+  DnsClient,
+  QueryTrace,
+  checkQueryName,
+  reverseName,
+  formatRecordData,
+  traceResolver,
+} from './dns/index.js';
 export type {
   DnsAnswer,
   DnsFailureKind,

@@ -63,6 +63,7 @@ export function createResolver(options: ResolverOptions = {}): DnsClient {
 }
 
 export { DnsClient, QueryTrace, formatRecordData } from './client.js';
+export { traceResolver } from './traced-resolver.js';
 export { CachingQuerier } from './cache.js';
 export { checkQueryName } from './names.js';
 export { ZoneIndex } from './zone-index.js';

@@ -22,7 +22,7 @@ import {
 } from '../dkim/index.js';
 import { authorDomain, prefetchDmarcRecords, type DmarcResult } from '../dmarc/index.js';
 import { dmarcResult } from '../dmarc/evaluate.js';
-import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
+import { DnsClient, QueryTrace, createResolver, memoizeResolver, traceResolver } from '../dns/index.js';
 import type { DnsAnswer, MxRecord, Resolver } from '../dns/types.js';
 import { forwardingHintsFromHeader, type ForwardingHint } from '../forwarding/index.js';
 import { headersResult } from '../headers/check.js';
@@ -135,13 +135,10 @@ function withoutTrace(spf: SpfResult): EvaluationSpf {
  */
 export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {}): Evaluator {
   const base = options.resolver ?? defaultResolver();
-  let trace: QueryTrace | undefined;
-  let resolver: Resolver = base;
-  if (base instanceof DnsClient) {
-    const traced = base.withTrace();
-    trace = traced.trace;
-    resolver = traced;
-  }
+  // Every resolver gets the query trace: a DnsClient records its own (with sources and raw records), any other
+  // is wrapped.
+  const trace = new QueryTrace();
+  const resolver: Resolver = base instanceof DnsClient ? base.withTrace(trace) : traceResolver(base, trace);
   const now = options.now ?? new Date();
   const ctx: CheckContext = {
     resolver: memoizeResolver(resolver),
@@ -294,7 +291,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       } as Evaluation;
       if (fromText !== undefined) evaluation.fromDomain = fromText;
       // The queries of this evaluation (a later one sharing the trace does not change them).
-      evaluation.dns = { queries: trace ? trace.firstEntries(trace.size) : [] };
+      evaluation.dns = { queries: trace.firstEntries(trace.size) };
       return evaluation;
     },
   };
