@@ -25,10 +25,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { prependHeader, signDkim } from '../src/core/dkim/index.js';
-import { createResolver } from '../src/core/dns/index.js';
-import { evaluate, type Evaluation } from '../src/core/evaluation/index.js';
-import { createEvaluationPool } from '../src/core/evaluation/workers.js';
+import {
+  createEvaluationPool,
+  createResolver,
+  evaluate,
+  prependHeader,
+  signDkim,
+  type Evaluation,
+} from '../src/core/index.js';
 import { startTestDnsServer } from '../test/support/dns-server.js';
 import { seededRandom } from '../test/support/random.js';
 import { buildCorpus, makeBody, makeMessage, type Corpus, type CorpusMessage } from './corpus.js';

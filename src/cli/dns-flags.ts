@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createResolver, parseServerAddress, type DnsClient } from '../core/dns/index.js';
-import { parseZoneFile } from '../core/dns/zonefile.js';
+import { createResolver, parseServerAddress, parseZoneFile, type DnsClient } from '../core/index.js';
 import { DataError, NoInputError, UsageError } from './errors.js';
 
 /** Resolver options a command line gives: `--dns HOST[:PORT]` and `--zone FILE` (DESIGN §4.2). */

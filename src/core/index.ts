@@ -9,6 +9,7 @@ export {
   reverseName,
   formatRecordData,
   traceResolver,
+  parseServerAddress,
 } from './dns/index.js';
 export type {
   DnsAnswer,
@@ -145,6 +146,7 @@ export type {
   DkimSignature,
   DkimKey,
   DkimSignOptions,
+  DkimSigningAlgorithm,
   DkimKeyPair,
   DkimVerifier,
   DkimVerifyOptions,
@@ -198,7 +200,7 @@ export { defaultPolicy, parsePolicy, FINDING_IDS, isFindingId } from './policy/i
 export type { Policy, FindingLevel, FindingId, PolicyErrorCode } from './policy/index.js';
 export { detectForwarding, forwardingHintsFromHeader } from './forwarding/index.js';
 export type { ForwardingResult, ForwardingSignal, ForwardingHint, ForwardingFinding } from './forwarding/index.js';
-export { auditDomain, COMMON_DKIM_SELECTORS } from './audit/index.js';
+export { auditDomain, canonicalAddress, COMMON_DKIM_SELECTORS } from './audit/index.js';
 export type {
   AuditArea,
   AuditCheck,

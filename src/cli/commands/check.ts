@@ -1,9 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { inferEnvelope } from '../../core/envelope/index.js';
-import { evaluate, type Envelope, type Evaluation } from '../../core/evaluation/index.js';
-import { parseMessage } from '../../core/message/index.js';
-import { parsePolicy, type Policy } from '../../core/policy/index.js';
+import {
+  evaluate,
+  inferEnvelope,
+  parseMessage,
+  parsePolicy,
+  type Envelope,
+  type Evaluation,
+  type Policy,
+} from '../../core/index.js';
 import type { Command, CommandEnv } from '../command.js';
 import { DataError, NoInputError, UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
