@@ -151,8 +151,17 @@ export type {
   DkimVerifier,
   DkimVerifyOptions,
 } from './dkim/index.js';
-export { createEvaluator, evaluate } from './evaluation/index.js';
-export type { Envelope, EvaluateOptions, Evaluation, Evaluator } from './evaluation/index.js';
+export { createEvaluator, evaluate, checkEnvelope, InvalidEnvelopeError } from './evaluation/index.js';
+export type {
+  Envelope,
+  EvaluateOptions,
+  Evaluation,
+  Evaluator,
+  CheckedEnvelope,
+  EnvelopeCheck,
+  EnvelopeError,
+  EnvelopeErrorCode,
+} from './evaluation/index.js';
 export { inferEnvelope, parseReceivedFrom, parseReturnPath } from './envelope/index.js';
 export type { InferredEnvelope } from './envelope/index.js';
 export {

@@ -38,6 +38,7 @@ import { spfCheck } from '../spf/check-host.js';
 import type { SpfResult } from '../spf/index.js';
 import { decideVerdict, type VerdictInput } from '../verdict/index.js';
 import type { Envelope, EvaluateOptions, Evaluation, EvaluationSpf } from './types.js';
+import { checkEnvelope, InvalidEnvelopeError } from './envelope-check.js';
 
 let systemResolver: DnsClient | undefined;
 
@@ -134,6 +135,8 @@ function withoutTrace(spf: SpfResult): EvaluationSpf {
  * `write()` and call `end()` for the result.
  */
 export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {}): Evaluator {
+  const checked = checkEnvelope(envelope);
+  if (!checked.ok) throw new InvalidEnvelopeError(checked.error);
   const base = options.resolver ?? defaultResolver();
   // Every resolver gets the query trace: a DnsClient records its own (with sources and raw records), any other
   // is wrapped.
@@ -306,7 +309,10 @@ function hintsOf(header: ParsedHeader, rcptTo: readonly string[] | undefined): F
   return forwardingHintsFromHeader(fields, rcptTo);
 }
 
-/** Evaluates a whole message (DESIGN §4.1). Never throws for bad input or DNS trouble: the results say so. */
+/**
+ * Evaluates a whole message. Never throws for a bad message or DNS trouble: the results say so. An envelope that
+ * `checkEnvelope()` refuses rejects with an {@link InvalidEnvelopeError}.
+ */
 export async function evaluate(
   raw: Uint8Array | string,
   envelope: Envelope,
