@@ -1,3 +1,4 @@
+import type { EngineCaches } from './caches.js';
 import type { Resolver } from './dns/types.js';
 
 /** Limits that bound the work of one evaluation (RFC 7208 §4.6.4 and mailtrust's own caps). */
@@ -24,4 +25,6 @@ export interface CheckContext {
   now: () => Date;
   limits: Limits;
   signal?: AbortSignal;
+  /** Where parsed keys and records are kept; default: the process's (`defaultEngineCaches()`). */
+  caches?: EngineCaches;
 }

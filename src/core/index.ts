@@ -26,6 +26,10 @@ export type {
 } from './dns/index.js';
 export { parseZoneFile } from './dns/zonefile.js';
 export { defaultLimits } from './context.js';
+export { createEngineCaches, defaultEngineCaches } from './caches.js';
+export type { EngineCaches } from './caches.js';
+export { BoundedMemo } from './bounded-memo.js';
+export type { MemoLimits } from './bounded-memo.js';
 export type { CheckContext, Limits } from './context.js';
 export type { ParseError, ParseResult } from './parse-result.js';
 export { organizationalDomain, toAsciiDomain } from './domain/index.js';

@@ -6,15 +6,9 @@
  */
 import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { CheckContext } from '../context.js';
-import {
-  BodyHashSet,
-  selectSignedFields,
-  sharedKeyCache,
-  signedData,
-  type BodyHasher,
-  type DkimKeyCache,
-} from '../dkim/index.js';
+import { BodyHashSet, selectSignedFields, signedData, type BodyHasher, type DkimKeyCache } from '../dkim/index.js';
 import type { BodyHashResult } from '../dkim/index.js';
+import { defaultEngineCaches } from '../caches.js';
 import { verifyScratch } from '../dkim/header-hash.js';
 import { readMessage, type HeaderField, type ParsedHeader, type ParsedMessage } from '../message/index.js';
 import type { ArcMessageSignature } from './fields.js';
@@ -123,7 +117,7 @@ export function createArcVerifier(
   options: ArcVerifyOptions = {},
 ): ArcVerifier {
   const accepted = options.algorithms ?? defaultArcAlgorithms;
-  const lookups = new ArcKeyLookups(ctx, options.keyCache ?? sharedKeyCache);
+  const lookups = new ArcKeyLookups(ctx, options.keyCache ?? (ctx.caches ?? defaultEngineCaches()).dkimKeys);
   const hashers = new Map<string, BodyHasher>();
   const hashes = options.bodyHashes ?? new BodyHashSet();
   const ownHashes = options.bodyHashes === undefined;

@@ -148,6 +148,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
     now: () => now,
     limits: options.limits ? { ...defaultLimits, ...options.limits } : defaultLimits,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.caches ? { caches: options.caches } : {}),
   };
   const mailFrom = reversePath(envelope.mailFrom);
   const evaluatedEnvelope = envelopeCopy(envelope, mailFrom);

@@ -1,5 +1,6 @@
 /** The shape of one message's evaluation (DESIGN §4.3): what `evaluate()` returns and `check --json` prints. */
 import type { ArcResult } from '../arc/index.js';
+import type { EngineCaches } from '../caches.js';
 import type { Limits } from '../context.js';
 import type { DkimResult } from '../dkim/index.js';
 import type { DmarcResult } from '../dmarc/index.js';
@@ -31,6 +32,11 @@ export interface EvaluateOptions {
   receiver?: string;
   limits?: Partial<Limits>;
   signal?: AbortSignal;
+  /**
+   * Where parsed keys and records are kept (`createEngineCaches()`): one per service instance, a fresh one per
+   * test. Default: the process's.
+   */
+  caches?: EngineCaches;
   /** The trust policy (DESIGN §5); default: trust model v1 as documented in docs/trust-model.md. */
   policy?: Policy;
 }

@@ -2,6 +2,7 @@
  * check_host() of RFC 7208 §4: fetch the record, evaluate its mechanisms in order, follow include and redirect,
  * and apply the processing limits of §4.6.4. All side effects go through the context's resolver.
  */
+import { defaultEngineCaches } from '../caches.js';
 import type { CheckContext } from '../context.js';
 import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
 import type { MaybeAsync } from '../maybe-async.js';
@@ -15,7 +16,7 @@ import {
   type TargetName,
   type MacroValues,
 } from './macro.js';
-import { countsTowardLookupLimit, isSpfRecord, parseSpfRecord } from './parse.js';
+import { countsTowardLookupLimit, isSpfRecord } from './parse.js';
 import type {
   MacroString,
   SpfError,
@@ -55,28 +56,6 @@ const MAX_MX_NAMES = 10;
 const MAX_TRACE_ENTRIES = 2000;
 const MAX_TRACED_RECORDS = 20;
 const MAX_TRACED_TEXT = 600;
-
-/**
- * Parsed records by text. Parsing is pure, so a record seen before (the same include on every message) is
- * parsed once; bounded, oldest out first.
- */
-const parsedRecords = new Map<string, ReturnType<typeof parseSpfRecord>>();
-const MAX_PARSED_RECORDS = 512;
-
-function parseCached(text: string): ReturnType<typeof parseSpfRecord> {
-  let parsed = parsedRecords.get(text);
-  if (!parsed) {
-    parsed = parseSpfRecord(text);
-    if (text.length <= 4096) {
-      if (parsedRecords.size >= MAX_PARSED_RECORDS) {
-        const oldest = parsedRecords.keys().next().value;
-        if (oldest !== undefined) parsedRecords.delete(oldest);
-      }
-      parsedRecords.set(text, parsed);
-    }
-  }
-  return parsed;
-}
 
 function qualifierResult(qualifier: SpfQualifier): SpfResultCode {
   switch (qualifier) {
@@ -323,7 +302,7 @@ class Evaluation {
       };
     if (this.tracing)
       this.addTrace({ type: 'record', depth, domain, record: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
-    const parsed = parseCached(text);
+    const parsed = (this.ctx.caches ?? defaultEngineCaches()).spfRecords.get(text);
     if (!parsed.ok)
       return {
         result: 'permerror',
