@@ -118,6 +118,7 @@ export type {
   SpfResultCode,
   SpfIdentity,
   SpfError,
+  SpfErrorCode,
   SpfRecord,
   SpfMechanism,
   SpfModifier,

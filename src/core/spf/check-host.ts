@@ -18,6 +18,7 @@ import {
 } from './macro.js';
 import { countsTowardLookupLimit, isSpfRecord } from './parse.js';
 import type {
+  SpfErrorCode,
   MacroString,
   SpfError,
   SpfIdentity,
@@ -94,7 +95,7 @@ const literalTargets = new WeakMap<MacroString, TargetName>();
 /** expandMacroString()'s default bound. */
 const MAX_EXPANDED_LENGTH = 8192;
 
-function stop(result: 'temperror' | 'permerror', code: string, message: string): MatchOutcome {
+function stop(result: 'temperror' | 'permerror', code: SpfErrorCode, message: string): MatchOutcome {
   return { kind: 'stop', outcome: { result, error: { code, message } } };
 }
 
