@@ -5,7 +5,7 @@ import { defaultEngineCaches } from '../caches.js';
 import type { CheckContext } from '../context.js';
 import { organizationalDomain } from '../domain/organizational-domain.js';
 import { lookup } from '../dns/lookup.js';
-import type { DnsAnswer } from '../dns/types.js';
+import type { DnsAnswer, TemporaryDnsFailure } from '../dns/types.js';
 import { then, type MaybeAsync } from '../maybe-async.js';
 import type { ParseError, ParseResult } from '../parse-result.js';
 import { isDmarcRecord, type DmarcRecord } from './record.js';
@@ -25,7 +25,7 @@ export type DmarcDiscovery =
   | { kind: 'temperror'; name: string; dns: TemporaryDnsFailure; queried: string[] };
 
 /** The DNS failures that make a result `temperror` rather than "no record". */
-export type TemporaryDnsFailure = 'timeout' | 'servfail' | 'refused';
+export type { TemporaryDnsFailure };
 
 type Lookup = { ok: true; records: string[] } | { ok: false; dns: TemporaryDnsFailure };
 

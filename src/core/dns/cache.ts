@@ -9,7 +9,7 @@
  *   entries go first when it is full.
  */
 import { fromCache, type QueryOutcome, type Querier } from './querier.js';
-import type { QueryType } from './types.js';
+import { isVoidDnsFailure, type QueryType } from './types.js';
 
 export interface DnsCacheOptions {
   /** Milliseconds since some epoch; injectable so tests can move time. */
@@ -78,7 +78,7 @@ export class CachingQuerier implements Querier {
     this.inFlight.set(key, promise);
     try {
       const outcome = await promise;
-      const cacheable = outcome.ok || outcome.kind === 'nxdomain' || outcome.kind === 'nodata';
+      const cacheable = outcome.ok || isVoidDnsFailure(outcome.kind);
       if (cacheable && outcome.ttl > 0) {
         if (this.entries.size >= this.maxEntries) {
           const oldest = this.entries.keys().next();

@@ -9,6 +9,30 @@
 /** Why a query produced no records. */
 export type DnsFailureKind = 'nxdomain' | 'nodata' | 'timeout' | 'servfail' | 'refused';
 
+/** The failures that mean "try again later" (SPF and DMARC `temperror`, RFC 7208 §2.6.6, RFC 7489 §6.6.3). */
+export type TemporaryDnsFailure = 'timeout' | 'servfail' | 'refused';
+
+/** The failures that mean "no records": a void lookup in RFC 7208 §4.6.4's words. */
+export type VoidDnsFailure = 'nxdomain' | 'nodata';
+
+/** True for a failure that may go away when asked again: timeout, SERVFAIL, REFUSED. */
+export function isTemporaryDnsFailure(kind: DnsFailureKind): kind is TemporaryDnsFailure {
+  switch (kind) {
+    case 'timeout':
+    case 'servfail':
+    case 'refused':
+      return true;
+    case 'nxdomain':
+    case 'nodata':
+      return false;
+  }
+}
+
+/** True for a failure that says the name has no such records: NXDOMAIN or NODATA (RFC 7208 §4.6.4 "void"). */
+export function isVoidDnsFailure(kind: DnsFailureKind): kind is VoidDnsFailure {
+  return !isTemporaryDnsFailure(kind);
+}
+
 /** The answer to one query: records with the smallest TTL among them, or the reason there are none. */
 export type DnsAnswer<T> = { ok: true; records: T[]; ttl: number } | { ok: false; kind: DnsFailureKind };
 

@@ -23,7 +23,7 @@ import {
 import { authorDomain, prefetchDmarcRecords, type DmarcResult } from '../dmarc/index.js';
 import { dmarcResult } from '../dmarc/evaluate.js';
 import { DnsClient, QueryTrace, createResolver, memoizeResolver, traceResolver } from '../dns/index.js';
-import type { DnsAnswer, MxRecord, Resolver } from '../dns/types.js';
+import { isVoidDnsFailure, type DnsAnswer, type MxRecord, type Resolver } from '../dns/types.js';
 import { forwardingHintsFromHeader, type ForwardingHint } from '../forwarding/index.js';
 import { headersResult } from '../headers/check.js';
 import type { HeadersResult } from '../headers/index.js';
@@ -249,7 +249,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         ? undefined
         : mx.ok
           ? mx.records.map((r) => r.exchange)
-          : mx.kind === 'nxdomain' || mx.kind === 'nodata'
+          : isVoidDnsFailure(mx.kind)
             ? []
             : undefined;
       const forwardingHints = stage ? hintsOf(stage.header, envelope.rcptTo) : [];

@@ -10,7 +10,7 @@
 import type { CheckContext } from '../context.js';
 import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
 import { lookup } from '../dns/lookup.js';
-import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
@@ -56,7 +56,7 @@ export function iprevResult(ctx: CheckContext, ip: string): MaybeAsync<IprevResu
   }
   return then(lookup(ctx.resolver, 'ptr', address), (ptr) => {
     if (!ptr.ok) {
-      if (ptr.kind === 'nxdomain' || ptr.kind === 'nodata') {
+      if (isVoidDnsFailure(ptr.kind)) {
         return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'], dnsError: ptr.kind };
       }
       return { result: 'temperror', ip, names: [], ptrNames: [], findings: [], dnsError: ptr.kind };

@@ -4,7 +4,7 @@
  */
 import { defaultEngineCaches } from '../caches.js';
 import type { CheckContext } from '../context.js';
-import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import type { MaybeAsync } from '../maybe-async.js';
 import { formatIpAddress, inNetwork, parseAnswerAddress, parseIpAddress, type IpAddress } from './ip-address.js';
 import {
@@ -97,10 +97,6 @@ const MAX_EXPANDED_LENGTH = 8192;
 
 function stop(result: 'temperror' | 'permerror', code: SpfErrorCode, message: string): MatchOutcome {
   return { kind: 'stop', outcome: { result, error: { code, message } } };
-}
-
-function isVoid(kind: DnsFailureKind): boolean {
-  return kind === 'nxdomain' || kind === 'nodata';
 }
 
 /** A domain name that can be checked: multi-label, labels of 1–63 characters, 253 at most (RFC 7208 §4.3). */
@@ -279,7 +275,7 @@ class Evaluation {
     answer: DnsAnswer<string>,
   ): DomainOutcome | { record: SpfRecord; explanation: DomainOutcome['explanation'] } {
     if (!answer.ok) {
-      if (isVoid(answer.kind)) return { result: 'none' };
+      if (isVoidDnsFailure(answer.kind)) return { result: 'none' };
       return {
         result: 'temperror',
         error: { code: 'spf.temperror', message: `TXT lookup for ${domain}: ${answer.kind} (RFC 7208 §4.4)` },
@@ -523,7 +519,7 @@ class Evaluation {
         const answers = await Promise.all(exchanges.map((e) => this.addresses(depth, e, this.ip.family)));
         for (let i = 0; i < answers.length; i++) {
           const a = answers[i];
-          if (a && !a.ok && !isVoid(a.kind))
+          if (a && !a.ok && !isVoidDnsFailure(a.kind))
             return {
               match: stop('temperror', 'spf.temperror', `address lookup for MX host ${exchanges[i]}: ${a.kind}`),
               target: name.name,
@@ -537,7 +533,7 @@ class Evaluation {
         if (!name.ok) return { match: NO_MATCH, target: name.expanded };
         const { names, ptr } = await this.validatedDomainNames(depth);
         // §5.5: a DNS error on the PTR lookup means no match; an empty answer counts as a void lookup (§4.6.4).
-        if (!ptr.ok && isVoid(ptr.kind)) {
+        if (!ptr.ok && isVoidDnsFailure(ptr.kind)) {
           const over = this.voidLookup();
           if (over) return { match: over, target: name.name };
         }
@@ -568,7 +564,7 @@ class Evaluation {
 
   /** A lookup that returned no records: void (no match, counted) or a DNS error (temperror, RFC 7208 §2.6.6). */
   private failedLookup(kind: DnsFailureKind, type: string, name: string): MatchOutcome {
-    if (isVoid(kind)) return this.voidLookup() ?? NO_MATCH;
+    if (isVoidDnsFailure(kind)) return this.voidLookup() ?? NO_MATCH;
     return stop('temperror', 'spf.temperror', `${type} lookup for ${name}: ${kind}`);
   }
 
