@@ -1,5 +1,5 @@
 /**
- * The reference corpus of the benchmark (DESIGN §10), generated at run time and deterministic for a seed: message
+ * The reference corpus of the benchmark (docs/performance.md), generated at run time and deterministic for a seed: message
  * sizes, bodies, header values and the order are fixed; only the RSA keys are fresh each run.
  *
  * - bodies: 50% ~2 KB, 35% ~20 KB, 15% ~200 KB (plain text, 72-column lines, some trailing blanks and doubled spaces

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (DESIGN §10): mailtrust `evaluate()` against mailauth 4.13 `authenticate()` and the
+ * `npm run bench` (docs/performance.md): mailtrust `evaluate()` against mailauth 4.13 `authenticate()` and the
  * crypto floor on the reference corpus, in one run, alternating; then DNS lookups per message (cold and warm, over
  * real DNS on loopback), a 100 MB message streamed through `createEvaluator()`, and 2-worker throughput.
  *

@@ -18,7 +18,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   dkimSignatures: 10,
 });
 
-/** The one context every async check takes (DESIGN §3): side effects come only through it. */
+/** The one context every async check takes (docs/architecture.md): side effects come only through it. */
 export interface CheckContext {
   resolver: Resolver;
   /** The evaluation clock; core code never calls Date.now(). */

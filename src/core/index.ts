@@ -1,5 +1,5 @@
 /**
- * mailtrust — the library. One entry point with named exports (DESIGN §4.1).
+ * mailtrust — the library. One entry point with named exports (docs/architecture.md).
  */
 export {
   createResolver,

@@ -44,7 +44,7 @@ describe('mailtrust check', () => {
     }
     assert.equal(evaluation.dkim[0].error.code, 'dkim.body-hash');
     assert.equal(evaluation.envelopeSource.ip, 'received');
-    // DESIGN §4.3 fields
+    // docs/cli.md fields
     for (const key of DESIGN_EVALUATION_FIELDS) {
       assert.ok(key in evaluation, key);
     }

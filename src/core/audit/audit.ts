@@ -1,5 +1,5 @@
 /**
- * `auditDomain()`: the sending-domain audit of DESIGN §7 — every DNS-visible check of the seed's recommendations
+ * `auditDomain()`: the sending-domain audit of docs/audit.md — every DNS-visible check of the seed's recommendations
  * (PTR, HELO, SPF, DKIM, DMARC, MX) plus the web-form checklist, with the records to publish.
  *
  * Independent lookups run in parallel: MX, the SPF record tree, DMARC, every DKIM selector and every address start

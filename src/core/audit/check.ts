@@ -1,4 +1,4 @@
-/** Building audit checks and combining their statuses (DESIGN §7). */
+/** Building audit checks and combining their statuses (docs/audit.md). */
 import { isTemporaryDnsFailure, type DnsFailureKind } from '../dns/types.js';
 import type { AuditArea, AuditCheck, AuditResult, AuditStatus } from './types.js';
 

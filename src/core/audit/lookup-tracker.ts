@@ -1,7 +1,7 @@
 /**
  * The audit's view of the resolver: every distinct question is asked once however many checks ask it, and the
  * work is measured — questions asked, answered, failed, and the critical-path depth (the longest chain of lookups
- * that each had to wait for an earlier one). DESIGN §7: "the wall time is the deepest chain of dependent lookups".
+ * that each had to wait for an earlier one). docs/audit.md: "the wall time is the deepest chain of dependent lookups".
  *
  * Depth is counted per branch: the audit runs each independent piece of work (an area, an address) in its own
  * branch ({@link LookupTracker.fork}); a lookup's depth is one more than the deepest lookup its branch has waited

@@ -1,5 +1,5 @@
 /**
- * The records the audit suggests publishing (DESIGN §7): an SPF record built from the sending addresses and the
+ * The records the audit suggests publishing (docs/audit.md): an SPF record built from the sending addresses and the
  * mechanisms already present, within RFC 7208 §4.6.4's 10 lookups; a starter DMARC record and the way to
  * `p=reject` (RFC 7489 §6.3); the DKIM key record `mailtrust dkim keygen` prints (RFC 6376 §3.6.1); the PTR
  * record to ask the address owner for.

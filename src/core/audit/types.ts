@@ -1,5 +1,5 @@
 /**
- * Types of the sending-domain audit (DESIGN §7): the checks of the seed's recommendations, each with its status,
+ * Types of the sending-domain audit (docs/audit.md): the checks of the seed's recommendations, each with its status,
  * the value found, the rule (RFC section) and the fix, plus the records to publish and the DNS work it took.
  */
 
@@ -13,7 +13,7 @@ export type AuditStatus = 'pass' | 'warn' | 'fail' | 'info';
 export type AuditResult = 'pass' | 'warn' | 'fail';
 
 /**
- * One check. `id` names the finding the check looks for (DESIGN §6, or an audit id listed in docs/audit.md):
+ * One check. `id` names the finding the check looks for (docs/trust-model.md, or an audit id listed in docs/audit.md):
  * status `pass` means that finding is absent, `warn`/`fail` that it is present.
  */
 export interface AuditCheck {
@@ -102,7 +102,7 @@ export interface AuditInput {
   onProgress?: (progress: { queries: number; pending: number }) => void;
 }
 
-/** The audit report: data for the CLI to render (text grouped by area, or the DESIGN §4.3 audit JSON). */
+/** The audit report: data for the CLI to render (text grouped by area, or the docs/cli.md audit JSON). */
 export interface AuditReport {
   /** The domain audited (A-label form, lower case). */
   domain: string;

@@ -1,5 +1,5 @@
 /**
- * A DNS cache in front of any querier (DESIGN §8).
+ * A DNS cache in front of any querier (docs/dns.md).
  *
  * - Positive answers are kept for their TTL (RFC 1035 §3.2.1, RFC 2181 §8), negative ones (NXDOMAIN, NODATA) for
  *   the negative TTL derived from the SOA (RFC 2308 §5); a TTL of 0 is not cached.

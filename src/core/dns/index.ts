@@ -1,5 +1,5 @@
 /**
- * mailtrust's DNS layer (DESIGN §8): `createResolver()` builds the `Resolver` every check uses.
+ * mailtrust's DNS layer (docs/dns.md): `createResolver()` builds the `Resolver` every check uses.
  *
  * Network → cache → typed client, with zone data from `--zone` either alone (offline) or in front of the network.
  */

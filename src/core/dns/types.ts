@@ -1,5 +1,5 @@
 /**
- * The DNS contract every check uses (DESIGN §4.1, §8).
+ * The DNS contract every check uses (docs/architecture.md, docs/dns.md).
  *
  * Outcomes are kept distinct because the RFCs decide on them: SPF (RFC 7208 §4.3, §5) turns NXDOMAIN/NODATA
  * into `none` or a void lookup, but a timeout or SERVFAIL into `temperror`; DKIM (RFC 6376 §6.1.2) and DMARC
@@ -77,7 +77,7 @@ export type RecordKind = keyof AnswerRecord;
 /** The record types mailtrust queries, by name (RFC 1035 §3.2.2, RFC 3596). */
 export type QueryType = 'A' | 'AAAA' | 'TXT' | 'MX' | 'PTR' | 'CNAME' | 'NS' | 'SOA';
 
-/** One query as the trace records it, for explaining a result (DESIGN §8). */
+/** One query as the trace records it, for explaining a result (docs/dns.md). */
 export interface TraceEntry {
   name: string;
   type: QueryType;

@@ -1,6 +1,6 @@
 /**
  * The envelope of a saved message, for `mailtrust check saved.eml` without `--ip/--helo/--mail-from`
- * (DESIGN §4.2): client address and greeting from the newest Received field that names an outside client,
+ * (docs/cli.md): client address and greeting from the newest Received field that names an outside client,
  * the reverse-path from Return-Path.
  */
 import { fieldValue, getFields, unfold, type ParsedHeader } from '../message/index.js';

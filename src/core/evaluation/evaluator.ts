@@ -284,7 +284,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         }),
         { fold: false },
       );
-      // In the order of DESIGN §4.3: the optional fromDomain before dns.
+      // In the order of docs/cli.md: the optional fromDomain before dns.
       const evaluation = {
         verdict,
         retryable,

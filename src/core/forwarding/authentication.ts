@@ -1,5 +1,5 @@
 /**
- * The authentication the verdict judges (DESIGN §5): the SPF, DKIM and DMARC outcomes with alignment to the
+ * The authentication the verdict judges (docs/trust-model.md): the SPF, DKIM and DMARC outcomes with alignment to the
  * RFC 5322.From domain worked out. Built from the local results, or — for mail from a trusted forwarder — from
  * what that forwarder recorded in its ARC-Authentication-Results (see ./arc-recorded.ts).
  */

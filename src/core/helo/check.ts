@@ -28,7 +28,7 @@ export type HeloFinding =
   | 'helo.foreign-domain'
   | 'helo.not-mx';
 
-/** DESIGN §4.3 `helo`: `fail` when the greeting is not a resolvable name, `temperror` when DNS could not tell. */
+/** docs/cli.md `helo`: `fail` when the greeting is not a resolvable name, `temperror` when DNS could not tell. */
 export interface HeloResult {
   result: 'pass' | 'fail' | 'temperror';
   /** The greeting as given (trimmed). */

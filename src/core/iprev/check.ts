@@ -21,10 +21,10 @@ export const MAX_PTR_NAMES = 10;
 
 export type IprevResultCode = 'pass' | 'fail' | 'temperror' | 'permerror';
 
-/** Findings of the PTR check (DESIGN §6, `ptr.*`). Org-domain relations are judged with the sender in view. */
+/** Findings of the PTR check (docs/trust-model.md, `ptr.*`). Org-domain relations are judged with the sender in view. */
 export type IprevFinding = 'ptr.missing' | 'ptr.not-confirmed' | 'ptr.multiple';
 
-/** The iprev result; `names` are the forward-confirmed names (DESIGN §4.3), `ptrNames` all PTR names seen. */
+/** The iprev result; `names` are the forward-confirmed names (docs/cli.md), `ptrNames` all PTR names seen. */
 export interface IprevResult {
   result: IprevResultCode;
   ip: string;

@@ -683,7 +683,7 @@ function checkHostResult(ctx: CheckContext, input: CheckHostInput): MaybeAsync<S
   return evaluateFully(state, domain, identity, known);
 }
 
-/** A resolver must not throw (DESIGN §4.1); if one does, it is reported as a temporary DNS failure. */
+/** A resolver must not throw (docs/architecture.md); if one does, it is reported as a temporary DNS failure. */
 function resolverError(cause: unknown): DomainOutcome {
   return {
     result: 'temperror',

@@ -1,7 +1,7 @@
 /**
- * SPF record lint for the sending-domain audit (DESIGN §7): walks a domain's record and everything it includes or
+ * SPF record lint for the sending-domain audit (docs/audit.md): walks a domain's record and everything it includes or
  * redirects to, and reports what breaks or weakens check_host() (RFC 7208 §3, §4.5, §4.6.4, §5, §6), with the
- * finding ids of DESIGN §6.
+ * finding ids of docs/trust-model.md.
  */
 import type { CheckContext } from '../context.js';
 import { isVoidDnsFailure, type DnsAnswer } from '../dns/types.js';
@@ -11,7 +11,7 @@ import { targetName } from './macro.js';
 import { countsTowardLookupLimit, isSpfRecord, parseSpfRecord } from './parse.js';
 import type { MacroString, SpfRecord } from './types.js';
 
-/** One lint finding. `id` is a finding id (DESIGN §6); `status` says how bad it is. */
+/** One lint finding. `id` is a finding id (docs/trust-model.md); `status` says how bad it is. */
 export interface SpfLintFinding {
   id: string;
   status: 'fail' | 'warn' | 'info';

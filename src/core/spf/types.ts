@@ -125,7 +125,7 @@ export type SpfTraceEntry =
     }
   | { type: 'result'; depth: number; domain: string; result: SpfResultCode };
 
-/** The outcome of an SPF check: the `spf` object of DESIGN §4.3 plus the trace. */
+/** The outcome of an SPF check: the `spf` object of docs/cli.md plus the trace. */
 export interface SpfResult {
   result: SpfResultCode;
   /** The domain whose policy was checked (the MAIL FROM domain, or the HELO name). */
