@@ -200,9 +200,10 @@ export function createArcVerifier(
     }
   }
 
-  // Keys for every seal and the newest AMS now; older AMSs (oldest-pass only) are looked up after a pass.
-  for (const set of sets) lookups.start(set.seal.selector, set.seal.domain);
-  lookups.start(latest.messageSignature.selector, latest.messageSignature.domain);
+  // Keys for every seal and the newest AMS now; older AMSs (oldest-pass only) are looked up after a pass. Started,
+  // not awaited here: the answers are met again (and a rejection is already caught) when the keys are read.
+  for (const set of sets) void lookups.start(set.seal.selector, set.seal.domain);
+  void lookups.start(latest.messageSignature.selector, latest.messageSignature.domain);
   // Body hashers: the newest AMS's, plus a few more for older AMSs with other c=/l= (bounded: a hostile chain
   // could ask for 50 different l= values; older AMSs without a hasher simply end oldest-pass there).
   for (const set of [...sets].reverse()) {
