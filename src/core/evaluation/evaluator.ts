@@ -10,6 +10,7 @@
  *
  * One evaluation asks each DNS question once (a memo over the resolver) and records every query in `dns`.
  */
+import { stripReversePath } from '../message/reverse-path.js';
 import { createArcVerifier, type ArcResult, type ArcVerifier } from '../arc/index.js';
 import { authResEntries, formatAuthenticationResults, type SpfAuthResInput } from '../authres/index.js';
 import { defaultLimits, type CheckContext } from '../context.js';
@@ -61,9 +62,7 @@ const encoder = new TextEncoder();
 /** Normalizes the reverse-path: angle brackets removed; `<>` becomes the null sender `''`. */
 function reversePath(mailFrom: string | undefined): string | undefined {
   if (mailFrom === undefined) return undefined;
-  let path = mailFrom.trim();
-  if (path.startsWith('<') && path.endsWith('>')) path = path.slice(1, -1).trim();
-  return path;
+  return stripReversePath(mailFrom);
 }
 
 interface HeaderStage {

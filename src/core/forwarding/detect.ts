@@ -14,6 +14,7 @@
  * the message carries a DKIM signature: a relay the sender's SPF does not know passed on signed mail), or a hint
  * the caller passes (resent fields, Received chain; see ./hints.ts).
  */
+import { stripReversePath } from '../message/reverse-path.js';
 import { organizationalDomainOrSelf } from '../domain/index.js';
 import { classifyHelo } from '../helo/name.js';
 import { matchesDomainList, type Policy } from '../policy/index.js';
@@ -65,8 +66,7 @@ export interface ForwardingResult {
 const SRS = /^SRS[01][=+-]/i;
 
 function localPart(mailFrom: string): string {
-  let path = mailFrom.trim();
-  if (path.startsWith('<') && path.endsWith('>')) path = path.slice(1, -1);
+  const path = stripReversePath(mailFrom);
   const at = path.lastIndexOf('@');
   return at >= 0 ? path.slice(0, at) : '';
 }

@@ -2,6 +2,7 @@
  * check_host() of RFC 7208 §4: fetch the record, evaluate its mechanisms in order, follow include and redirect,
  * and apply the processing limits of §4.6.4. All side effects go through the context's resolver.
  */
+import { stripReversePath } from '../message/reverse-path.js';
 import { defaultEngineCaches } from '../caches.js';
 import type { CheckContext } from '../context.js';
 import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
@@ -792,8 +793,7 @@ export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promis
 
 /** {@link checkSpf}, synchronous when check_host() can decide without waiting (see `checkHostResult`). */
 export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope): MaybeAsync<SpfResult> {
-  let mailFrom = envelope.mailFrom.trim();
-  if (mailFrom.startsWith('<') && mailFrom.endsWith('>')) mailFrom = mailFrom.slice(1, -1).trim();
+  const mailFrom = stripReversePath(envelope.mailFrom);
   const helo = envelope.helo ?? '';
   // Each input is written out whole: `{ ...common, domain }` is slow on Node 20 (docs/performance.md).
   const input = (domain: string, sender: string, identity: SpfIdentity): CheckHostInput => ({
