@@ -10,10 +10,14 @@ export {
   formatRecordData,
   traceResolver,
   parseServerAddress,
+  isTemporaryDnsFailure,
+  isVoidDnsFailure,
 } from './dns/index.js';
 export type {
   DnsAnswer,
   DnsFailureKind,
+  TemporaryDnsFailure,
+  VoidDnsFailure,
   MxRecord,
   QueryOutcome,
   QuerySource,
@@ -131,7 +135,15 @@ export type {
   SpfLintFinding,
   SpfLintNode,
 } from './spf/index.js';
-export { parseMessage, MessageSplitter, getFields, fieldValue, fieldValueBytes, unfold } from './message/index.js';
+export {
+  parseMessage,
+  MessageSplitter,
+  getFields,
+  fieldValue,
+  fieldValueBytes,
+  unfold,
+  stripReversePath,
+} from './message/index.js';
 export type { ParsedMessage, ParsedHeader, HeaderField } from './message/index.js';
 export {
   verifyDkim,

@@ -76,4 +76,6 @@ export type { QueryOutcome, Querier, QuerySource } from './querier.js';
 export type { RecordData } from './wire.js';
 export type { ZoneRecord, ZoneRecordType, SoaData } from './records.js';
 export type { DnsAnswer, DnsFailureKind, MxRecord, QueryType, Resolver, TraceEntry } from './types.js';
+export type { TemporaryDnsFailure, VoidDnsFailure } from './types.js';
+export { isTemporaryDnsFailure, isVoidDnsFailure } from './types.js';
 export { memoizeResolver } from './memo.js';
