@@ -79,7 +79,9 @@ for (const file of scanned) {
       const target = resolve(dirname(file), specifier);
       const intoCore = !relative(core, target).startsWith('..');
       if (top !== 'core' && intoCore && !coreEntry.test(relative(core, target)) && !whiteBoxTest(file)) {
-        violations.push(`${where}: imports ${specifier} (outside src/core, import the core only from src/core/index.js)`);
+        violations.push(
+          `${where}: imports ${specifier} (outside src/core, import the core only from src/core/index.js)`,
+        );
       }
       if (!inSrc) continue;
       const [targetTop, targetSub] = area(target);
