@@ -1,4 +1,4 @@
-// Lint rules for mailtrust. Import boundaries (DESIGN §3) are checked by scripts/check-boundaries.mjs.
+// Lint rules for mailtrust. Import boundaries (docs/architecture.md) are checked by scripts/check-boundaries.mjs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -13,6 +13,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Type-aware rules for the application code, where promises run concurrently (sessions, queues, handlers):
+    // a promise nobody awaits or catches, or one passed where a callback's result is ignored, loses its errors.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
     },
   },
   {

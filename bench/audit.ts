@@ -10,15 +10,17 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { auditDomain, type AuditInput, type AuditReport } from '../src/core/audit/index.js';
-import { defaultLimits } from '../src/core/context.js';
 import {
+  auditDomain,
   createResolver,
+  defaultLimits,
+  type AuditInput,
+  type AuditReport,
   type DnsClient,
   type QueryOutcome,
   type QueryType,
   type Resolver,
-} from '../src/core/dns/index.js';
+} from '../src/core/index.js';
 import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../test/support/dns-server.js';
 
 const DELAY_MS = Number(process.env['BENCH_AUDIT_DELAY_MS'] ?? 50);

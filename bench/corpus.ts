@@ -1,5 +1,5 @@
 /**
- * The reference corpus of the benchmark (DESIGN §10), generated at run time and deterministic for a seed: message
+ * The reference corpus of the benchmark (docs/performance.md), generated at run time and deterministic for a seed: message
  * sizes, bodies, header values and the order are fixed; only the RSA keys are fresh each run.
  *
  * - bodies: 50% ~2 KB, 35% ~20 KB, 15% ~200 KB (plain text, 72-column lines, some trailing blanks and doubled spaces
@@ -9,10 +9,15 @@
  * - SPF: the MAIL FROM domain's record reaches the client's network through two nested includes;
  * - DMARC `p=reject` for every author domain; PTR and HELO forward-confirm the client.
  */
-import type { ZoneRecord } from '../src/core/dns/index.js';
-import { generateDkimKey, prependHeader, signDkim } from '../src/core/dkim/index.js';
-import { prependArcSet, sealArc } from '../src/core/arc/index.js';
-import type { Envelope } from '../src/core/evaluation/index.js';
+import {
+  generateDkimKey,
+  prependArcSet,
+  prependHeader,
+  sealArc,
+  signDkim,
+  type Envelope,
+  type ZoneRecord,
+} from '../src/core/index.js';
 import { seededRandom } from '../test/support/random.js';
 
 /** One size class of the corpus: this share of the messages has bodies of about `bytes`. */

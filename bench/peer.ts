@@ -8,7 +8,7 @@
  * `ENODATA`.
  */
 import { authenticate, type AuthenticateResult, type DNSResolver } from 'mailauth';
-import type { ZoneRecord } from '../src/core/dns/index.js';
+import type { ZoneRecord } from '../src/core/index.js';
 import type { CorpusMessage } from './corpus.js';
 
 const decoder = new TextDecoder();

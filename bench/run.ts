@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (DESIGN §10): mailtrust `evaluate()` against mailauth 4.13 `authenticate()` and the
+ * `npm run bench` (docs/performance.md): mailtrust `evaluate()` against mailauth 4.13 `authenticate()` and the
  * crypto floor on the reference corpus, in one run, alternating; then DNS lookups per message (cold and warm, over
  * real DNS on loopback), a 100 MB message streamed through `createEvaluator()`, and 2-worker throughput.
  *
@@ -25,10 +25,14 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { prependHeader, signDkim } from '../src/core/dkim/index.js';
-import { createResolver } from '../src/core/dns/index.js';
-import { evaluate, type Evaluation } from '../src/core/evaluation/index.js';
-import { createEvaluationPool } from '../src/core/evaluation/workers.js';
+import {
+  createEvaluationPool,
+  createResolver,
+  evaluate,
+  prependHeader,
+  signDkim,
+  type Evaluation,
+} from '../src/core/index.js';
 import { startTestDnsServer } from '../test/support/dns-server.js';
 import { seededRandom } from '../test/support/random.js';
 import { buildCorpus, makeBody, makeMessage, type Corpus, type CorpusMessage } from './corpus.js';

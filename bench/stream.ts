@@ -6,8 +6,7 @@
  */
 import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { createResolver, type ZoneRecord } from '../src/core/dns/index.js';
-import { createEvaluator, type Envelope } from '../src/core/evaluation/index.js';
+import { createEvaluator, createResolver, type Envelope, type ZoneRecord } from '../src/core/index.js';
 
 export interface StreamJob {
   path: string;

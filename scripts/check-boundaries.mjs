@@ -1,8 +1,13 @@
-// Enforces the import boundaries of the architecture (docs/architecture.md):
-//   1. src/core/** never imports src/cli, src/inbound or src/relay;
+// Enforces the import boundaries of the architecture (docs/architecture.md, "Rules the build enforces"):
+//   1. src/core/** never imports anything outside src/core (the apps use the core, never the reverse);
 //   2. only src/core/dns/** imports the network modules node:dns, node:dgram, node:net (and node:tls, node:http…);
 //   3. src/core/spf and src/core/dkim never import each other;
-//   4. src/core/dmarc reads spf/dkim result types only (`import type`).
+//   4. src/core/dmarc reads spf/dkim result types only (`import type`);
+//   5. code outside src/core imports the core only through its entry, src/core/index.ts: every other folder of src/
+//      (cli, server, store, smtp, milter, relay, http, …), bench/, and the test folders of the apps. The core's own
+//      suites (test/<core area>/ such as test/dkim, plus the shared test/support, test/crosscheck and
+//      test/conformance) are white-box tests and may import core internals.
+//   6. src/smtp, src/milter and src/relay never import each other or src/http.
 // Exits 1 with one line per violation. Usage: node scripts/check-boundaries.mjs [ROOT]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -42,15 +47,47 @@ function importsOf(text) {
 }
 
 const area = (path) => relative(src, path).split(sep);
+const core = join(src, 'core');
+const coreEntry = /^index\.(ts|js)$/;
+/** Folders of the core (src/core/<name>/): test/<name>/ holds its white-box suites. */
+const coreAreas = new Set(
+  files(core)
+    .map((file) => relative(core, file).split(sep))
+    .filter((parts) => parts.length > 1)
+    .map((parts) => parts[0]),
+);
+/** Test folders shared by the core's suites: support code, cross-checks against other implementations, data. */
+const SHARED_TEST_FOLDERS = new Set(['support', 'crosscheck', 'conformance']);
+/** Faces that stay apart from each other (and from the HTTP face). */
+const SEPARATE = new Set(['smtp', 'milter', 'relay']);
+
+/** True when `file` (outside src/core) may import core internals: a white-box suite of the core. */
+function whiteBoxTest(file) {
+  const [top, folder] = relative(root, file).split(sep);
+  return top === 'test' && (coreAreas.has(folder) || SHARED_TEST_FOLDERS.has(folder));
+}
+
 const violations = [];
-for (const file of files(src)) {
-  const [top, sub] = area(file);
+const scanned = [...files(src), ...files(join(root, 'test')), ...files(join(root, 'bench'))];
+for (const file of scanned) {
+  const inSrc = !relative(src, file).startsWith('..');
+  const [top, sub] = inSrc ? area(file) : [undefined, undefined];
   const text = readFileSync(file, 'utf8');
   for (const { specifier, typeOnly } of importsOf(text)) {
     const where = relative(root, file);
     if (specifier.startsWith('.')) {
       const target = resolve(dirname(file), specifier);
+      const intoCore = !relative(core, target).startsWith('..');
+      if (top !== 'core' && intoCore && !coreEntry.test(relative(core, target)) && !whiteBoxTest(file)) {
+        violations.push(
+          `${where}: imports ${specifier} (outside src/core, import the core only from src/core/index.js)`,
+        );
+      }
+      if (!inSrc) continue;
       const [targetTop, targetSub] = area(target);
+      if (SEPARATE.has(top) && top !== targetTop && (SEPARATE.has(targetTop) || targetTop === 'http')) {
+        violations.push(`${where}: imports ${specifier} (smtp, milter and relay never import each other or http)`);
+      }
       if (top === 'core' && targetTop !== 'core') {
         violations.push(`${where}: core imports ${specifier} (core never imports the apps)`);
       }
@@ -72,4 +109,4 @@ if (violations.length > 0) {
   for (const v of violations) console.error(`boundary: ${v}`);
   process.exit(1);
 }
-console.log(`boundaries: ok (${files(src).length} files)`);
+console.log(`boundaries: ok (${scanned.length} files)`);

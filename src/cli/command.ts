@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { DnsClient } from '../core/dns/index.js';
+import type { DnsClient } from '../core/index.js';
 import type { ExitCodeValue } from './exit-codes.js';
 
 /** Where a command writes; tests pass their own. */

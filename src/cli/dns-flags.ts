@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createResolver, parseServerAddress, type DnsClient } from '../core/dns/index.js';
-import type { ZoneRecord } from '../core/dns/records.js';
-import { parseZoneFile } from '../core/dns/zonefile.js';
+import { createResolver, parseServerAddress, parseZoneFile, type DnsClient, type ZoneRecord } from '../core/index.js';
 import { DataError, NoInputError, UsageError } from './errors.js';
 
 /** The TTL given to records of a zone file that has no `$TTL` and no TTL of its own (one hour). */

@@ -1,3 +1,4 @@
+import type { EngineCaches } from './caches.js';
 import type { Resolver } from './dns/types.js';
 
 /** Limits that bound the work of one evaluation (RFC 7208 §4.6.4 and mailtrust's own caps). */
@@ -17,11 +18,13 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   dkimSignatures: 10,
 });
 
-/** The one context every async check takes (DESIGN §3): side effects come only through it. */
+/** The one context every async check takes (docs/architecture.md): side effects come only through it. */
 export interface CheckContext {
   resolver: Resolver;
   /** The evaluation clock; core code never calls Date.now(). */
   now: () => Date;
   limits: Limits;
   signal?: AbortSignal;
+  /** Where parsed keys and records are kept; default: the process's (`defaultEngineCaches()`). */
+  caches?: EngineCaches;
 }

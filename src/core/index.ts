@@ -1,10 +1,23 @@
 /**
- * mailtrust — the library. One entry point with named exports (DESIGN §4.1).
+ * mailtrust — the library. One entry point with named exports (docs/architecture.md).
  */
-export { createResolver, DnsClient, QueryTrace, checkQueryName, reverseName, formatRecordData } from './dns/index.js';
+export {
+  createResolver,
+  DnsClient,
+  QueryTrace,
+  checkQueryName,
+  reverseName,
+  formatRecordData,
+  traceResolver,
+  parseServerAddress,
+  isTemporaryDnsFailure,
+  isVoidDnsFailure,
+} from './dns/index.js';
 export type {
   DnsAnswer,
   DnsFailureKind,
+  TemporaryDnsFailure,
+  VoidDnsFailure,
   MxRecord,
   QueryOutcome,
   QuerySource,
@@ -17,6 +30,10 @@ export type {
 } from './dns/index.js';
 export { parseZoneFile } from './dns/zonefile.js';
 export { defaultLimits } from './context.js';
+export { createEngineCaches, defaultEngineCaches } from './caches.js';
+export type { EngineCaches } from './caches.js';
+export { BoundedMemo } from './bounded-memo.js';
+export type { MemoLimits } from './bounded-memo.js';
 export type { CheckContext, Limits } from './context.js';
 export type { ParseError, ParseResult } from './parse-result.js';
 export { organizationalDomain, toAsciiDomain } from './domain/index.js';
@@ -105,6 +122,7 @@ export type {
   SpfResultCode,
   SpfIdentity,
   SpfError,
+  SpfErrorCode,
   SpfRecord,
   SpfMechanism,
   SpfModifier,
@@ -117,7 +135,15 @@ export type {
   SpfLintFinding,
   SpfLintNode,
 } from './spf/index.js';
-export { parseMessage, MessageSplitter, getFields, fieldValue, fieldValueBytes, unfold } from './message/index.js';
+export {
+  parseMessage,
+  MessageSplitter,
+  getFields,
+  fieldValue,
+  fieldValueBytes,
+  unfold,
+  stripReversePath,
+} from './message/index.js';
 export type { ParsedMessage, ParsedHeader, HeaderField } from './message/index.js';
 export {
   verifyDkim,
@@ -137,12 +163,22 @@ export type {
   DkimSignature,
   DkimKey,
   DkimSignOptions,
+  DkimSigningAlgorithm,
   DkimKeyPair,
   DkimVerifier,
   DkimVerifyOptions,
 } from './dkim/index.js';
-export { createEvaluator, evaluate } from './evaluation/index.js';
-export type { Envelope, EvaluateOptions, Evaluation, Evaluator } from './evaluation/index.js';
+export { createEvaluator, evaluate, checkEnvelope, InvalidEnvelopeError } from './evaluation/index.js';
+export type {
+  Envelope,
+  EvaluateOptions,
+  Evaluation,
+  Evaluator,
+  CheckedEnvelope,
+  EnvelopeCheck,
+  EnvelopeError,
+  EnvelopeErrorCode,
+} from './evaluation/index.js';
 export { inferEnvelope, parseReceivedFrom, parseReturnPath } from './envelope/index.js';
 export type {
   InferOptions,
@@ -197,7 +233,7 @@ export { defaultPolicy, parsePolicy, FINDING_IDS, isFindingId } from './policy/i
 export type { Policy, FindingLevel, FindingId, PolicyErrorCode } from './policy/index.js';
 export { detectForwarding, forwardingHintsFromHeader } from './forwarding/index.js';
 export type { ForwardingResult, ForwardingSignal, ForwardingHint, ForwardingFinding } from './forwarding/index.js';
-export { auditDomain, COMMON_DKIM_SELECTORS } from './audit/index.js';
+export { auditDomain, canonicalAddress, COMMON_DKIM_SELECTORS } from './audit/index.js';
 export type {
   AuditArea,
   AuditCheck,

@@ -1,7 +1,7 @@
 /** The result of a pure parser: the value, or an error that says what is wrong and where. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: ParseError };
 
-/** A parse failure. `code` is a stable finding id (DESIGN §6) or a module-specific code. */
+/** A parse failure. `code` is a stable finding id (docs/trust-model.md) or a module-specific code. */
 export interface ParseError {
   code: string;
   message: string;

@@ -1,26 +1,12 @@
 /**
- * Answers of a pure function of a text, kept for the next call: the same few names (domains, PTR names) recur in
- * every message, and working them out again (IDNA, the Public Suffix List) costs more than a lookup.
+ * Memos of pure functions of a name (IDNA, the Public Suffix List, reverse names, keywords), as plain functions.
+ * They hold no data from DNS or messages beyond the name itself and give the same answer in every instance, so
+ * they are shared by the process; the caches that hold what DNS returned are in `EngineCaches` (caches.ts).
  */
+import { BoundedMemo, type MemoLimits } from './bounded-memo.js';
 
-/**
- * `compute` with its answers remembered by text. Bounded: the memo is emptied when it holds `maxEntries`; a text
- * longer than `maxKeyLength` is computed every time and not kept.
- */
-export function memoizeByText<V>(
-  compute: (text: string) => V,
-  limits: { maxEntries: number; maxKeyLength: number },
-): (text: string) => V {
-  // Each answer is boxed, so that an `undefined` answer is remembered too and one lookup tells.
-  const answers = new Map<string, { value: V }>();
-  return (text) => {
-    const known = answers.get(text);
-    if (known !== undefined) return known.value;
-    const value = compute(text);
-    if (text.length <= limits.maxKeyLength) {
-      if (answers.size >= limits.maxEntries) answers.clear();
-      answers.set(text, { value });
-    }
-    return value;
-  };
+/** `compute` with its answers remembered by text, in a {@link BoundedMemo}. */
+export function memoizeByText<V>(compute: (text: string) => V, limits: MemoLimits): (text: string) => V {
+  const memo = new BoundedMemo(compute, limits);
+  return (text) => memo.get(text);
 }

@@ -34,9 +34,13 @@ export function txtZone(records: Record<string, string>): Record<string, { TXT: 
   return zone;
 }
 
-/** A check context whose resolver talks to the loopback test server (real DNS, no cache across scenarios). */
+/**
+ * A check context whose resolver talks to the loopback test server (real DNS, no cache across scenarios). The time
+ * allowed is generous: the server shares this process's event loop, and on a busy machine 300 ms turned answered
+ * key lookups into `temperror`; the few scenarios that test a timeout are never answered, so they only wait longer.
+ */
 export function loopbackContext(server: TestDnsServer, now = new Date('2026-01-01T00:00:00Z')): CheckContext {
-  const resolver = createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: false });
+  const resolver = createResolver({ servers: [server.address], timeoutMs: 2000, retries: 0, cache: false });
   return { resolver, now: () => now, limits: { ...defaultLimits } };
 }
 

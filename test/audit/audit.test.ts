@@ -1,5 +1,5 @@
 /**
- * The sending-domain audit (DESIGN §7) over real DNS: the loopback test server answers mailtrust's own resolver.
+ * The sending-domain audit (docs/audit.md) over real DNS: the loopback test server answers mailtrust's own resolver.
  * One fixture per finding id (test/audit/fixtures.ts), the model setup without failures, a domain that does not
  * exist, DNS trouble.
  */

@@ -1,5 +1,5 @@
 /**
- * `mailtrust audit`: text report, JSON contract (DESIGN §4.3), exit codes, usage errors, the progress line. The
+ * `mailtrust audit`: text report, JSON contract (docs/cli.md), exit codes, usage errors, the progress line. The
  * command object runs with a real resolver against the loopback DNS server; one test runs the built executable
  * as a user runs it.
  */
@@ -137,7 +137,7 @@ describe('mailtrust audit: text report', () => {
 });
 
 describe('mailtrust audit --json', () => {
-  test('the DESIGN §4.3 audit object: domain, result, checks, dns', async () => {
+  test('the docs/cli.md audit object: domain, result, checks, dns', async () => {
     const r = await run(['model-sender.com'], { ...model, ip: ['192.0.2.10', '203.0.113.77'] }, { json: true });
     assert.equal(r.code, 2);
     assert.equal(r.stderr, '');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkText } from '../../src/cli/commands/check.js';
-import { parseZoneFile } from '../../src/core/dns/zonefile.js';
+import { parseZoneFile } from '../../src/core/index.js';
 import { runMailtrust } from '../support/cli.js';
 import { DESIGN_EVALUATION_FIELDS } from '../support/evaluation-fields.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
@@ -44,7 +44,7 @@ describe('mailtrust check', () => {
     }
     assert.equal(evaluation.dkim[0].error.code, 'dkim.body-hash');
     assert.equal(evaluation.envelopeSource.ip, 'received');
-    // DESIGN §4.3 fields
+    // docs/cli.md fields
     for (const key of DESIGN_EVALUATION_FIELDS) {
       assert.ok(key in evaluation, key);
     }

@@ -1,4 +1,4 @@
-/** The command-line frame: help, version, flags, exit codes and one-line errors (DESIGN §4.2). */
+/** The command-line frame: help, version, flags, exit codes and one-line errors (docs/cli.md). */
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-/** The DNS layer over real UDP and TCP to the loopback test server (DESIGN §8). */
+/** The DNS layer over real UDP and TCP to the loopback test server (docs/dns.md). */
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { after, before, describe, test } from 'node:test';

@@ -456,7 +456,7 @@ function literal(text: string): unknown {
   }
 }
 
-/** The CLI exit code a verdict maps to (DESIGN §4.2). */
+/** The CLI exit code a verdict maps to (docs/cli.md). */
 export function exitCodeFor(verdict: string): number {
   return verdict === 'trusted' ? 0 : verdict === 'low' ? 1 : 2;
 }

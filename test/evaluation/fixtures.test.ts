@@ -1,7 +1,7 @@
 /**
  * The message-level scenario fixtures (test/fixtures/evaluate/*.fixture, format in docs/fixtures.md), each served
  * by the loopback DNS server and evaluated twice — by `evaluate()` and by `mailtrust check --json` — with the
- * expectations asserted on both and the two evaluations required to agree. Then the property of DESIGN §5:
+ * expectations asserted on both and the two evaluations required to agree. Then the property of docs/trust-model.md:
  * for good fixtures, any one DNS lookup timing out never yields `trusted` and always sets `retryable`.
  */
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ const names = readdirSync(fixturesDir)
   .map((f) => f.slice(0, -'.fixture'.length))
   .sort();
 
-/** The fields of DESIGN §4.3 that the library and the CLI must report alike (not `dns`: its times differ). */
+/** The fields of docs/cli.md that the library and the CLI must report alike (not `dns`: its times differ). */
 const COMPARED = [...DESIGN_EVALUATION_FIELDS, 'fromDomain'] as const;
 
 function comparable(evaluation: unknown): Record<string, unknown> {

@@ -1,4 +1,4 @@
-/** Forwarding (DESIGN §5): signals, trusted ARC records replacing local results, DKIM broken in transit. Pure. */
+/** Forwarding (docs/trust-model.md): signals, trusted ARC records replacing local results, DKIM broken in transit. Pure. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AuthResEntry } from '../../src/core/authres/index.js';

@@ -267,7 +267,7 @@ describe('checkHeaders end to end', () => {
     assert.equal(result.details[0]?.reason, 'null-mx');
   });
 
-  test('syntax findings and DNS findings together, in DESIGN order', async () => {
+  test('syntax findings and DNS findings together, in the documented order', async () => {
     const result = await checkHeaders(
       ctx,
       header({ From: 'a@nosuch-sender.example', Subject: null, Cc: 'x@[192.0.2.1]', 'Message-ID': 'nope' }),

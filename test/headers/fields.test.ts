@@ -254,7 +254,7 @@ const cases: Case[] = [
   },
   { name: 'an all-numeric top label', set: { To: 'x@192.0.2.1' }, findings: ['headers.domain-unresolvable'] },
   {
-    name: 'several findings at once, listed in DESIGN order',
+    name: 'several findings at once, listed in the documented order',
     set: { From: null, Subject: null, Date: 'nope', To: null },
     findings: ['headers.from-missing', 'headers.subject-missing', 'headers.to-missing', 'headers.date-invalid'],
   },

@@ -1,4 +1,4 @@
-/** The policy file (DESIGN §5): keys, normalization, and errors that name the key. Pure. */
+/** The policy file (docs/trust-model.md): keys, normalization, and errors that name the key. Pure. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
@@ -16,7 +16,7 @@ function parseError(text: string): { code: string; message: string } {
 }
 
 describe('parsePolicy', () => {
-  test('the example of DESIGN §5 parses', () => {
+  test('the example of docs/trust-model.md parses', () => {
     const parsed = parsePolicy(
       JSON.stringify({
         trustedForwarders: ['lists.example.org'],

@@ -48,7 +48,7 @@ describe('check_host over real DNS', () => {
   });
   after(() => server.close());
 
-  test('pass via ip4 carries the DESIGN §4.3 fields and a trace', async () => {
+  test('pass via ip4 carries the docs/cli.md fields and a trace', async () => {
     const r = await checkSpf(contextFor(server), {
       ip: '192.0.2.10',
       mailFrom: 'alice@example.com',

@@ -49,7 +49,7 @@ describe('mailtrust spf', () => {
     assert.equal(r.stderr, '');
   });
 
-  test('--json prints the DESIGN §4.3 spf object', async () => {
+  test('--json prints the docs/cli.md spf object', async () => {
     const r = await run({ ip: '192.0.2.9', 'mail-from': 'x@fail.example.com' }, true);
     assert.equal(r.code, 2);
     const json = JSON.parse(r.stdout) as Record<string, unknown>;

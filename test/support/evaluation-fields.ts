@@ -1,4 +1,4 @@
-/** The fields DESIGN §4.3 gives `mailtrust check --json` and an `Evaluation` (besides `dns` and mailtrust's own). */
+/** The fields docs/cli.md gives `mailtrust check --json` and an `Evaluation` (besides `dns` and mailtrust's own). */
 export const DESIGN_EVALUATION_FIELDS = [
   'verdict',
   'retryable',

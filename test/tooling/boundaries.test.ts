@@ -54,3 +54,52 @@ test('dmarc may import spf/dkim types but not values', async () => {
   const values = check(await tree({ 'src/core/dmarc/a.ts': "import { checkSpf } from '../spf/index.js';\n" }));
   assert.equal(values.status, 1);
 });
+
+test('outside core, an import of a core internal is refused in every folder', async () => {
+  const internal = (depth: number) => `import { checkSpf } from '${'../'.repeat(depth)}src/core/spf/check-host.js';\n`;
+  const cases: Record<string, string> = {
+    'src/cli/a.ts': "import { checkSpf } from '../core/spf/index.js';\n",
+    'src/server/a.ts': "import type { Evaluation } from '../core/evaluation/types.js';\n",
+    'src/smtp/session.ts': "import { x } from '../core/dns/network.js';\n",
+    'src/http/api.ts': "const m = await import('../core/dkim/verify.js');\n",
+    'bench/a.ts': internal(1),
+    'test/cli/a.test.ts': internal(2),
+    'test/smtp/a.test.ts': internal(2),
+    'test/library/a.test.ts': internal(2),
+  };
+  for (const [path, text] of Object.entries(cases)) {
+    const run = check(await tree({ [path]: text, 'src/core/spf/index.ts': '' }));
+    assert.equal(run.status, 1, `${path} should be refused`);
+    assert.match(run.stderr, /import the core only from src\/core\/index\.js/, path);
+  }
+});
+
+test('outside core, the entry is allowed; the core area suites may read internals', async () => {
+  const run = check(
+    await tree({
+      'src/core/index.ts': '',
+      'src/core/spf/check-host.ts': '',
+      'src/cli/a.ts': "import { checkSpf } from '../core/index.js';\n",
+      'src/smtp/a.ts': "import type { Evaluation } from '../core/index.js';\n",
+      'bench/a.ts': "import { evaluate } from '../src/core/index.js';\n",
+      'test/cli/a.test.ts': "import { evaluate } from '../../src/core/index.js';\n",
+      'test/spf/a.test.ts': "import { checkSpf } from '../../src/core/spf/check-host.js';\n",
+      'test/support/a.ts': "import type { ZoneRecord } from '../../src/core/spf/check-host.js';\n",
+    }),
+  );
+  assert.equal(run.status, 0, run.stderr);
+});
+
+test('smtp, milter and relay do not import each other or http', async () => {
+  for (const [path, text] of [
+    ['src/smtp/a.ts', "import { x } from '../milter/codec.js';\n"],
+    ['src/milter/a.ts', "import { x } from '../relay/queue.js';\n"],
+    ['src/relay/a.ts', "import { x } from '../http/app.js';\n"],
+  ] as const) {
+    const run = check(await tree({ [path]: text }));
+    assert.equal(run.status, 1, path);
+    assert.match(run.stderr, /never import each other or http/);
+  }
+  const ok = check(await tree({ 'src/http/a.ts': "import { x } from '../relay/queue.js';\n" }));
+  assert.equal(ok.status, 0, ok.stderr);
+});

@@ -1,4 +1,4 @@
-/** The finding table: every DESIGN §6 id has a default level per DESIGN §5 and complete wording. */
+/** The finding table: every docs/trust-model.md id has a default level per docs/trust-model.md and complete wording. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -39,11 +39,11 @@ const LOW = [
   'dns.temperror',
 ];
 
-test('the table covers exactly the DESIGN §6 ids', () => {
+test('the table covers exactly the docs/trust-model.md ids', () => {
   assert.deepEqual(Object.keys(FINDINGS).sort(), [...FINDING_IDS].sort());
 });
 
-test('default levels follow DESIGN §5: untrusted, low, and info otherwise', () => {
+test('default levels follow docs/trust-model.md: untrusted, low, and info otherwise', () => {
   for (const id of FINDING_IDS) {
     const expected = UNTRUSTED.includes(id) ? 'untrusted' : LOW.includes(id) ? 'low' : 'info';
     assert.equal(FINDINGS[id].level, expected, id);

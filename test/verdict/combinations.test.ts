@@ -1,4 +1,4 @@
-/** Combinations of the trust model (DESIGN §5), and invariants over many inputs. Pure. */
+/** Combinations of the trust model (docs/trust-model.md), and invariants over many inputs. Pure. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultPolicy, parsePolicy, type Policy } from '../../src/core/policy/index.js';
@@ -133,7 +133,7 @@ test('invariants over many combinations: order, levels, verdict = worst level, n
           assert.equal(new Set(verdict.reasons.map((r) => r.id)).size, verdict.reasons.length);
           const temporary = spf === 'temperror' || dmarc === 'temperror';
           assert.equal(verdict.retryable, temporary);
-          // DESIGN §5: DMARC fail is always untrusted; an authenticated, well-set-up sender is trusted.
+          // docs/trust-model.md: DMARC fail is always untrusted; an authenticated, well-set-up sender is trusted.
           if (dmarc === 'fail') assert.equal(verdict.verdict, 'untrusted');
           if (dmarc === 'pass' && spf === 'pass' && dkim === dkimSets[1] && helo === helos[0])
             assert.equal(verdict.verdict, 'trusted');

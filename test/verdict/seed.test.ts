@@ -1,5 +1,5 @@
 /**
- * Every example of the seed (000_34b71c90272cdd94.txt) comes out as the seed says (DESIGN §5). Pure: the check
+ * Every example of the seed (000_34b71c90272cdd94.txt) comes out as the seed says (docs/trust-model.md). Pure: the check
  * results are built by hand as the checks report them.
  */
 import assert from 'node:assert/strict';

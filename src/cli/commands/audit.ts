@@ -3,10 +3,17 @@
  * report, grouped by the recommendations (docs/audit.md#recommendations), with the records to publish.
  */
 import { performance } from 'node:perf_hooks';
-import { auditDomain, canonicalAddress } from '../../core/audit/index.js';
-import type { AuditArea, AuditCheck, AuditReport, AuditStatus, SuggestedRecord } from '../../core/audit/index.js';
-import { defaultLimits } from '../../core/context.js';
-import { toAsciiDomain } from '../../core/domain/index.js';
+import {
+  auditDomain,
+  canonicalAddress,
+  defaultLimits,
+  toAsciiDomain,
+  type AuditArea,
+  type AuditCheck,
+  type AuditReport,
+  type AuditStatus,
+  type SuggestedRecord,
+} from '../../core/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';

@@ -5,12 +5,17 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
-import { defaultLimits } from '../../core/context.js';
-import { generateDkimKey } from '../../core/dkim/keygen.js';
-import type { DkimResult } from '../../core/dkim/result.js';
-import { prependHeader, signDkim, type DkimSigningAlgorithm } from '../../core/dkim/sign.js';
-import { verifyDkim } from '../../core/dkim/verify.js';
-import { parseMessage, type ParsedMessage } from '../../core/message/message.js';
+import {
+  defaultLimits,
+  generateDkimKey,
+  parseMessage,
+  prependHeader,
+  signDkim,
+  verifyDkim,
+  type DkimResult,
+  type DkimSigningAlgorithm,
+  type ParsedMessage,
+} from '../../core/index.js';
 import type { Command, CommandEnv, CommandIO, OptionValues } from '../command.js';
 import { DataError, NoInputError, UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';

@@ -1,4 +1,4 @@
-import { checkQueryName, formatRecordData, reverseName, type QueryType } from '../../core/dns/index.js';
+import { checkQueryName, formatRecordData, reverseName, type QueryType } from '../../core/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

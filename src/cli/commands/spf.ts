@@ -1,7 +1,11 @@
-import { defaultLimits } from '../../core/context.js';
-import { checkSpf } from '../../core/spf/index.js';
-import type { SpfResult, SpfResultCode, SpfTraceEntry } from '../../core/spf/index.js';
-import { parseIpAddress } from '../../core/spf/ip-address.js';
+import {
+  checkSpf,
+  defaultLimits,
+  parseIpAddress,
+  type SpfResult,
+  type SpfResultCode,
+  type SpfTraceEntry,
+} from '../../core/index.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';

@@ -1,5 +1,5 @@
 /**
- * ARC chain validation results (RFC 8617 §5.2, RFC 8601 `arc` method), DESIGN §4.3 `arc`.
+ * ARC chain validation results (RFC 8617 §5.2, RFC 8601 `arc` method), docs/cli.md `arc`.
  */
 import type { AuthenticationResults } from '../authres/index.js';
 
@@ -61,7 +61,7 @@ export type ArcErrorCode =
 export interface ArcInstanceSummary {
   /** i= */
   instance: number;
-  /** ARC-Seal d= (lower case): the sealing domain, the one a policy may trust (DESIGN §5 `trustedForwarders`). */
+  /** ARC-Seal d= (lower case): the sealing domain, the one a policy may trust (docs/trust-model.md `trustedForwarders`). */
   sealDomain: string;
   /** ARC-Seal s= */
   sealSelector: string;
@@ -79,7 +79,7 @@ export interface ArcInstanceSummary {
   authResults: AuthenticationResults;
 }
 
-/** The result of ARC chain validation (DESIGN §4.3 `arc`). */
+/** The result of ARC chain validation (docs/cli.md `arc`). */
 export interface ArcResult {
   result: ArcResultValue;
   /** Number of ARC sets (the highest instance when the structure is sound; 0 for none). */

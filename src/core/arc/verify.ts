@@ -6,15 +6,9 @@
  */
 import { createHash, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { CheckContext } from '../context.js';
-import {
-  BodyHashSet,
-  selectSignedFields,
-  sharedKeyCache,
-  signedData,
-  type BodyHasher,
-  type DkimKeyCache,
-} from '../dkim/index.js';
+import { BodyHashSet, selectSignedFields, signedData, type BodyHasher, type DkimKeyCache } from '../dkim/index.js';
 import type { BodyHashResult } from '../dkim/index.js';
+import { defaultEngineCaches } from '../caches.js';
 import { verifyScratch } from '../dkim/header-hash.js';
 import { readMessage, type HeaderField, type ParsedHeader, type ParsedMessage } from '../message/index.js';
 import type { ArcMessageSignature } from './fields.js';
@@ -123,7 +117,7 @@ export function createArcVerifier(
   options: ArcVerifyOptions = {},
 ): ArcVerifier {
   const accepted = options.algorithms ?? defaultArcAlgorithms;
-  const lookups = new ArcKeyLookups(ctx, options.keyCache ?? sharedKeyCache);
+  const lookups = new ArcKeyLookups(ctx, options.keyCache ?? (ctx.caches ?? defaultEngineCaches()).dkimKeys);
   const hashers = new Map<string, BodyHasher>();
   const hashes = options.bodyHashes ?? new BodyHashSet();
   const ownHashes = options.bodyHashes === undefined;
@@ -206,9 +200,10 @@ export function createArcVerifier(
     }
   }
 
-  // Keys for every seal and the newest AMS now; older AMSs (oldest-pass only) are looked up after a pass.
-  for (const set of sets) lookups.start(set.seal.selector, set.seal.domain);
-  lookups.start(latest.messageSignature.selector, latest.messageSignature.domain);
+  // Keys for every seal and the newest AMS now; older AMSs (oldest-pass only) are looked up after a pass. Started,
+  // not awaited here: the answers are met again (and a rejection is already caught) when the keys are read.
+  for (const set of sets) void lookups.start(set.seal.selector, set.seal.domain);
+  void lookups.start(latest.messageSignature.selector, latest.messageSignature.domain);
   // Body hashers: the newest AMS's, plus a few more for older AMSs with other c=/l= (bounded: a hostile chain
   // could ask for 50 different l= values; older AMSs without a hasher simply end oldest-pass there).
   for (const set of [...sets].reverse()) {

@@ -1,5 +1,5 @@
 /** Building audit checks and combining their statuses (docs/audit.md). */
-import type { DnsFailureKind } from '../dns/types.js';
+import { isTemporaryDnsFailure, type DnsFailureKind } from '../dns/types.js';
 import type { AuditArea, AuditCheck, AuditResult, AuditStatus } from './types.js';
 
 /** The optional fields of a check. */
@@ -67,18 +67,4 @@ export function worstStatus(checks: readonly AuditCheck[]): AuditResult {
 }
 
 /** True for the DNS failures that mean "try again later" rather than "no such record". */
-export function isTemporary(kind: DnsFailureKind): boolean {
-  switch (kind) {
-    case 'timeout':
-    case 'servfail':
-    case 'refused':
-      return true;
-    case 'nxdomain':
-    case 'nodata':
-      return false;
-    default: {
-      const unreachable: never = kind;
-      return unreachable;
-    }
-  }
-}
+export const isTemporary = isTemporaryDnsFailure;

@@ -11,7 +11,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { QueryOutcome } from '../dns/querier.js';
-import type { DnsAnswer, DnsFailureKind, QueryType, Resolver } from '../dns/types.js';
+import { isTemporaryDnsFailure, type DnsAnswer, type QueryType, type Resolver } from '../dns/types.js';
 
 interface Branch {
   depth: number;
@@ -46,8 +46,6 @@ function joinStrings(strings: Uint8Array[]): string {
   }
   return utf8.decode(joined);
 }
-
-const isTemporary = (kind: DnsFailureKind): boolean => kind === 'timeout' || kind === 'servfail' || kind === 'refused';
 
 /** Memoizes and measures lookups for one audit. */
 export class LookupTracker {
@@ -111,7 +109,7 @@ export class LookupTracker {
       this.onProgress?.({ queries: this.queries, pending: this.pending });
       const promise = run().then((answer) => {
         this.pending--;
-        if (!answer.ok && isTemporary(answer.kind)) this.temporaryFailures++;
+        if (!answer.ok && isTemporaryDnsFailure(answer.kind)) this.temporaryFailures++;
         else this.answered++;
         this.onProgress?.({ queries: this.queries, pending: this.pending });
         return answer;

@@ -118,6 +118,11 @@ export class BodyHasher {
   private blankStart = -1;
   private carry: Uint8Array[] = [];
   private carryLength = 0;
+  /**
+   * Simple canonicalization only: the current line has content and its bytes so far are already hashed (all but a
+   * last CR, which may start its CRLF and is the only byte carried). A body without line breaks is not kept.
+   */
+  private openLine = false;
   /** Small pieces are gathered here (allocated on first use) so that `update` is not called per byte. */
   private stage: Uint8Array | undefined;
   private staged = 0;
@@ -161,17 +166,21 @@ export class BodyHasher {
     let pos = 0;
     const length = chunk.length;
     if (length === 0) return this;
-    if (this.carryLength > 0) {
+    if (this.carryLength > 0 || this.openLine) {
       const lf = chunk.indexOf(LF);
       if (lf < 0) {
         this.carry.push(copyOf(chunk, 0));
         this.carryLength += length;
+        if (this.canonicalization === 'simple') this.spillOpenLine();
         return this;
       }
       const line = concat(this.carry, this.carryLength, chunk.subarray(0, lf + 1));
       this.carry = [];
       this.carryLength = 0;
-      this.lines(line, 0, line.length);
+      // The end of an open line whose content is all hashed: only its CRLF is left (a bare LF is read as CRLF).
+      if (this.openLine && (line.length === 1 || (line.length === 2 && line[0] === CR))) this.emit(CRLF);
+      else this.lines(line, 0, line.length);
+      this.openLine = false;
       pos = lf + 1;
     }
     const lastLf = chunk.lastIndexOf(LF);
@@ -182,8 +191,27 @@ export class BodyHasher {
     if (pos < length) {
       this.carry.push(copyOf(chunk, pos));
       this.carryLength += length - pos;
+      if (this.canonicalization === 'simple') this.spillOpenLine();
     }
     return this;
+  }
+
+  /**
+   * Simple canonicalization leaves a line with content as it is (RFC 6376 §3.4.3): only empty lines at the end of
+   * the body are changed. So once the carried part of a line holds content, it is hashed now rather than kept until
+   * its LF, except a last CR (it may be the CR of CRLF; alone it would be an empty line).
+   */
+  private spillOpenLine(): void {
+    const n = this.carryLength;
+    const pending = this.carry.length === 1 ? this.carry[0]! : concat(this.carry, n, EMPTY);
+    const keep = pending[n - 1] === CR ? 1 : 0;
+    if (n - keep === 0) return;
+    this.blankStart = -1;
+    this.flushBlanks(0);
+    this.emit(pending.subarray(0, n - keep));
+    this.carry = keep ? [CR_ONLY.slice()] : [];
+    this.carryLength = keep;
+    this.openLine = true;
   }
 
   /** Ends the body and returns the hash (RFC 6376 §3.7 step 1). */
@@ -197,7 +225,8 @@ export class BodyHasher {
       this.carryLength = 0;
       if (this.canonicalization === 'simple') this.lines(line, 0, line.length);
       else this.relaxedLastLine(line.subarray(0, line.length - 2));
-    }
+    } else if (this.openLine) this.emit(CRLF);
+    this.openLine = false;
     // Empty lines at the end are dropped (pendingBlank is discarded). A simple body that is empty becomes CRLF.
     if (this.canonicalization === 'simple' && this.total === 0) this.emit(CRLF);
     this.flushStage();

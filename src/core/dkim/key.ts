@@ -151,6 +151,10 @@ export class DkimKeyCache {
   get size(): number {
     return this.entries.size;
   }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 /** The process-wide key cache used when the caller passes none. */

@@ -1,5 +1,5 @@
 /**
- * DKIM verification results (RFC 6376 §6.1, RFC 8601 §2.7.1 result tokens), one per signature (DESIGN §4.3).
+ * DKIM verification results (RFC 6376 §6.1, RFC 8601 §2.7.1 result tokens), one per signature (docs/cli.md).
  */
 
 /** RFC 8601 §2.7.1 DKIM result values (`none` is the caller's: an empty result list). */
@@ -39,7 +39,7 @@ export type DkimErrorCode =
   | 'dns.servfail'
   | 'dns.refused';
 
-/** The result of one DKIM-Signature (DESIGN §4.3 `dkim` element). */
+/** The result of one DKIM-Signature (docs/cli.md `dkim` element). */
 export interface DkimResult {
   result: DkimResultValue;
   /** d= (lower case; as read when the field does not parse, possibly empty). */

@@ -14,7 +14,8 @@ import { readMessage, type ParsedMessage } from '../message/message.js';
 import { BodyHashSet, type BodyHasher, type BodyHashResult } from './body-hash.js';
 import { selectSignedFields, signedData, verifyScratch } from './header-hash.js';
 import { verifySignedData } from './crypto.js';
-import { sharedKeyCache, type DkimKeyCache } from './key.js';
+import { defaultEngineCaches } from '../caches.js';
+import type { DkimKeyCache } from './key.js';
 import { keyFromAnswer, keyMismatch, keyName } from './key-lookup.js';
 import { reviseDkimResult, type DkimErrorCode, type DkimResult, type DkimResultValue } from './result.js';
 import { parseDkimSignature, readSignatureIds, type DkimSignature } from './signature.js';
@@ -62,7 +63,7 @@ export function createDkimVerifier(
   header: ParsedHeader,
   options: DkimVerifyOptions = {},
 ): DkimVerifier {
-  const cache = options.keyCache ?? sharedKeyCache;
+  const cache = options.keyCache ?? (ctx.caches ?? defaultEngineCaches()).dkimKeys;
   const results: (DkimResult | Pending)[] = [];
   const hashes = options.bodyHashes ?? new BodyHashSet();
   const ownHashes = options.bodyHashes === undefined;

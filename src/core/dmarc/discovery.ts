@@ -1,13 +1,14 @@
 /**
  * DMARC policy discovery, RFC 7489 §6.6.3: `_dmarc.<From domain>`, then `_dmarc.<Organizational Domain>`.
  */
+import { defaultEngineCaches } from '../caches.js';
 import type { CheckContext } from '../context.js';
 import { organizationalDomain } from '../domain/organizational-domain.js';
 import { lookup } from '../dns/lookup.js';
-import type { DnsAnswer } from '../dns/types.js';
+import type { DnsAnswer, TemporaryDnsFailure } from '../dns/types.js';
 import { then, type MaybeAsync } from '../maybe-async.js';
 import type { ParseError, ParseResult } from '../parse-result.js';
-import { isDmarcRecord, parseDmarcRecord, type DmarcRecord } from './record.js';
+import { isDmarcRecord, type DmarcRecord } from './record.js';
 
 /** The outcome of policy discovery. */
 export type DmarcDiscovery =
@@ -24,29 +25,13 @@ export type DmarcDiscovery =
   | { kind: 'temperror'; name: string; dns: TemporaryDnsFailure; queried: string[] };
 
 /** The DNS failures that make a result `temperror` rather than "no record". */
-export type TemporaryDnsFailure = 'timeout' | 'servfail' | 'refused';
+export type { TemporaryDnsFailure };
 
 type Lookup = { ok: true; records: string[] } | { ok: false; dns: TemporaryDnsFailure };
 
-/** Records parsed before, by their text: the same few policies are met on every message. Bounded, oldest out. */
-const parsedRecords = new Map<string, ParseResult<DmarcRecord>>();
-const MAX_PARSED_RECORDS = 256;
-/** Longer records (rare, and bounded by the parser anyway) are parsed every time rather than kept. */
-const MAX_CACHED_TEXT = 4096;
-
 /** `parseDmarcRecord(text)`, parsed once per distinct text; each caller gets its own copy of the result. */
-function parseRecordCached(text: string): ParseResult<DmarcRecord> {
-  let parsed = parsedRecords.get(text);
-  if (parsed === undefined) {
-    parsed = parseDmarcRecord(text);
-    if (text.length <= MAX_CACHED_TEXT) {
-      if (parsedRecords.size >= MAX_PARSED_RECORDS) {
-        const oldest = parsedRecords.keys().next();
-        if (oldest.done !== true) parsedRecords.delete(oldest.value);
-      }
-      parsedRecords.set(text, parsed);
-    }
-  }
+function parseRecordCached(ctx: CheckContext, text: string): ParseResult<DmarcRecord> {
+  const parsed = (ctx.caches ?? defaultEngineCaches()).dmarcRecords.get(text);
   return parsed.ok ? { ok: true, value: copyRecord(parsed.value) } : { ok: false, error: { ...parsed.error } };
 }
 
@@ -125,13 +110,13 @@ export function dmarcDiscovery(ctx: CheckContext, fromDomain: string): MaybeAsyn
   const queried = [`_dmarc.${fromDomain}`];
   return then(dmarcRecordsAt(ctx, fromDomain), (first): MaybeAsync<DmarcDiscovery> => {
     if (!first.ok) return { kind: 'temperror', name: `_dmarc.${fromDomain}`, dns: first.dns, queried };
-    if (first.records.length > 0) return discovered(fromDomain, false, first.records, queried);
+    if (first.records.length > 0) return discovered(ctx, fromDomain, false, first.records, queried);
     const orgDomain = organizationalDomain(fromDomain);
-    if (orgDomain === undefined || orgDomain === fromDomain) return discovered(fromDomain, false, [], queried);
+    if (orgDomain === undefined || orgDomain === fromDomain) return discovered(ctx, fromDomain, false, [], queried);
     queried.push(`_dmarc.${orgDomain}`);
     return then(dmarcRecordsAt(ctx, orgDomain), (second) =>
       second.ok
-        ? discovered(orgDomain, true, second.records, queried)
+        ? discovered(ctx, orgDomain, true, second.records, queried)
         : { kind: 'temperror', name: `_dmarc.${orgDomain}`, dns: second.dns, queried },
     );
   });
@@ -139,6 +124,7 @@ export function dmarcDiscovery(ctx: CheckContext, fromDomain: string): MaybeAsyn
 
 /** The outcome of a search that ended at `_dmarc.<name>` with `records` (§6.6.3 steps 5–6). */
 function discovered(
+  ctx: CheckContext,
   name: string,
   atOrganizationalDomain: boolean,
   records: string[],
@@ -147,7 +133,7 @@ function discovered(
   const text = records[0];
   if (text === undefined) return { kind: 'none', reason: 'no-record', name: `_dmarc.${name}`, queried };
   if (records.length > 1) return { kind: 'none', reason: 'multiple-records', name: `_dmarc.${name}`, queried };
-  const parsed = parseRecordCached(text);
+  const parsed = parseRecordCached(ctx, text);
   if (!parsed.ok) return { kind: 'invalid', recordDomain: name, text, error: parsed.error, queried };
   return { kind: 'found', record: parsed.value, recordDomain: name, atOrganizationalDomain, queried };
 }

@@ -91,7 +91,7 @@ function applicablePolicy(
  * DKIM pass has a domain aligned with the From domain under `aspf`/`adkim`; `fail` when a record applies and none
  * is; `none` when no (single) DMARC record exists; `temperror` when the lookup failed for now; `permerror` for
  * an invalid From domain or a record without a usable policy. Alignment is reported in every case (relaxed when
- * there is no record), which is what DESIGN §5 uses when no record is published. Never throws for bad input.
+ * there is no record), which is what docs/trust-model.md uses when no record is published. Never throws for bad input.
  */
 export async function evaluateDmarc(ctx: CheckContext, input: DmarcInput): Promise<DmarcResult> {
   return dmarcResult(ctx, input);

@@ -1,8 +1,8 @@
 /**
- * DMARC evaluation inputs and result (RFC 7489 §6.6, DESIGN §4.3 `dmarc`).
+ * DMARC evaluation inputs and result (RFC 7489 §6.6, docs/cli.md `dmarc`).
  *
  * The inputs are structural: the SPF and DKIM results of src/core/spf and src/core/dkim fit them as they are,
- * and DMARC only reads them (DESIGN §3).
+ * and DMARC only reads them (docs/architecture.md).
  */
 import type { AlignmentMode, DmarcPolicy, DmarcRecord } from './record.js';
 
@@ -62,7 +62,7 @@ export interface DmarcError {
 /** Where the applied policy came from. */
 export type PolicySource = 'p' | 'sp' | 'np';
 
-/** The `dmarc` object of DESIGN §4.3, with what explains it. */
+/** The `dmarc` object of docs/cli.md, with what explains it. */
 export interface DmarcResult {
   result: DmarcResultValue;
   /** The From domain evaluated (A-labels, lower case). */

@@ -1,5 +1,5 @@
 /**
- * A DNS cache in front of any querier (DESIGN §8).
+ * A DNS cache in front of any querier (docs/dns.md).
  *
  * - Positive answers are kept for their TTL (RFC 1035 §3.2.1, RFC 2181 §8), negative ones (NXDOMAIN, NODATA) for
  *   the negative TTL derived from the SOA (RFC 2308 §5); a TTL of 0 is not cached.
@@ -9,7 +9,7 @@
  *   entries go first when it is full.
  */
 import { fromCache, type QueryOutcome, type Querier } from './querier.js';
-import type { QueryType } from './types.js';
+import { isVoidDnsFailure, type QueryType } from './types.js';
 
 export interface DnsCacheOptions {
   /** Milliseconds since some epoch; injectable so tests can move time. */
@@ -78,7 +78,7 @@ export class CachingQuerier implements Querier {
     this.inFlight.set(key, promise);
     try {
       const outcome = await promise;
-      const cacheable = outcome.ok || outcome.kind === 'nxdomain' || outcome.kind === 'nodata';
+      const cacheable = outcome.ok || isVoidDnsFailure(outcome.kind);
       if (cacheable && outcome.ttl > 0) {
         if (this.entries.size >= this.maxEntries) {
           const oldest = this.entries.keys().next();

@@ -1,5 +1,5 @@
 /**
- * The typed `Resolver` of DESIGN §4.1 over any querier (network, cache, zone, overlay), with a query trace.
+ * The typed `Resolver` (docs/dns.md) over any querier (network, cache, zone, overlay), with a query trace.
  */
 import { TextDecoder } from 'node:util';
 import type { QueryOutcome, Querier } from './querier.js';
@@ -72,6 +72,13 @@ export class QueryTrace {
       source: outcome.source,
     });
     this.unformatted.push(outcome.ok ? outcome.records : undefined);
+  }
+
+  /** Records an entry whose records are already text (the answer of a resolver other than a `DnsClient`). */
+  recordEntry(entry: TraceEntry): void {
+    if (this.recorded.length >= this.maxEntries) return;
+    this.recorded.push(entry);
+    this.unformatted.push(undefined);
   }
 
   /** Turns the records of the first `count` entries into text (answers' records are not changed afterwards). */

@@ -1,5 +1,5 @@
 /**
- * mailtrust's DNS layer (DESIGN §8): `createResolver()` builds the `Resolver` every check uses.
+ * mailtrust's DNS layer (docs/dns.md): `createResolver()` builds the `Resolver` every check uses.
  *
  * Network → cache → typed client, with zone data from `--zone` either alone (offline) or in front of the network.
  */
@@ -63,6 +63,7 @@ export function createResolver(options: ResolverOptions = {}): DnsClient {
 }
 
 export { DnsClient, QueryTrace, formatRecordData } from './client.js';
+export { traceResolver } from './traced-resolver.js';
 export { CachingQuerier } from './cache.js';
 export { checkQueryName } from './names.js';
 export { ZoneIndex } from './zone-index.js';
@@ -75,4 +76,6 @@ export type { QueryOutcome, Querier, QuerySource } from './querier.js';
 export type { RecordData } from './wire.js';
 export type { ZoneRecord, ZoneRecordType, SoaData } from './records.js';
 export type { DnsAnswer, DnsFailureKind, MxRecord, QueryType, Resolver, TraceEntry } from './types.js';
+export type { TemporaryDnsFailure, VoidDnsFailure } from './types.js';
+export { isTemporaryDnsFailure, isVoidDnsFailure } from './types.js';
 export { memoizeResolver } from './memo.js';

@@ -1,6 +1,6 @@
 /**
  * One evaluation's view of a resolver: each distinct question is asked once, however many checks ask it
- * (DESIGN §8: "none twice"). Bounded: past {@link MAX_MEMO_ENTRIES} distinct questions, answers are not kept.
+ * (docs/dns.md: "none twice"). Bounded: past {@link MAX_MEMO_ENTRIES} distinct questions, answers are not kept.
  *
  * Answers known without waiting (`Resolver.known`: zone data, a live cache entry) and answers that have arrived
  * are kept as they are, so a check asking again gets them at once through `known`, with no promise.

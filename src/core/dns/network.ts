@@ -33,14 +33,18 @@ export interface NetworkQuerierOptions {
 /** Longest CNAME chain followed inside one answer (RFC 1034 §3.6.2 leaves it to the resolver). */
 const MAX_CNAME_HOPS = 8;
 
-/** Reads the records for `name`/`type` out of a response, following its CNAME chain. */
+/**
+ * Reads the records for `name`/`type` out of a response, following its CNAME chain. A chain that loops or runs
+ * past {@link MAX_CNAME_HOPS} is `servfail`, as recursive resolvers answer it (RFC 1034 §3.6.2 asks them to stop).
+ */
 export function answerFromResponse(response: WireResponse, name: string, type: QueryType, ms: number): QueryOutcome {
   const wanted = TYPE_CODES[type];
   let owner = name;
   let ttl = Number.MAX_SAFE_INTEGER;
   const records: RecordData[] = [];
+  let cname: string | undefined;
   for (let hops = 0; hops <= MAX_CNAME_HOPS; hops++) {
-    let cname: string | undefined;
+    cname = undefined;
     for (const record of response.answers) {
       if (record.name !== owner) continue;
       if (record.typeCode === wanted && record.data) {
@@ -55,6 +59,7 @@ export function answerFromResponse(response: WireResponse, name: string, type: Q
     if (cname === undefined) break;
     owner = cname;
   }
+  if (cname !== undefined) return { ok: false, kind: 'servfail', ttl: 0, source: 'network', ms };
   // RFC 2308 §5: a negative answer is cached for min(SOA TTL, SOA MINIMUM); without an SOA, not at all.
   const soa = response.authorities.find((r) => r.data?.type === 'SOA');
   const negativeTtl = soa?.data?.type === 'SOA' ? Math.min(soa.ttl, soa.data.soa.minimum) : 0;

@@ -1,6 +1,6 @@
 /**
  * Sending one DNS message to one server over UDP (RFC 1035 §4.2.1) or TCP (RFC 1035 §4.2.2, RFC 7766).
- * Only this file and the network client open sockets (DESIGN §3).
+ * Only this file and the network client open sockets (docs/architecture.md: only core/dns touches the network).
  */
 import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
@@ -15,17 +15,30 @@ export interface ServerAddress {
 export type ExchangeResult =
   { kind: 'message'; bytes: Uint8Array } | { kind: 'timeout' } | { kind: 'error'; reason: string };
 
+/** One exchange in progress: `finish` settles it (later calls do nothing); `arm` starts its timer. */
+interface Exchange {
+  finish(result: ExchangeResult): void;
+  /** (Re)starts the time allowed, from now: called when the query has actually been sent. */
+  arm(): void;
+}
+
 /**
- * One exchange's end, whichever comes first: the reply, an error, the timeout or the abort signal. Returns the
- * function that settles it; later calls do nothing, and the socket is released exactly once.
+ * One exchange's end, whichever comes first: the reply, an error, the timeout or the abort signal. The socket is
+ * released exactly once.
+ *
+ * The timer runs from when the query leaves, not from when the exchange was created: a busy event loop may send
+ * it much later. And an expired timer does not decide at once: timers run before the sockets are read in each turn
+ * of the event loop, so the verdict waits for the next check phase (`setImmediate`), after the poll phase has
+ * delivered any reply already received. A reply that has arrived is never counted as a timeout.
  */
 function settleOnce(
   resolve: (result: ExchangeResult) => void,
   timeoutMs: number,
   signal: AbortSignal | undefined,
   release: () => void,
-): (result: ExchangeResult) => void {
+): Exchange {
   let done = false;
+  let timer: NodeJS.Timeout | undefined;
   const finish = (result: ExchangeResult) => {
     if (done) return;
     done = true;
@@ -35,9 +48,16 @@ function settleOnce(
     resolve(result);
   };
   const onAbort = () => finish({ kind: 'timeout' });
-  const timer = setTimeout(onAbort, timeoutMs);
+  const onExpiry = () => setImmediate(onAbort);
   signal?.addEventListener('abort', onAbort);
-  return finish;
+  return {
+    finish,
+    arm() {
+      if (done) return;
+      clearTimeout(timer);
+      timer = setTimeout(onExpiry, timeoutMs);
+    },
+  };
 }
 
 /**
@@ -52,7 +72,7 @@ export function exchangeUdp(
 ): Promise<ExchangeResult> {
   return new Promise((resolve) => {
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
-    const finish = settleOnce(resolve, timeoutMs, signal, () => socket.close());
+    const { finish, arm } = settleOnce(resolve, timeoutMs, signal, () => socket.close());
     socket.on('error', (error) => finish({ kind: 'error', reason: error.message }));
     socket.on('message', (message, remote) => {
       if (remote.port !== server.port) return;
@@ -61,6 +81,7 @@ export function exchangeUdp(
     });
     socket.send(query, server.port, server.host, (error) => {
       if (error) finish({ kind: 'error', reason: error.message });
+      else arm();
     });
   });
 }
@@ -79,14 +100,16 @@ export function exchangeTcp(
     const socket = connect({ host: server.host, port: server.port });
     const chunks: Buffer[] = [];
     let received = 0;
-    const finish = settleOnce(resolve, timeoutMs, signal, () => socket.destroy());
+    const { finish, arm } = settleOnce(resolve, timeoutMs, signal, () => socket.destroy());
+    // The connection gets the time allowed, and the reply gets it again once the query is written.
+    arm();
     socket.on('error', (error) => finish({ kind: 'error', reason: error.message }));
     socket.on('close', () => finish({ kind: 'error', reason: 'connection closed before a full reply' }));
     socket.on('connect', () => {
       const frame = Buffer.alloc(2 + query.length);
       frame.writeUInt16BE(query.length, 0);
       frame.set(query, 2);
-      socket.write(frame);
+      socket.write(frame, () => arm());
     });
     socket.on('data', (chunk) => {
       chunks.push(chunk);

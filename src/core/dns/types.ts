@@ -1,5 +1,5 @@
 /**
- * The DNS contract every check uses (DESIGN §4.1, §8).
+ * The DNS contract every check uses (docs/architecture.md, docs/dns.md).
  *
  * Outcomes are kept distinct because the RFCs decide on them: SPF (RFC 7208 §4.3, §5) turns NXDOMAIN/NODATA
  * into `none` or a void lookup, but a timeout or SERVFAIL into `temperror`; DKIM (RFC 6376 §6.1.2) and DMARC
@@ -8,6 +8,30 @@
 
 /** Why a query produced no records. */
 export type DnsFailureKind = 'nxdomain' | 'nodata' | 'timeout' | 'servfail' | 'refused';
+
+/** The failures that mean "try again later" (SPF and DMARC `temperror`, RFC 7208 §2.6.6, RFC 7489 §6.6.3). */
+export type TemporaryDnsFailure = 'timeout' | 'servfail' | 'refused';
+
+/** The failures that mean "no records": a void lookup in RFC 7208 §4.6.4's words. */
+export type VoidDnsFailure = 'nxdomain' | 'nodata';
+
+/** True for a failure that may go away when asked again: timeout, SERVFAIL, REFUSED. */
+export function isTemporaryDnsFailure(kind: DnsFailureKind): kind is TemporaryDnsFailure {
+  switch (kind) {
+    case 'timeout':
+    case 'servfail':
+    case 'refused':
+      return true;
+    case 'nxdomain':
+    case 'nodata':
+      return false;
+  }
+}
+
+/** True for a failure that says the name has no such records: NXDOMAIN or NODATA (RFC 7208 §4.6.4 "void"). */
+export function isVoidDnsFailure(kind: DnsFailureKind): kind is VoidDnsFailure {
+  return !isTemporaryDnsFailure(kind);
+}
 
 /** The answer to one query: records with the smallest TTL among them, or the reason there are none. */
 export type DnsAnswer<T> = { ok: true; records: T[]; ttl: number } | { ok: false; kind: DnsFailureKind };
@@ -53,7 +77,7 @@ export type RecordKind = keyof AnswerRecord;
 /** The record types mailtrust queries, by name (RFC 1035 §3.2.2, RFC 3596). */
 export type QueryType = 'A' | 'AAAA' | 'TXT' | 'MX' | 'PTR' | 'CNAME' | 'NS' | 'SOA';
 
-/** One query as the trace records it, for explaining a result (DESIGN §8). */
+/** One query as the trace records it, for explaining a result (docs/dns.md). */
 export interface TraceEntry {
   name: string;
   type: QueryType;

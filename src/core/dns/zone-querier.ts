@@ -103,7 +103,7 @@ export class OverlayQuerier implements Querier {
 }
 
 /**
- * A {@link Resolver} answering from zone records alone (DESIGN §4.2 `--zone FILE`): the typed client over a
+ * A {@link Resolver} answering from zone records alone (docs/cli.md `--zone FILE`): the typed client over a
  * {@link ZoneQuerier}, so zone answers are shaped exactly like network ones.
  */
 export function createZoneResolver(records: readonly ZoneRecord[] | ZoneIndex): DnsClient {

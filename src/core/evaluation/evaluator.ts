@@ -10,6 +10,7 @@
  *
  * One evaluation asks each DNS question once (a memo over the resolver) and records every query in `dns`.
  */
+import { stripReversePath } from '../message/reverse-path.js';
 import { createArcVerifier, type ArcResult, type ArcVerifier } from '../arc/index.js';
 import { authResEntries, formatAuthenticationResults, type SpfAuthResInput } from '../authres/index.js';
 import { defaultLimits, type CheckContext } from '../context.js';
@@ -22,8 +23,8 @@ import {
 } from '../dkim/index.js';
 import { authorDomain, prefetchDmarcRecords, type DmarcResult } from '../dmarc/index.js';
 import { dmarcResult } from '../dmarc/evaluate.js';
-import { DnsClient, createResolver, memoizeResolver, type QueryTrace } from '../dns/index.js';
-import type { DnsAnswer, MxRecord, Resolver } from '../dns/types.js';
+import { DnsClient, QueryTrace, createResolver, memoizeResolver, traceResolver } from '../dns/index.js';
+import { isVoidDnsFailure, type DnsAnswer, type MxRecord, type Resolver } from '../dns/types.js';
 import { forwardingHintsFromHeader, type ForwardingHint } from '../forwarding/index.js';
 import { headersResult } from '../headers/check.js';
 import type { HeadersResult } from '../headers/index.js';
@@ -38,6 +39,7 @@ import { spfCheck } from '../spf/check-host.js';
 import type { SpfResult } from '../spf/index.js';
 import { decideVerdict, type VerdictInput } from '../verdict/index.js';
 import type { Envelope, EvaluateOptions, Evaluation, EvaluationSpf } from './types.js';
+import { checkEnvelope, InvalidEnvelopeError } from './envelope-check.js';
 
 let systemResolver: DnsClient | undefined;
 
@@ -60,9 +62,7 @@ const encoder = new TextEncoder();
 /** Normalizes the reverse-path: angle brackets removed; `<>` becomes the null sender `''`. */
 function reversePath(mailFrom: string | undefined): string | undefined {
   if (mailFrom === undefined) return undefined;
-  let path = mailFrom.trim();
-  if (path.startsWith('<') && path.endsWith('>')) path = path.slice(1, -1).trim();
-  return path;
+  return stripReversePath(mailFrom);
 }
 
 interface HeaderStage {
@@ -134,20 +134,20 @@ function withoutTrace(spf: SpfResult): EvaluationSpf {
  * `write()` and call `end()` for the result.
  */
 export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {}): Evaluator {
+  const checked = checkEnvelope(envelope);
+  if (!checked.ok) throw new InvalidEnvelopeError(checked.error);
   const base = options.resolver ?? defaultResolver();
-  let trace: QueryTrace | undefined;
-  let resolver: Resolver = base;
-  if (base instanceof DnsClient) {
-    const traced = base.withTrace();
-    trace = traced.trace;
-    resolver = traced;
-  }
+  // Every resolver gets the query trace: a DnsClient records its own (with sources and raw records), any other
+  // is wrapped.
+  const trace = new QueryTrace();
+  const resolver: Resolver = base instanceof DnsClient ? base.withTrace(trace) : traceResolver(base, trace);
   const now = options.now ?? new Date();
   const ctx: CheckContext = {
     resolver: memoizeResolver(resolver),
     now: () => now,
     limits: options.limits ? { ...defaultLimits, ...options.limits } : defaultLimits,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.caches ? { caches: options.caches } : {}),
   };
   const mailFrom = reversePath(envelope.mailFrom);
   const evaluatedEnvelope = envelopeCopy(envelope, mailFrom);
@@ -248,7 +248,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         ? undefined
         : mx.ok
           ? mx.records.map((r) => r.exchange)
-          : mx.kind === 'nxdomain' || mx.kind === 'nodata'
+          : isVoidDnsFailure(mx.kind)
             ? []
             : undefined;
       const forwardingHints = stage ? hintsOf(stage.header, envelope.rcptTo) : [];
@@ -283,7 +283,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         }),
         { fold: false },
       );
-      // In the order of DESIGN §4.3: the optional fromDomain before dns.
+      // In the order of docs/cli.md: the optional fromDomain before dns.
       const evaluation = {
         verdict,
         retryable,
@@ -294,7 +294,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       } as Evaluation;
       if (fromText !== undefined) evaluation.fromDomain = fromText;
       // The queries of this evaluation (a later one sharing the trace does not change them).
-      evaluation.dns = { queries: trace ? trace.firstEntries(trace.size) : [] };
+      evaluation.dns = { queries: trace.firstEntries(trace.size) };
       return evaluation;
     },
   };
@@ -309,7 +309,10 @@ function hintsOf(header: ParsedHeader, rcptTo: readonly string[] | undefined): F
   return forwardingHintsFromHeader(fields, rcptTo);
 }
 
-/** Evaluates a whole message (DESIGN §4.1). Never throws for bad input or DNS trouble: the results say so. */
+/**
+ * Evaluates a whole message. Never throws for a bad message or DNS trouble: the results say so. An envelope that
+ * `checkEnvelope()` refuses rejects with an {@link InvalidEnvelopeError}.
+ */
 export async function evaluate(
   raw: Uint8Array | string,
   envelope: Envelope,

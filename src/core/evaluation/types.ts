@@ -1,5 +1,6 @@
-/** The shape of one message's evaluation (DESIGN §4.3): what `evaluate()` returns and `check --json` prints. */
+/** The shape of one message's evaluation (docs/cli.md): what `evaluate()` returns and `check --json` prints. */
 import type { ArcResult } from '../arc/index.js';
+import type { EngineCaches } from '../caches.js';
 import type { Limits } from '../context.js';
 import type { DkimResult } from '../dkim/index.js';
 import type { DmarcResult } from '../dmarc/index.js';
@@ -31,14 +32,19 @@ export interface EvaluateOptions {
   receiver?: string;
   limits?: Partial<Limits>;
   signal?: AbortSignal;
-  /** The trust policy (DESIGN §5); default: trust model v1 as documented in docs/trust-model.md. */
+  /**
+   * Where parsed keys and records are kept (`createEngineCaches()`): one per service instance, a fresh one per
+   * test. Default: the process's.
+   */
+  caches?: EngineCaches;
+  /** The trust policy (docs/trust-model.md); default: trust model v1 as documented in docs/trust-model.md. */
   policy?: Policy;
 }
 
 /** SPF as the evaluation reports it: the check's result without its step-by-step trace. */
 export type EvaluationSpf = Omit<SpfResult, 'trace'>;
 
-/** One message's evaluation. Field names are stable (DESIGN §4.3); more may be added. */
+/** One message's evaluation. Field names are stable (docs/cli.md); more may be added. */
 export interface Evaluation {
   verdict: 'trusted' | 'low' | 'untrusted';
   /** True when a DNS temperror kept the verdict from `trusted`: evaluate again later. */

@@ -1,5 +1,5 @@
 /**
- * Evaluation on worker threads: `createEvaluationPool()` runs `evaluate()` on several cores (DESIGN §10).
+ * Evaluation on worker threads: `createEvaluationPool()` runs `evaluate()` on several cores (docs/performance.md).
  *
  * Each worker thread loads this module, builds its own resolver once from `options.resolver` (a resolver cannot
  * cross threads, so each worker keeps its own cache) and evaluates the messages it is sent. Messages go to the
@@ -72,7 +72,7 @@ interface Job {
 }
 
 /**
- * An evaluation travels as JSON text: its shape is the JSON of DESIGN §4.3 (plain data only), and posting one string
+ * An evaluation travels as JSON text: its shape is the JSON of docs/cli.md (plain data only), and posting one string
  * costs about a quarter of posting the object graph (structured clone).
  */
 type Reply = { id: number; ok: true; evaluation: string } | { id: number; ok: false; message: string };

@@ -1,7 +1,7 @@
 /**
  * What a forwarder recorded in its ARC-Authentication-Results (RFC 8617 §4.1.1) — the SPF, DKIM and DMARC results
  * it saw before it changed or re-sent the message — and how those replace the local results when the forwarder
- * is trusted (DESIGN §5 "Forwarding").
+ * is trusted (docs/trust-model.md "Forwarding").
  *
  * Merge rules (each outcome separately; docs/trust-model.md "Forwarding"):
  * - DMARC: a local `pass` stands. Otherwise a recorded `dmarc=` result for the same From domain (`header.from`,

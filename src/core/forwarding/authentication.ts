@@ -1,8 +1,9 @@
 /**
- * The authentication the verdict judges (DESIGN §5): the SPF, DKIM and DMARC outcomes with alignment to the
+ * The authentication the verdict judges (docs/trust-model.md): the SPF, DKIM and DMARC outcomes with alignment to the
  * RFC 5322.From domain worked out. Built from the local results, or — for mail from a trusted forwarder — from
  * what that forwarder recorded in its ARC-Authentication-Results (see ./arc-recorded.ts).
  */
+import { stripReversePath } from '../message/reverse-path.js';
 import { isAligned } from '../dmarc/alignment.js';
 import type { AlignmentMode } from '../dmarc/record.js';
 import { toAsciiDomain } from '../domain/index.js';
@@ -64,8 +65,7 @@ export function isNullSender(mailFrom: string | undefined): boolean {
 /** The domain of a reverse-path (`<user@example.com>` → `example.com`); undefined for the null sender. */
 export function mailFromDomain(mailFrom: string | undefined): string | undefined {
   if (mailFrom === undefined || isNullSender(mailFrom)) return undefined;
-  let path = mailFrom.trim();
-  if (path.startsWith('<') && path.endsWith('>')) path = path.slice(1, -1);
+  const path = stripReversePath(mailFrom);
   const at = path.lastIndexOf('@');
   const domain = at >= 0 ? path.slice(at + 1) : path;
   return domain === '' ? undefined : normalizeDomain(domain);

@@ -1,5 +1,5 @@
 /**
- * Forwarding (DESIGN §5 "Forwarding", seed note on forwarded mail): was this message forwarded, may a trusted
+ * Forwarding (docs/trust-model.md "Forwarding", seed note on forwarded mail): was this message forwarded, may a trusted
  * forwarder's ARC record speak for the sender, and did a forwarder break the sender's DKIM signature? Pure.
  *
  * - `forward.arc-trusted` — the ARC chain validates (RFC 8617 §5.2, `cv=pass`) and the first set's sealer (i=1,
@@ -14,6 +14,7 @@
  * the message carries a DKIM signature: a relay the sender's SPF does not know passed on signed mail), or a hint
  * the caller passes (resent fields, Received chain; see ./hints.ts).
  */
+import { stripReversePath } from '../message/reverse-path.js';
 import { organizationalDomainOrSelf } from '../domain/index.js';
 import { classifyHelo } from '../helo/name.js';
 import { matchesDomainList, type Policy } from '../policy/index.js';
@@ -65,8 +66,7 @@ export interface ForwardingResult {
 const SRS = /^SRS[01][=+-]/i;
 
 function localPart(mailFrom: string): string {
-  let path = mailFrom.trim();
-  if (path.startsWith('<') && path.endsWith('>')) path = path.slice(1, -1);
+  const path = stripReversePath(mailFrom);
   const at = path.lastIndexOf('@');
   return at >= 0 ? path.slice(0, at) : '';
 }

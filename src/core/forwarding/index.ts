@@ -1,4 +1,4 @@
-/** Forwarding (DESIGN §5): detection, trusted ARC records, DKIM broken in transit; the authentication judged. */
+/** Forwarding (docs/trust-model.md): detection, trusted ARC records, DKIM broken in transit; the authentication judged. */
 export {
   alignsWithFrom,
   hasAlignedDkimPass,

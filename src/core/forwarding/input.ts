@@ -1,7 +1,7 @@
 /**
  * The check results that forwarding detection and the verdict read, as structural subsets of the real result
  * types: `SpfResult`, `DkimResult`, `DmarcResult` and `ArcResult` fit as they are, and a test can build them by
- * hand. Nothing here is re-checked or changed (DESIGN §11 rule 2).
+ * hand. Nothing here is re-checked or changed (docs/architecture.md rule 2).
  */
 import type { ArcInstanceSummary, ArcResult } from '../arc/index.js';
 import type { DkimResult } from '../dkim/result.js';
@@ -28,7 +28,7 @@ export type ArcView = Pick<ArcResult, 'result' | 'instances'> &
   Partial<Pick<ArcResult, 'error'>> & { sets: readonly ArcSetView[] };
 
 /**
- * A sign of forwarding the caller found in the message (DESIGN §5 "`Received` chain"), e.g. a `Resent-From`
+ * A sign of forwarding the caller found in the message (docs/trust-model.md "`Received` chain"), e.g. a `Resent-From`
  * field or a `Received: … for <support@example.com>` whose recipient is not the envelope recipient.
  * See {@link forwardingHintsFromHeader}.
  */

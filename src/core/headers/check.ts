@@ -1,5 +1,5 @@
 /**
- * The header checks of a message (DESIGN §4.3 `headers`): the pure RFC 5322 checks of `fields.ts`, then the DNS
+ * The header checks of a message (docs/cli.md `headers`): the pure RFC 5322 checks of `fields.ts`, then the DNS
  * checks of `domains.ts` for the domains found in From, Sender, Reply-To, To and Cc.
  */
 import type { CheckContext } from '../context.js';
@@ -10,7 +10,7 @@ import { checkHeaderFields } from './fields.js';
 import { findingsOf } from './findings.js';
 
 /**
- * DESIGN §4.3 `headers`, with the details the verdict explains findings from: the shape of the domain check's
+ * docs/cli.md `headers`, with the details the verdict explains findings from: the shape of the domain check's
  * result, with the findings of the field checks added.
  */
 export type HeadersResult = HeaderDomainsResult;

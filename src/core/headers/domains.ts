@@ -7,7 +7,7 @@
  */
 import type { CheckContext } from '../context.js';
 import { lookup } from '../dns/lookup.js';
-import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { isTemporaryDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
 import type { HeaderDomain } from './fields.js';
 import { findingsOf, type AddressField, type HeaderDetail, type HeaderFinding } from './findings.js';
@@ -58,8 +58,6 @@ export interface HeaderDomainsOptions {
   maxDomains?: number;
 }
 
-const isTemporary = (kind: DnsFailureKind): boolean => kind === 'timeout' || kind === 'servfail' || kind === 'refused';
-
 /** One domain, RFC 5321 §5.1 and RFC 7505 §3; synchronous when its answers are known. Never throws. */
 function lookUp(ctx: CheckContext, domain: string, fields: AddressField[]): MaybeAsync<HeaderDomainCheck> {
   // Results are written as literals (domain, fields, status, …: one key order), no spread of a shared base.
@@ -107,7 +105,7 @@ function implicitMx(
   const failures: DnsFailureKind[] = [];
   if (!a.ok) failures.push(a.kind);
   if (!aaaa.ok) failures.push(aaaa.kind);
-  const temporary = failures.find(isTemporary);
+  const temporary = failures.find(isTemporaryDnsFailure);
   if (temporary) return { domain, fields, status: 'temperror', dnsError: temporary };
   if (failures.length > 0 && failures.every((kind) => kind === 'nxdomain')) {
     return { domain, fields, status: 'nxdomain', dnsError: 'nxdomain' };

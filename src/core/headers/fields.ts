@@ -46,7 +46,7 @@ export type HeaderMailboxes = Record<AddressField, Mailbox[]>;
 
 /** What the pure checks found. */
 export interface HeaderFieldReport {
-  /** Distinct finding ids (DESIGN §6), in the order of `HEADER_FINDINGS`. */
+  /** Distinct finding ids (docs/trust-model.md), in the order of `HEADER_FINDINGS`. */
   findings: HeaderFinding[];
   /** One entry per occurrence. */
   details: HeaderDetail[];
@@ -68,7 +68,7 @@ type ParsedField = { ok: true; text: string; mailboxes: Mailbox[] } | { ok: fals
  *
  * Decisions: a missing To is `headers.to-missing` even when Cc or Bcc name recipients (the seed asks for a To;
  * the reason says `cc-or-bcc-only`); an unparsable Message-ID is reported as `headers.message-id-missing` with
- * reason `invalid` (DESIGN §6 has no id of its own for it); From and Reply-To syntax errors use their own ids
+ * reason `invalid` (docs/trust-model.md has no id of its own for it); From and Reply-To syntax errors use their own ids
  * (`from-invalid`, `reply-to-invalid`), Sender, To and Cc use `headers.address-invalid`.
  */
 export function checkHeaderFields(header: Pick<ParsedHeader, 'fields'>): HeaderFieldReport {

@@ -1,11 +1,11 @@
 /**
- * What the header checks report: the finding ids of DESIGN §6 (`headers.*`) and, per occurrence, a detail that
+ * What the header checks report: the finding ids of docs/trust-model.md (`headers.*`) and, per occurrence, a detail that
  * says which field, value or domain it is about, so the verdict can explain it ("To domain x.example does not
  * exist") without re-reading the message.
  */
 import type { DnsFailureKind } from '../dns/types.js';
 
-/** Finding ids of the header checks (DESIGN §6), in the order results list them. */
+/** Finding ids of the header checks (docs/trust-model.md), in the order results list them. */
 export const HEADER_FINDINGS = [
   'headers.from-missing',
   'headers.from-multiple',

@@ -8,7 +8,7 @@
 import type { CheckContext } from '../context.js';
 import { canonicalIPv6 } from '../dns/ip-address.js';
 import { lookup } from '../dns/lookup.js';
-import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { isTemporaryDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
 import { classifyHelo } from './name.js';
 
@@ -28,7 +28,7 @@ export type HeloFinding =
   | 'helo.foreign-domain'
   | 'helo.not-mx';
 
-/** DESIGN §4.3 `helo`: `fail` when the greeting is not a resolvable name, `temperror` when DNS could not tell. */
+/** docs/cli.md `helo`: `fail` when the greeting is not a resolvable name, `temperror` when DNS could not tell. */
 export interface HeloResult {
   result: 'pass' | 'fail' | 'temperror';
   /** The greeting as given (trimmed). */
@@ -46,8 +46,6 @@ function normalizeIp(ip: string): string {
   if (mapped) return mapped[1]!;
   return canonicalIPv6(ip) ?? ip;
 }
-
-const isTemporary = (kind: DnsFailureKind) => kind !== 'nxdomain' && kind !== 'nodata';
 
 /** Checks a HELO/EHLO argument against DNS and the client address. Never throws. */
 export async function checkHelo(
@@ -113,7 +111,8 @@ function fromAddresses(
   if (aaaa.ok) for (const address of aaaa.records) addresses.push(normalizeIp(address));
   // Half an answer is no answer: a lookup that failed for now could change the result, so the check says so
   // (a DNS failure never yields a trusted verdict).
-  const halfAnswered = !a.ok && isTemporary(a.kind) ? a : !aaaa.ok && isTemporary(aaaa.kind) ? aaaa : undefined;
+  const halfAnswered =
+    !a.ok && isTemporaryDnsFailure(a.kind) ? a : !aaaa.ok && isTemporaryDnsFailure(aaaa.kind) ? aaaa : undefined;
   if (halfAnswered && !halfAnswered.ok) {
     return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: halfAnswered.kind };
   }
@@ -139,7 +138,7 @@ function fromAddresses(
   // asks only that it resolve. An MX at the name is the last thing that counts as resolving.
   return then(lookup(ctx.resolver, 'mx', host), (mx): HeloResult => {
     if (mx.ok) return { result: 'pass', name, findings: ['helo.ip-mismatch'], addresses, matchesClient: false };
-    if (isTemporary(mx.kind))
+    if (isTemporaryDnsFailure(mx.kind))
       return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: mx.kind };
     return { result: 'fail', name, findings: ['helo.unresolvable'], addresses: [], matchesClient: false };
   });

@@ -10,7 +10,7 @@
 import type { CheckContext } from '../context.js';
 import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
 import { lookup } from '../dns/lookup.js';
-import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
@@ -21,10 +21,10 @@ export const MAX_PTR_NAMES = 10;
 
 export type IprevResultCode = 'pass' | 'fail' | 'temperror' | 'permerror';
 
-/** Findings of the PTR check (DESIGN §6, `ptr.*`). Org-domain relations are judged with the sender in view. */
+/** Findings of the PTR check (docs/trust-model.md, `ptr.*`). Org-domain relations are judged with the sender in view. */
 export type IprevFinding = 'ptr.missing' | 'ptr.not-confirmed' | 'ptr.multiple';
 
-/** The iprev result; `names` are the forward-confirmed names (DESIGN §4.3), `ptrNames` all PTR names seen. */
+/** The iprev result; `names` are the forward-confirmed names (docs/cli.md), `ptrNames` all PTR names seen. */
 export interface IprevResult {
   result: IprevResultCode;
   ip: string;
@@ -56,7 +56,7 @@ export function iprevResult(ctx: CheckContext, ip: string): MaybeAsync<IprevResu
   }
   return then(lookup(ctx.resolver, 'ptr', address), (ptr) => {
     if (!ptr.ok) {
-      if (ptr.kind === 'nxdomain' || ptr.kind === 'nodata') {
+      if (isVoidDnsFailure(ptr.kind)) {
         return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'], dnsError: ptr.kind };
       }
       return { result: 'temperror', ip, names: [], ptrNames: [], findings: [], dnsError: ptr.kind };

@@ -18,3 +18,4 @@ export type { ParsedMessage } from './message.js';
 export { MessageSplitter } from './splitter.js';
 export { addressLimitExceeded, isAtext, MAX_ADDRESS_FIELD_LENGTH, MAX_MAILBOXES, parseAddressList } from './address.js';
 export type { AddressListOptions, Mailbox } from './address.js';
+export { stripReversePath } from './reverse-path.js';

@@ -1,10 +1,10 @@
 /**
- * The finding ids of DESIGN §6, written `area.name`. They are stable: policy files (`levels`), JSON output and
+ * The finding ids of docs/trust-model.md, written `area.name`. They are stable: policy files (`levels`), JSON output and
  * tests name them. A new check adds its ids here first.
  */
 import { HEADER_FINDINGS } from '../headers/findings.js';
 
-/** Every finding id, grouped by area in the order of DESIGN §6. */
+/** Every finding id, grouped by area in the order of docs/trust-model.md. */
 export const FINDING_IDS = [
   'ptr.missing',
   'ptr.not-confirmed',
@@ -69,12 +69,12 @@ export const FINDING_IDS = [
   'dns.temperror',
 ] as const;
 
-/** A finding id of DESIGN §6. */
+/** A finding id of docs/trust-model.md. */
 export type FindingId = (typeof FINDING_IDS)[number];
 
 const KNOWN: ReadonlySet<string> = new Set(FINDING_IDS);
 
-/** True when `id` is a finding id of DESIGN §6. */
+/** True when `id` is a finding id of docs/trust-model.md. */
 export function isFindingId(id: string): id is FindingId {
   return KNOWN.has(id);
 }

@@ -1,4 +1,4 @@
-/** The receiver's policy (DESIGN §5): trusted forwarders, relay domains, finding levels; and the finding ids. */
+/** The receiver's policy (docs/trust-model.md): trusted forwarders, relay domains, finding levels; and the finding ids. */
 export { FINDING_IDS, isFindingId } from './finding-ids.js';
 export type { FindingId } from './finding-ids.js';
 export { parsePolicy } from './parse.js';

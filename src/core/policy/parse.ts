@@ -1,5 +1,5 @@
 /**
- * The policy file (DESIGN §5, `--policy FILE`): a JSON object with the keys `trustedForwarders`, `relayDomains`
+ * The policy file (docs/trust-model.md, `--policy FILE`): a JSON object with the keys `trustedForwarders`, `relayDomains`
  * and `levels`, all optional. Anything else — an unknown key, a value of the wrong type, a name that is not a
  * domain, a public suffix, an unknown finding id, an unknown level — is an error naming the key, never ignored.
  */
@@ -81,7 +81,7 @@ function parseLevels(value: unknown): ParseResult<Partial<Record<FindingId, Find
 }
 
 /**
- * Parses a policy file's text (JSON, DESIGN §5). Domains come back lower case, as A-labels, without a trailing
+ * Parses a policy file's text (JSON, docs/trust-model.md). Domains come back lower case, as A-labels, without a trailing
  * dot, each once. Pure; never throws.
  */
 export function parsePolicy(text: string): ParseResult<Policy> {

@@ -1,12 +1,12 @@
 /**
- * The receiver's policy (DESIGN §5): data that tightens or relaxes the trust model without code changes.
+ * The receiver's policy (docs/trust-model.md): data that tightens or relaxes the trust model without code changes.
  */
 import type { FindingId } from './finding-ids.js';
 
 /** How much a finding counts against a message: it makes it `untrusted`, `low`, or it is only reported. */
 export type FindingLevel = 'untrusted' | 'low' | 'info';
 
-/** The policy of DESIGN §5. Domains are lower case A-labels without a trailing dot. */
+/** The policy of docs/trust-model.md. Domains are lower case A-labels without a trailing dot. */
 export interface Policy {
   /**
    * ARC sealers whose recorded results count (RFC 8617 §4.1.1 ARC-Authentication-Results), usually org domains.
@@ -16,7 +16,7 @@ export interface Policy {
   /** Relays (ESPs, smarthosts) whose HELO and PTR names are accepted for any sender: a name matches an entry
    * when it is the entry or a name under it. */
   readonly relayDomains: readonly string[];
-  /** Level per finding id, overriding the trust model's default (DESIGN §5). */
+  /** Level per finding id, overriding the trust model's default (docs/trust-model.md). */
   readonly levels: Readonly<Partial<Record<FindingId, FindingLevel>>>;
 }
 

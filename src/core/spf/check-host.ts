@@ -2,8 +2,10 @@
  * check_host() of RFC 7208 §4: fetch the record, evaluate its mechanisms in order, follow include and redirect,
  * and apply the processing limits of §4.6.4. All side effects go through the context's resolver.
  */
+import { stripReversePath } from '../message/reverse-path.js';
+import { defaultEngineCaches } from '../caches.js';
 import type { CheckContext } from '../context.js';
-import type { DnsAnswer, DnsFailureKind } from '../dns/types.js';
+import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import type { MaybeAsync } from '../maybe-async.js';
 import { formatIpAddress, inNetwork, parseAnswerAddress, parseIpAddress, type IpAddress } from './ip-address.js';
 import {
@@ -15,8 +17,9 @@ import {
   type TargetName,
   type MacroValues,
 } from './macro.js';
-import { countsTowardLookupLimit, isSpfRecord, parseSpfRecord } from './parse.js';
+import { countsTowardLookupLimit, isSpfRecord } from './parse.js';
 import type {
+  SpfErrorCode,
   MacroString,
   SpfError,
   SpfIdentity,
@@ -56,28 +59,6 @@ const MAX_TRACE_ENTRIES = 2000;
 const MAX_TRACED_RECORDS = 20;
 const MAX_TRACED_TEXT = 600;
 
-/**
- * Parsed records by text. Parsing is pure, so a record seen before (the same include on every message) is
- * parsed once; bounded, oldest out first.
- */
-const parsedRecords = new Map<string, ReturnType<typeof parseSpfRecord>>();
-const MAX_PARSED_RECORDS = 512;
-
-function parseCached(text: string): ReturnType<typeof parseSpfRecord> {
-  let parsed = parsedRecords.get(text);
-  if (!parsed) {
-    parsed = parseSpfRecord(text);
-    if (text.length <= 4096) {
-      if (parsedRecords.size >= MAX_PARSED_RECORDS) {
-        const oldest = parsedRecords.keys().next().value;
-        if (oldest !== undefined) parsedRecords.delete(oldest);
-      }
-      parsedRecords.set(text, parsed);
-    }
-  }
-  return parsed;
-}
-
 function qualifierResult(qualifier: SpfQualifier): SpfResultCode {
   switch (qualifier) {
     case '+':
@@ -115,12 +96,8 @@ const literalTargets = new WeakMap<MacroString, TargetName>();
 /** expandMacroString()'s default bound. */
 const MAX_EXPANDED_LENGTH = 8192;
 
-function stop(result: 'temperror' | 'permerror', code: string, message: string): MatchOutcome {
+function stop(result: 'temperror' | 'permerror', code: SpfErrorCode, message: string): MatchOutcome {
   return { kind: 'stop', outcome: { result, error: { code, message } } };
-}
-
-function isVoid(kind: DnsFailureKind): boolean {
-  return kind === 'nxdomain' || kind === 'nodata';
 }
 
 /** A domain name that can be checked: multi-label, labels of 1–63 characters, 253 at most (RFC 7208 §4.3). */
@@ -299,7 +276,7 @@ class Evaluation {
     answer: DnsAnswer<string>,
   ): DomainOutcome | { record: SpfRecord; explanation: DomainOutcome['explanation'] } {
     if (!answer.ok) {
-      if (isVoid(answer.kind)) return { result: 'none' };
+      if (isVoidDnsFailure(answer.kind)) return { result: 'none' };
       return {
         result: 'temperror',
         error: { code: 'spf.temperror', message: `TXT lookup for ${domain}: ${answer.kind} (RFC 7208 §4.4)` },
@@ -323,7 +300,7 @@ class Evaluation {
       };
     if (this.tracing)
       this.addTrace({ type: 'record', depth, domain, record: text.length > 2048 ? `${text.slice(0, 2048)}…` : text });
-    const parsed = parseCached(text);
+    const parsed = (this.ctx.caches ?? defaultEngineCaches()).spfRecords.get(text);
     if (!parsed.ok)
       return {
         result: 'permerror',
@@ -543,7 +520,7 @@ class Evaluation {
         const answers = await Promise.all(exchanges.map((e) => this.addresses(depth, e, this.ip.family)));
         for (let i = 0; i < answers.length; i++) {
           const a = answers[i];
-          if (a && !a.ok && !isVoid(a.kind))
+          if (a && !a.ok && !isVoidDnsFailure(a.kind))
             return {
               match: stop('temperror', 'spf.temperror', `address lookup for MX host ${exchanges[i]}: ${a.kind}`),
               target: name.name,
@@ -557,7 +534,7 @@ class Evaluation {
         if (!name.ok) return { match: NO_MATCH, target: name.expanded };
         const { names, ptr } = await this.validatedDomainNames(depth);
         // §5.5: a DNS error on the PTR lookup means no match; an empty answer counts as a void lookup (§4.6.4).
-        if (!ptr.ok && isVoid(ptr.kind)) {
+        if (!ptr.ok && isVoidDnsFailure(ptr.kind)) {
           const over = this.voidLookup();
           if (over) return { match: over, target: name.name };
         }
@@ -588,7 +565,7 @@ class Evaluation {
 
   /** A lookup that returned no records: void (no match, counted) or a DNS error (temperror, RFC 7208 §2.6.6). */
   private failedLookup(kind: DnsFailureKind, type: string, name: string): MatchOutcome {
-    if (isVoid(kind)) return this.voidLookup() ?? NO_MATCH;
+    if (isVoidDnsFailure(kind)) return this.voidLookup() ?? NO_MATCH;
     return stop('temperror', 'spf.temperror', `${type} lookup for ${name}: ${kind}`);
   }
 
@@ -707,7 +684,7 @@ function checkHostResult(ctx: CheckContext, input: CheckHostInput): MaybeAsync<S
   return evaluateFully(state, domain, identity, known);
 }
 
-/** A resolver must not throw (DESIGN §4.1); if one does, it is reported as a temporary DNS failure. */
+/** A resolver must not throw (docs/architecture.md); if one does, it is reported as a temporary DNS failure. */
 function resolverError(cause: unknown): DomainOutcome {
   return {
     result: 'temperror',
@@ -816,8 +793,7 @@ export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promis
 
 /** {@link checkSpf}, synchronous when check_host() can decide without waiting (see `checkHostResult`). */
 export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope): MaybeAsync<SpfResult> {
-  let mailFrom = envelope.mailFrom.trim();
-  if (mailFrom.startsWith('<') && mailFrom.endsWith('>')) mailFrom = mailFrom.slice(1, -1).trim();
+  const mailFrom = stripReversePath(envelope.mailFrom);
   const helo = envelope.helo ?? '';
   // Each input is written out whole: `{ ...common, domain }` is slow on Node 20 (docs/performance.md).
   const input = (domain: string, sender: string, identity: SpfIdentity): CheckHostInput => ({

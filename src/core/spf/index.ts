@@ -13,6 +13,7 @@ export type {
   MacroString,
   MacroToken,
   SpfError,
+  SpfErrorCode,
   SpfIdentity,
   SpfMechanism,
   SpfMechanismKind,

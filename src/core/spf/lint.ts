@@ -1,17 +1,17 @@
 /**
- * SPF record lint for the sending-domain audit (DESIGN §7): walks a domain's record and everything it includes or
+ * SPF record lint for the sending-domain audit (docs/audit.md): walks a domain's record and everything it includes or
  * redirects to, and reports what breaks or weakens check_host() (RFC 7208 §3, §4.5, §4.6.4, §5, §6), with the
- * finding ids of DESIGN §6.
+ * finding ids of docs/trust-model.md.
  */
 import type { CheckContext } from '../context.js';
-import type { DnsAnswer } from '../dns/types.js';
+import { isVoidDnsFailure, type DnsAnswer } from '../dns/types.js';
 import type { QueryOutcome } from '../dns/querier.js';
 import { initialDomainProblem } from './check-host.js';
 import { targetName } from './macro.js';
 import { countsTowardLookupLimit, isSpfRecord, parseSpfRecord } from './parse.js';
 import type { MacroString, SpfRecord } from './types.js';
 
-/** One lint finding. `id` is a finding id (DESIGN §6); `status` says how bad it is. */
+/** One lint finding. `id` is a finding id (docs/trust-model.md); `status` says how bad it is. */
 export interface SpfLintFinding {
   id: string;
   status: 'fail' | 'warn' | 'info';
@@ -143,7 +143,7 @@ class Linter {
     const { answer, stringLengths } = await fetchTxt(this.ctx, domain);
     if (!stringLengths) this.stringLengthsChecked = false;
     if (!answer.ok) {
-      if (answer.kind === 'nxdomain' || answer.kind === 'nodata') {
+      if (isVoidDnsFailure(answer.kind)) {
         node.outcome = 'none';
         if (via === 'root')
           this.add({ id: 'spf.none', status: 'fail', domain, message: `${domain} publishes no SPF record` });
@@ -313,7 +313,7 @@ class Linter {
     if (kind === 'mx') {
       const mx = await this.ctx.resolver.mx(target);
       if (!mx.ok) {
-        if (mx.kind === 'nxdomain' || mx.kind === 'nodata') {
+        if (isVoidDnsFailure(mx.kind)) {
           this.voidLookups++;
           this.add({ id: 'spf.void-lookup', status: 'warn', domain, term, message: `${target} has no MX records` });
         }
@@ -330,7 +330,7 @@ class Linter {
       return;
     }
     const [a, aaaa] = await Promise.all([this.ctx.resolver.a(target), this.ctx.resolver.aaaa(target)]);
-    const isVoid = (x: DnsAnswer<string>) => !x.ok && (x.kind === 'nxdomain' || x.kind === 'nodata');
+    const isVoid = (x: DnsAnswer<string>) => !x.ok && isVoidDnsFailure(x.kind);
     if (isVoid(a) && isVoid(aaaa)) {
       this.voidLookups++;
       this.add({ id: 'spf.void-lookup', status: 'warn', domain, term, message: `${target} has no A or AAAA records` });

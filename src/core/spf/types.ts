@@ -75,9 +75,26 @@ export type SpfResultCode = 'pass' | 'fail' | 'softfail' | 'neutral' | 'none' | 
 /** Which identity was checked (RFC 7208 §2.3, §2.4). */
 export type SpfIdentity = 'mailfrom' | 'helo';
 
-/** Why a result is an error, or other non-pass detail. `code` is a finding id of DESIGN §6 where one fits. */
+/**
+ * Why a result is an error or `none` (finding ids of docs/policy.md where one fits):
+ * - `spf.none`: no SPF record, or a domain that cannot have one (RFC 7208 §4.3, §4.5);
+ * - `spf.temperror`: a DNS lookup failed for now, or the check was aborted (RFC 7208 §2.6.6);
+ * - `spf.permerror`: a record that cannot be read or followed (RFC 7208 §2.6.7), or an address that is not one;
+ * - `spf.multiple-records`: more than one SPF record at a domain (RFC 7208 §4.5);
+ * - `spf.too-many-lookups`: over the DNS-querying terms (or MX names) allowed (RFC 7208 §4.6.4);
+ * - `spf.too-many-void-lookups`: over the lookups returning no records allowed (RFC 7208 §4.6.4).
+ */
+export type SpfErrorCode =
+  | 'spf.none'
+  | 'spf.temperror'
+  | 'spf.permerror'
+  | 'spf.multiple-records'
+  | 'spf.too-many-lookups'
+  | 'spf.too-many-void-lookups';
+
+/** Why a result is an error, or other non-pass detail. */
 export interface SpfError {
-  code: string;
+  code: SpfErrorCode;
   message: string;
 }
 
@@ -108,7 +125,7 @@ export type SpfTraceEntry =
     }
   | { type: 'result'; depth: number; domain: string; result: SpfResultCode };
 
-/** The outcome of an SPF check: the `spf` object of DESIGN §4.3 plus the trace. */
+/** The outcome of an SPF check: the `spf` object of docs/cli.md plus the trace. */
 export interface SpfResult {
   result: SpfResultCode;
   /** The domain whose policy was checked (the MAIL FROM domain, or the HELO name). */

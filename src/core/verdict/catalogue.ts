@@ -1,7 +1,7 @@
 /**
- * The one table of findings (DESIGN §5, §6): each finding id's default level, and the sentence that says what was
+ * The one table of findings (docs/trust-model.md): each finding id's default level, and the sentence that says what was
  * found and the remedy that tells the sender what to change, in the seed's terms. The verdict's contract
- * (DESIGN §4.3 `reasons`) carries this text; the checks' results hold only data.
+ * (docs/cli.md `reasons`) carries this text; the checks' results hold only data.
  */
 import type { FindingId, FindingLevel } from '../policy/index.js';
 
@@ -53,7 +53,7 @@ const heloName = (f: ReasonFacts, d: ReasonDetail) => d.name || f.helo;
 const inField = (d: ReasonDetail) => (d.field ? ` in the ${d.field} header` : '');
 const because = (d: ReasonDetail) => (d.reason ? ` (${d.reason})` : '');
 
-/** Every finding id of DESIGN §6 with its default level (DESIGN §5) and its wording. */
+/** Every finding id of docs/trust-model.md with its default level (docs/trust-model.md) and its wording. */
 export const FINDINGS: Readonly<Record<FindingId, Wording>> = {
   'sender.spoofed': {
     level: 'untrusted',

@@ -1,5 +1,5 @@
 /**
- * The trust verdict (DESIGN §5, trust model v1): every check's result → `trusted | low | untrusted`, with the
+ * The trust verdict (docs/trust-model.md, trust model v1): every check's result → `trusted | low | untrusted`, with the
  * reasons (finding id, level, message, remedy) and whether a retry may change it. Pure and synchronous.
  *
  * Terms. *Aligned*: the domain's organizational domain is the From domain's (relaxed), or the same name where DMARC
@@ -31,7 +31,7 @@ import {
 import type { VerdictInput } from './input.js';
 import { senderRelations } from './sender-relations.js';
 
-/** One reason of the verdict (DESIGN §4.3 `reasons`). */
+/** One reason of the verdict (docs/cli.md `reasons`). */
 export interface Reason {
   id: string;
   level: FindingLevel;
@@ -39,7 +39,7 @@ export interface Reason {
   remedy: string;
 }
 
-/** The verdict (DESIGN §4.3 `verdict`, `retryable`, `reasons`). */
+/** The verdict (docs/cli.md `verdict`, `retryable`, `reasons`). */
 export interface Verdict {
   verdict: 'trusted' | 'low' | 'untrusted';
   /** True when a DNS temperror kept the verdict from `trusted`: a retry may decide otherwise. */
@@ -50,7 +50,7 @@ export interface Verdict {
 
 const LEVEL_RANK: Readonly<Record<FindingLevel, number>> = { untrusted: 0, low: 1, info: 2 };
 
-/** DKIM error codes that name a finding of their own (DESIGN §6), other than body-hash/signature. */
+/** DKIM error codes that name a finding of their own (docs/trust-model.md), other than body-hash/signature. */
 const DKIM_ERROR_FINDINGS: Readonly<Record<string, string>> = {
   'dkim.key-missing': 'dkim.key-missing',
   'dkim.key-revoked': 'dkim.key-revoked',
@@ -119,7 +119,7 @@ function describeRecorded(forwarding: ForwardingResult): string {
 }
 
 /**
- * Decides the verdict for one message under `policy` (DESIGN §5). Pure; never throws.
+ * Decides the verdict for one message under `policy` (docs/trust-model.md). Pure; never throws.
  *
  * untrusted: `sender.spoofed`, `spf.fail`, `dkim.fail`, `headers.domain-nxdomain`/`-unresolvable`,
  * `headers.from-missing`/`-multiple`/`-invalid`. low: `sender.unauthenticated`, `ptr.missing`/`not-confirmed`/
@@ -315,7 +315,7 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
       temporary.push(`domains in the header${headers.dnsError ? ` (${headers.dnsError})` : ''}`);
   }
 
-  // Forwarding (DESIGN §5) and ARC (RFC 8617).
+  // Forwarding (docs/trust-model.md) and ARC (RFC 8617).
   for (const id of forwarding.findings) {
     switch (id) {
       case 'forward.arc-trusted':

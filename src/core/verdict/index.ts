@@ -1,4 +1,4 @@
-/** The trust verdict (DESIGN §5): results → trusted | low | untrusted with reasons and remedies. Pure. */
+/** The trust verdict (docs/trust-model.md): results → trusted | low | untrusted with reasons and remedies. Pure. */
 export { FINDINGS } from './catalogue.js';
 export type { ReasonDetail, ReasonFacts } from './catalogue.js';
 export { decideVerdict } from './decide.js';

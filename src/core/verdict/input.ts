@@ -1,5 +1,5 @@
 /**
- * What the verdict reads (DESIGN §4.3, §5): the results of every check, as structural subsets. The results of
+ * What the verdict reads (docs/cli.md, docs/trust-model.md): the results of every check, as structural subsets. The results of
  * src/core/{iprev,helo,spf,dkim,dmarc,arc} fit as they are; the header check's result is described here by shape.
  */
 import type { ForwardingInput } from '../forwarding/index.js';
@@ -23,7 +23,7 @@ export interface HeaderFindingDetail {
   reason?: string | undefined;
 }
 
-/** The result of the RFC 5322 header check (`headers.*` findings, DESIGN §6). */
+/** The result of the RFC 5322 header check (`headers.*` findings, docs/trust-model.md). */
 export interface HeadersView {
   result: 'pass' | 'fail' | 'temperror';
   findings: readonly string[];
