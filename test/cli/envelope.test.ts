@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseZoneFile } from '../../src/core/dns/zonefile.js';
+import { parseZoneFile } from '../../src/core/index.js';
 import { runMailtrust } from '../support/cli.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 

@@ -7,10 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createResolver } from '../../src/core/dns/index.js';
-import { parseZoneFile } from '../../src/core/dns/zonefile.js';
-import { evaluate } from '../../src/core/evaluation/index.js';
-import { FINDINGS } from '../../src/core/verdict/index.js';
+import { createResolver, parseZoneFile, evaluate, FINDINGS } from '../../src/core/index.js';
 import { runMailtrust } from '../support/cli.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 

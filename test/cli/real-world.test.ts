@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/run.js';
-import { fieldValue, getFields, parseMessage, unfold } from '../../src/core/message/index.js';
+import { fieldValue, getFields, parseMessage, unfold } from '../../src/core/index.js';
 
 const real = fileURLToPath(new URL('../../../test/fixtures/real/', import.meta.url));
 const zone = fileURLToPath(new URL('../../../examples/example.zone', import.meta.url));

@@ -11,9 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkText } from '../../src/cli/commands/check.js';
 import { terminalSafeBlock } from '../../src/cli/terminal-text.js';
-import { parseZoneFile } from '../../src/core/dns/zonefile.js';
-import type { ZoneRecord } from '../../src/core/dns/records.js';
-import { evaluate } from '../../src/core/evaluation/index.js';
+import { parseZoneFile, type ZoneRecord, evaluate } from '../../src/core/index.js';
 import { runMailtrust } from '../support/cli.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 

@@ -3,7 +3,7 @@
  * real store, migrations and all), a resolver on the loopback DNS server and a silent logger.
  */
 import { pino } from 'pino';
-import { createResolver } from '../../src/core/dns/index.js';
+import { createResolver } from '../../src/core/index.js';
 import type { HttpDeps } from '../../src/http/deps.js';
 import { validateConfig, type ServeConfig } from '../../src/server/config.js';
 import { createMetrics } from '../../src/server/metrics.js';

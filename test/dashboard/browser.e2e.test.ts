@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { Evaluation } from '../../src/core/evaluation/index.js';
+import { type Evaluation, createResolver } from '../../src/core/index.js';
 import { validateConfig } from '../../src/server/config.js';
 import { startService, type Service } from '../../src/server/service.js';
 import { openStore } from '../../src/store/index.js';
@@ -23,7 +23,6 @@ import { reportSections } from '../../src/http/views/report-model.js';
 import { run } from '../smtp/harness.js';
 import { startTestDnsServer, zoneRecords as shorthand, type TestDnsServer } from '../support/dns-server.js';
 import { buildMessage, loadFixture, zoneRecords } from '../evaluation/fixture-format.js';
-import { createResolver } from '../../src/core/dns/index.js';
 import { ADMIN_TOKEN, TEST_DOMAIN } from './app-deps.js';
 import { queueOutboxRows } from './outbox-rows.js';
 

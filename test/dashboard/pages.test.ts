@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createResolver } from '../../src/core/dns/index.js';
-import { evaluate } from '../../src/core/evaluation/index.js';
+import { createResolver, evaluate } from '../../src/core/index.js';
 import { createHttpApp } from '../../src/http/app.js';
 import { sessionKey, safeNext } from '../../src/http/admin-session.js';
 import { PAGE_CSP } from '../../src/http/pages.js';

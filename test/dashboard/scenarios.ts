@@ -2,9 +2,7 @@
  * Real evaluations for the dashboard tests: a scenario of test/fixtures/evaluate/ served by the loopback DNS
  * server and evaluated by the library, as the SMTP face would store it (the raw message kept).
  */
-import { createResolver } from '../../src/core/dns/index.js';
-import { evaluate, type Evaluation } from '../../src/core/evaluation/index.js';
-import { parsePolicy } from '../../src/core/policy/index.js';
+import { createResolver, evaluate, type Evaluation, parsePolicy } from '../../src/core/index.js';
 import { startTestDnsServer } from '../support/dns-server.js';
 import { buildMessage, loadFixture, zoneRecords, type ScenarioFixture } from '../evaluation/fixture-format.js';
 

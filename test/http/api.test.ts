@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createResolver } from '../../src/core/dns/index.js';
+import { createResolver } from '../../src/core/index.js';
 import { buildMessage, loadFixture, zoneRecords } from '../evaluation/fixture-format.js';
 import { TEST_DOMAIN, run, startHarness, swaks, type Harness } from '../smtp/harness.js';
 
@@ -43,7 +43,11 @@ describe('HTTP API (no tokens: loopback only)', () => {
   test('POST /api/v1/check answers the JSON of mailtrust check --json', async () => {
     const { ip, helo, mailFrom } = fixture.envelope;
     const url = `${h.httpBase}/api/v1/check?ip=${ip}&helo=${helo}&mailFrom=${encodeURIComponent(mailFrom!)}&rcpt=bob@example.net`;
-    const response = await fetch(url, { method: 'POST', body: new Uint8Array(raw), headers: { 'content-type': 'message/rfc822' } });
+    const response = await fetch(url, {
+      method: 'POST',
+      body: new Uint8Array(raw),
+      headers: { 'content-type': 'message/rfc822' },
+    });
     assert.equal(response.status, 200);
     const viaHttp = await json(response);
     const cliRun = await run(

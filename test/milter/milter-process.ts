@@ -2,7 +2,7 @@
  * The milter in a process of its own, for the test that kills it with SIGKILL while Postfix is sending.
  * Usage: node milter-process.js HOST PORT DNS_SERVER NOW_ISO. Prints `ready PORT` once listening.
  */
-import { createResolver } from '../../src/core/dns/index.js';
+import { createResolver } from '../../src/core/index.js';
 import { startMilter } from '../../src/milter/index.js';
 
 const [host = '127.0.0.1', port = '0', dns = '127.0.0.1:53', now = new Date().toISOString()] = process.argv.slice(2);

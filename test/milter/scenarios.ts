@@ -2,9 +2,7 @@
  * Scenario fixtures (test/fixtures/evaluate) made ready for the milter tests: the built message (DKIM-signed as the
  * fixture says), its zone and DNS rules for the loopback DNS server, its policy and evaluation clock.
  */
-import { createResolver } from '../../src/core/dns/index.js';
-import { parsePolicy, type Policy } from '../../src/core/policy/index.js';
-import type { ZoneRecord } from '../../src/core/dns/records.js';
+import { createResolver, parsePolicy, type Policy, type ZoneRecord } from '../../src/core/index.js';
 import type { Rule } from '../support/dns-server.js';
 import { buildMessage, loadFixture, zoneRecords, type ScenarioFixture } from '../evaluation/fixture-format.js';
 

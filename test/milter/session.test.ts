@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
-import { createResolver } from '../../src/core/dns/index.js';
-import { evaluate, type Evaluation } from '../../src/core/evaluation/index.js';
+import { createResolver, evaluate, type Evaluation } from '../../src/core/index.js';
 import { startMilter, type MilterActions, type MilterHandle, type MilterOptions } from '../../src/milter/index.js';
 import type { NewMessage, Store } from '../../src/store/types.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
