@@ -7,7 +7,10 @@
 //      (cli, server, store, smtp, milter, relay, http, …), bench/, and the test folders of the apps. The core's own
 //      suites (test/<core area>/ such as test/dkim, plus the shared test/support, test/crosscheck and
 //      test/conformance) are white-box tests and may import core internals.
-//   6. src/smtp, src/milter and src/relay never import each other or src/http.
+//   6. src/smtp, src/milter and src/relay never import each other or src/http; of src/server they read only the
+//      config's types (`import type` from src/server/config.ts);
+//   7. the services (store, smtp, milter, relay, http, server) never import src/cli, which runs them, and src/store
+//      imports none of the other services.
 // Exits 1 with one line per violation. Usage: node scripts/check-boundaries.mjs [ROOT]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -60,6 +63,8 @@ const coreAreas = new Set(
 const SHARED_TEST_FOLDERS = new Set(['support', 'crosscheck', 'conformance']);
 /** Faces that stay apart from each other (and from the HTTP face). */
 const SEPARATE = new Set(['smtp', 'milter', 'relay']);
+/** The folders of `mailtrust serve`. */
+const SERVICES = new Set(['store', 'smtp', 'milter', 'relay', 'http', 'server']);
 
 /** True when `file` (outside src/core) may import core internals: a white-box suite of the core. */
 function whiteBoxTest(file) {
@@ -87,6 +92,15 @@ for (const file of scanned) {
       const [targetTop, targetSub] = area(target);
       if (SEPARATE.has(top) && top !== targetTop && (SEPARATE.has(targetTop) || targetTop === 'http')) {
         violations.push(`${where}: imports ${specifier} (smtp, milter and relay never import each other or http)`);
+      }
+      if (SEPARATE.has(top) && targetTop === 'server' && !(/^config\.[jt]s$/.test(targetSub ?? '') && typeOnly)) {
+        violations.push(`${where}: imports ${specifier} (smtp, milter and relay read only the config's types)`);
+      }
+      if (SERVICES.has(top) && targetTop === 'cli') {
+        violations.push(`${where}: imports ${specifier} (the services never import the CLI, which runs them)`);
+      }
+      if (top === 'store' && SERVICES.has(targetTop) && targetTop !== 'store') {
+        violations.push(`${where}: imports ${specifier} (the store imports none of the other services)`);
       }
       if (top === 'core' && targetTop !== 'core') {
         violations.push(`${where}: core imports ${specifier} (core never imports the apps)`);

@@ -233,7 +233,7 @@ export { defaultPolicy, parsePolicy, FINDING_IDS, isFindingId } from './policy/i
 export type { Policy, FindingLevel, FindingId, PolicyErrorCode } from './policy/index.js';
 export { detectForwarding, forwardingHintsFromHeader } from './forwarding/index.js';
 export type { ForwardingResult, ForwardingSignal, ForwardingHint, ForwardingFinding } from './forwarding/index.js';
-export { auditDomain, canonicalAddress, COMMON_DKIM_SELECTORS } from './audit/index.js';
+export { auditDomain, auditReportJson, canonicalAddress, COMMON_DKIM_SELECTORS } from './audit/index.js';
 export type {
   AuditArea,
   AuditCheck,

@@ -10,12 +10,12 @@ import {
   COMMON_DKIM_SELECTORS,
   DnsClient,
   auditDomain,
+  auditReportJson,
   defaultLimits,
   fieldValue,
   getFields,
   parseMessage,
 } from '../core/index.js';
-import { auditJson } from '../cli/commands/audit.js';
 import { observeEvaluation } from '../server/metrics.js';
 import type { StoredMessage, Verdict } from '../store/types.js';
 import { requireApiAuth } from './auth.js';
@@ -162,7 +162,7 @@ export function apiRoutes(app: Hono, deps: HttpDeps): void {
       { resolver, now: () => new Date(deps.now()), limits: { ...defaultLimits } },
       { domain, ips, selectors, ...(helo !== undefined ? { helo } : {}) },
     );
-    return c.json(auditJson(report, performance.now() - started));
+    return c.json(auditReportJson(report, performance.now() - started));
   });
 
   app.post('/api/v1/tests', async (c) => {

@@ -103,3 +103,26 @@ test('smtp, milter and relay do not import each other or http', async () => {
   const ok = check(await tree({ 'src/http/a.ts': "import { x } from '../relay/queue.js';\n" }));
   assert.equal(ok.status, 0, ok.stderr);
 });
+
+test('the faces read only the config types of src/server', async () => {
+  const value = check(await tree({ 'src/relay/a.ts': "import { validateConfig } from '../server/config.js';\n" }));
+  assert.equal(value.status, 1);
+  assert.match(value.stderr, /read only the config's types/);
+  const wiring = check(await tree({ 'src/smtp/a.ts': "import type { Face } from '../server/face.js';\n" }));
+  assert.equal(wiring.status, 1);
+  const types = check(await tree({ 'src/milter/a.ts': "import type { MilterConfig } from '../server/config.js';\n" }));
+  assert.equal(types.status, 0, types.stderr);
+});
+
+test('the services never import the CLI, and the store none of the other services', async () => {
+  for (const path of ['src/http/a.ts', 'src/server/a.ts', 'src/store/a.ts']) {
+    const run = check(await tree({ [path]: "import { x } from '../cli/commands/audit.js';\n" }));
+    assert.equal(run.status, 1, path);
+    assert.match(run.stderr, /never import the CLI/);
+  }
+  const store = check(await tree({ 'src/store/a.ts': "import { x } from '../http/app.js';\n" }));
+  assert.equal(store.status, 1);
+  assert.match(store.stderr, /the store imports none of the other services/);
+  const cli = check(await tree({ 'src/cli/a.ts': "import { x } from '../server/service.js';\n" }));
+  assert.equal(cli.status, 0, cli.stderr);
+});

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   auditDomain,
+  auditReportJson,
   canonicalAddress,
   defaultLimits,
   toAsciiDomain,
@@ -77,37 +78,6 @@ export function auditExitCode(report: AuditReport): ExitCodeValue {
       return unreachable;
     }
   }
-}
-
-/** The audit JSON (docs/audit.md): `{ domain, result, checks, …, dns: { queries, wallMs, criticalPathDepth } }`. */
-export function auditJson(report: AuditReport, wallMs: number): Record<string, unknown> {
-  return {
-    domain: report.domain,
-    result: report.result,
-    checks: report.checks.map((c) => ({
-      id: c.id,
-      area: c.area,
-      status: c.status,
-      message: c.message,
-      remedy: c.remedy,
-      ...(c.record !== undefined ? { record: c.record } : {}),
-      ...(c.value !== undefined ? { value: c.value } : {}),
-      rule: c.rule,
-      ...(c.subject !== undefined ? { subject: c.subject } : {}),
-    })),
-    domainExists: report.domainExists,
-    suggestions: report.suggestions,
-    addresses: report.addresses,
-    selectors: report.selectors,
-    heloSource: report.heloSource,
-    dns: {
-      queries: report.dns.queries,
-      wallMs: Math.round(wallMs),
-      criticalPathDepth: report.dns.criticalPathDepth,
-      answered: report.dns.answered,
-      temporaryFailures: report.dns.temporaryFailures,
-    },
-  };
 }
 
 function count(checks: readonly AuditCheck[], status: AuditStatus): number {
@@ -263,7 +233,7 @@ export const auditCommand: Command = {
     );
     const wallMs = performance.now() - started;
     if (shown) env.io.stderr('\r\x1b[K');
-    if (env.json) env.io.stdout(`${JSON.stringify(auditJson(report, wallMs), null, 2)}\n`);
+    if (env.json) env.io.stdout(`${JSON.stringify(auditReportJson(report, wallMs), null, 2)}\n`);
     else env.io.stdout(auditText(report, wallMs));
     const code = auditExitCode(report);
     if (code === ExitCode.tempFail)
