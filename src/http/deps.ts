@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EvaluateOptions, Resolver } from '../core/index.js';
 import type { ServeConfig } from '../server/config.js';
+import type { ServiceMetrics } from '../server/metrics.js';
 import type { Store } from '../store/types.js';
 
 export interface HttpDeps {
@@ -14,6 +15,8 @@ export interface HttpDeps {
   evaluateOptions: EvaluateOptions;
   logger: Logger;
   registry: Registry;
+  /** The service's counters (messages by verdict, sessions, DNS latency); registered on `registry`. */
+  metrics: ServiceMetrics;
   /** The clock (tests may pin it). */
   now: () => number;
 }

@@ -1,0 +1,38 @@
+/** The HTTP face of `mailtrust serve`: the Hono app (API, forms, pages) on a node:http server at `http.listen`. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { createHttpApp } from '../http/app.js';
+import type { HttpDeps } from '../http/deps.js';
+import { formatAddress, type Face } from './face.js';
+import { listenOn } from './listen.js';
+
+export async function startHttpFace(deps: HttpDeps): Promise<Face> {
+  const app = createHttpApp(deps);
+  const server: Server = createServer(getRequestListener(app.fetch));
+  // Bounded: a client gets 60 s to send its headers and 5 min for the whole request (RFC 9110 has no limit;
+  // these keep slow clients from holding sockets forever).
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 300_000;
+  const { host, port } = deps.config.http.listen;
+  await listenOn(server, host, port, 'http.listen');
+  const bound = server.address() as AddressInfo;
+  return {
+    name: 'http',
+    address: formatAddress(bound.address, bound.port),
+    close: (graceMs) => closeHttpServer(server, graceMs),
+  };
+}
+
+/** Stops accepting, lets requests in flight finish for up to `graceMs`, then drops every connection left. */
+export function closeHttpServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
