@@ -9,12 +9,14 @@ import { apiRoutes } from './api.js';
 import { installErrorHandlers, limitBody } from './errors.js';
 import { formRoutes } from './forms.js';
 import { pageRoutes } from './pages.js';
+import { relayApiRoutes } from './relay-api.js';
 
 export function createHttpApp(deps: HttpDeps): Hono {
   const app = new Hono();
   installErrorHandlers(app, deps.logger);
   app.use('*', limitBody(deps.config.http.maxBodyBytes));
   apiRoutes(app, deps);
+  relayApiRoutes(app, deps);
   formRoutes(app, deps);
   pageRoutes(app, deps);
   return app;

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EvaluateOptions, Resolver } from '../core/index.js';
+import type { Relay } from '../relay/relay.js';
 import type { ServeConfig } from '../server/config.js';
 import type { ServiceMetrics } from '../server/metrics.js';
 import type { Store } from '../store/types.js';
@@ -19,4 +20,6 @@ export interface HttpDeps {
   metrics: ServiceMetrics;
   /** The clock (tests may pin it). */
   now: () => number;
+  /** The form and script relay, when `[relay]` is configured (its form and send routes hand it posts). */
+  relay?: Relay;
 }

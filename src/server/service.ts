@@ -11,6 +11,7 @@ import type { ServeConfig } from './config.js';
 import { buildResolver, evaluateOptionsFor, loadPolicy } from './evaluation-setup.js';
 import type { Face } from './face.js';
 import { startHttpFace } from './http-face.js';
+import { startRelayFace } from './relay-face.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { startRetentionJob, type RetentionJob } from './retention.js';
@@ -90,10 +91,11 @@ export async function startService(config: ServeConfig, options: ServiceOptions 
   try {
     // The faces, one line each, started when their config section is present. The HTTP face is always on
     // (health and metrics). A new face is one more line here: `faces.push(await startXFace(shared))`.
+    // The relay comes before the HTTP face, whose form and send routes hand it posts (and it stops after it).
+    if (config.relay) faces.push(await startRelayFace(shared, config.relay));
     faces.push(await startHttpFace(shared));
     // smtp: if (config.smtp) faces.push(await startSmtpFace(shared, config.smtp));
     // milter: if (config.milter) faces.push(await startMilter(shared, config.milter));
-    // relay: if (config.relay) faces.push(await startRelay(shared, config.relay));
   } catch (error) {
     await stopAll(0);
     throw error;
