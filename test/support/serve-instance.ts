@@ -193,7 +193,7 @@ export async function startServeInstance(options: ServeInstanceOptions): Promise
   try {
     for (const face of options.faces ?? ['http']) {
       const line = await waitForLog(
-        (l) => l['face'] === face && typeof l['address'] === 'string',
+        (l) => l.msg === `${face} listening` && typeof l['address'] === 'string',
         options.startTimeoutMs,
       );
       const address = parseLoggedAddress(line['address'] as string);
