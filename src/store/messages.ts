@@ -2,8 +2,9 @@
  * Evaluated messages and test addresses: the rows behind the test-address report, the history list and
  * `GET /api/v1/messages`. Ids sort by time (see `newId`), so "newest first" is `id desc` and a page is `id < before`.
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, MessagesTable } from './schema.js';
+import type { Selectable } from 'kysely';
+import type { MessagesTable } from './schema.js';
+import { oneStatement, type StoreContext } from './transactions.js';
 import type {
   MessageAction,
   MessageQuery,
@@ -23,25 +24,27 @@ export function pageSize(limit: number | undefined): number {
   return Math.min(MAX_PAGE, Math.max(1, Math.floor(limit)));
 }
 
-export async function saveMessage(db: Kysely<Database>, message: NewMessage): Promise<void> {
-  await db
-    .insertInto('messages')
-    .values({
-      id: message.id,
-      received_at: message.receivedAt,
-      source: message.source,
-      local_part: message.localPart ?? null,
-      envelope: JSON.stringify(message.envelope),
-      verdict: message.evaluation.verdict,
-      reasons: JSON.stringify(message.evaluation.reasons.map((reason) => reason.id)),
-      action: message.action ?? null,
-      evaluation: JSON.stringify(message.evaluation),
-      raw: message.raw ?? null,
-      size: message.size,
-      from_display: message.from ?? null,
-      subject: message.subject ?? null,
-    })
-    .execute();
+export async function saveMessage(context: StoreContext, message: NewMessage): Promise<void> {
+  await oneStatement(context, (db) =>
+    db
+      .insertInto('messages')
+      .values({
+        id: message.id,
+        received_at: message.receivedAt,
+        source: message.source,
+        local_part: message.localPart ?? null,
+        envelope: JSON.stringify(message.envelope),
+        verdict: message.evaluation.verdict,
+        reasons: JSON.stringify(message.evaluation.reasons.map((reason) => reason.id)),
+        action: message.action ?? null,
+        evaluation: JSON.stringify(message.evaluation),
+        raw: message.raw ?? null,
+        size: message.size,
+        from_display: message.from ?? null,
+        subject: message.subject ?? null,
+      })
+      .execute(),
+  );
 }
 
 type SummaryRow = Pick<
@@ -98,13 +101,13 @@ function toStored(row: Selectable<MessagesTable>): StoredMessage {
   return stored;
 }
 
-export async function getMessage(db: Kysely<Database>, id: string): Promise<StoredMessage | undefined> {
+export async function getMessage({ db }: StoreContext, id: string): Promise<StoredMessage | undefined> {
   const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? undefined : toStored(row);
 }
 
 export async function listTestMessages(
-  db: Kysely<Database>,
+  { db }: StoreContext,
   localPart: string,
   limit?: number,
 ): Promise<StoredMessage[]> {
@@ -118,7 +121,7 @@ export async function listTestMessages(
   return rows.map(toStored);
 }
 
-export async function listMessages(db: Kysely<Database>, query: MessageQuery): Promise<MessageSummary[]> {
+export async function listMessages({ db }: StoreContext, query: MessageQuery): Promise<MessageSummary[]> {
   let select = db.selectFrom('messages').select(SUMMARY_COLUMNS);
   if (query.verdict !== undefined) select = select.where('verdict', '=', query.verdict);
   if (query.source !== undefined) select = select.where('source', '=', query.source);
@@ -128,10 +131,12 @@ export async function listMessages(db: Kysely<Database>, query: MessageQuery): P
 }
 
 /** Records a handed-out test address; handing out the same one twice keeps the first time. */
-export async function createTestAddress(db: Kysely<Database>, localPart: string, createdAt: number): Promise<void> {
-  await db
-    .insertInto('test_addresses')
-    .values({ local_part: localPart, created_at: createdAt })
-    .onConflict((conflict) => conflict.column('local_part').doNothing())
-    .execute();
+export async function createTestAddress(context: StoreContext, localPart: string, createdAt: number): Promise<void> {
+  await oneStatement(context, (db) =>
+    db
+      .insertInto('test_addresses')
+      .values({ local_part: localPart, created_at: createdAt })
+      .onConflict((conflict) => conflict.column('local_part').doNothing())
+      .execute(),
+  );
 }

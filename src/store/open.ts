@@ -9,9 +9,15 @@ import type { Logger } from 'pino';
 import { guarded, isUnavailable } from './availability.js';
 import { StoreUnavailableError, StoreUrlError } from './errors.js';
 import * as messages from './messages.js';
+import * as oneTimeTokens from './one-time-tokens.js';
+import * as outbox from './outbox.js';
+import * as rateLimits from './rate-limits.js';
+import * as retention from './retention.js';
+import * as sessions from './sessions.js';
 import { migrate, type Dialect } from './migrations.js';
 import type { Database as Schema } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import type { StoreContext } from './transactions.js';
 import type { Store } from './types.js';
 
 export interface OpenStoreOptions {
@@ -87,8 +93,9 @@ function openPostgres(connectionString: string, options: OpenStoreOptions): Kyse
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
-function notYet(method: string): Promise<never> {
-  return Promise.reject(new Error(`store: ${method} is not implemented yet`));
+/** The database connection of a location, unmigrated (the store's own, also for benchmarks and tests). */
+export function openDatabase(location: StoreLocation, options: OpenStoreOptions = {}): Kysely<Schema> {
+  return location.dialect === 'sqlite' ? openSqlite(location.path) : openPostgres(location.connectionString, options);
 }
 
 /**
@@ -100,9 +107,9 @@ function notYet(method: string): Promise<never> {
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const location = parseStoreUrl(url);
   const dialect: Dialect = location.dialect;
-  const db =
-    location.dialect === 'sqlite' ? openSqlite(location.path) : openPostgres(location.connectionString, options);
+  const db = openDatabase(location, options);
 
+  const context: StoreContext = { db, dialect };
   let migrated = false;
   let migrating: Promise<void> | undefined;
   const ensureMigrated = async (): Promise<void> => {
@@ -141,28 +148,35 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   let closed = false;
   const store: Store = {
     dialect,
-    saveMessage: (message) => call('saveMessage', () => messages.saveMessage(db, message)),
-    getMessage: (id) => call('getMessage', () => messages.getMessage(db, id)),
+    saveMessage: (message) => call('saveMessage', () => messages.saveMessage(context, message)),
+    getMessage: (id) => call('getMessage', () => messages.getMessage(context, id)),
     listTestMessages: (localPart, limit) =>
-      call('listTestMessages', () => messages.listTestMessages(db, localPart, limit)),
-    listMessages: (query) => call('listMessages', () => messages.listMessages(db, query)),
+      call('listTestMessages', () => messages.listTestMessages(context, localPart, limit)),
+    listMessages: (query) => call('listMessages', () => messages.listMessages(context, query)),
     createTestAddress: (localPart, createdAt) =>
-      call('createTestAddress', () => messages.createTestAddress(db, localPart, createdAt)),
+      call('createTestAddress', () => messages.createTestAddress(context, localPart, createdAt)),
 
-    enqueueSubmission: () => notYet('enqueueSubmission'),
-    claimDeliveries: () => notYet('claimDeliveries'),
-    renewLease: () => notYet('renewLease'),
-    recordAttempt: () => notYet('recordAttempt'),
-    releaseLeases: () => notYet('releaseLeases'),
-    getSubmission: () => notYet('getSubmission'),
-    listOutbox: () => notYet('listOutbox'),
-    outboxDepth: () => notYet('outboxDepth'),
-    hitRateLimit: () => notYet('hitRateLimit'),
-    useOnce: () => notYet('useOnce'),
-    createSession: () => notYet('createSession'),
-    sessionValid: () => notYet('sessionValid'),
-    deleteSession: () => notYet('deleteSession'),
-    deleteOlderThan: () => notYet('deleteOlderThan'),
+    enqueueSubmission: (submission) => call('enqueueSubmission', () => outbox.enqueueSubmission(context, submission)),
+    claimDeliveries: (worker, now, leaseMs, limit) =>
+      call('claimDeliveries', () => outbox.claimDeliveries(context, worker, now, leaseMs, limit)),
+    renewLease: (id, worker, leaseUntil) =>
+      call('renewLease', () => outbox.renewLease(context, id, worker, leaseUntil)),
+    recordAttempt: (id, worker, attempt, outcome) =>
+      call('recordAttempt', () => outbox.recordAttempt(context, id, worker, attempt, outcome)),
+    releaseLeases: (worker) => call('releaseLeases', () => outbox.releaseLeases(context, worker)),
+    getSubmission: (id) => call('getSubmission', () => outbox.getSubmission(context, id)),
+    listOutbox: (query) => call('listOutbox', () => outbox.listOutbox(context, query)),
+    outboxDepth: () => call('outboxDepth', () => outbox.outboxDepth(context)),
+
+    hitRateLimit: (key, limit, windowMs, now) =>
+      call('hitRateLimit', () => rateLimits.hitRateLimit(context, key, limit, windowMs, now)),
+    useOnce: (token, expiresAt) => call('useOnce', () => oneTimeTokens.useOnce(context, token, expiresAt)),
+
+    createSession: (id, expiresAt) => call('createSession', () => sessions.createSession(context, id, expiresAt)),
+    sessionValid: (id, now) => call('sessionValid', () => sessions.sessionValid(context, id, now)),
+    deleteSession: (id) => call('deleteSession', () => sessions.deleteSession(context, id)),
+
+    deleteOlderThan: (cutoff, now) => call('deleteOlderThan', () => retention.deleteOlderThan(context, cutoff, now)),
 
     async ping() {
       if (closed) return false;

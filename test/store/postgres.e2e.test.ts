@@ -3,7 +3,6 @@
  * server it skips with the printed reason (and fails under CI=true).
  */
 import { after, test } from 'node:test';
-import { openStore } from '../../src/store/index.js';
 import { postgresForTests, type TestDatabase } from '../support/postgres.js';
 import { storeSuite } from './suite.js';
 
@@ -18,15 +17,16 @@ if (!probe.ok) {
   let first = true;
   storeSuite({
     name: 'postgres',
-    async fresh() {
+    options: { pool: 4 },
+    async freshUrl() {
       if (first) {
         first = false;
-        return openStore(probe.database.url, { pool: 4 });
+        return probe.database.url;
       }
       const made = await postgresForTests();
       if (!made.ok) throw new Error(made.skip);
       databases.push(made.database);
-      return openStore(made.database.url, { pool: 4 });
+      return made.database.url;
     },
   });
 }

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { openStore } from '../../src/store/index.js';
 import { storeSuite } from './suite.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'mailtrust-store-'));
@@ -12,5 +11,5 @@ let counter = 0;
 
 storeSuite({
   name: 'sqlite',
-  fresh: () => openStore(`sqlite:${join(directory, `store-${++counter}.db`)}`),
+  freshUrl: () => Promise.resolve(`sqlite:${join(directory, `store-${++counter}.db`)}`),
 });
