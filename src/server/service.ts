@@ -15,6 +15,7 @@ import { startRelayFace } from './relay-face.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { startRetentionJob, type RetentionJob } from './retention.js';
+import { startSmtpFace } from './smtp-face.js';
 import { openConfiguredStore } from './store-open.js';
 
 /** What every face is built from: one of each per service. Structurally the same as the HTTP app's deps. */
@@ -94,7 +95,7 @@ export async function startService(config: ServeConfig, options: ServiceOptions 
     // The relay comes before the HTTP face, whose form and send routes hand it posts (and it stops after it).
     if (config.relay) faces.push(await startRelayFace(shared, config.relay));
     faces.push(await startHttpFace(shared));
-    // smtp: if (config.smtp) faces.push(await startSmtpFace(shared, config.smtp));
+    if (config.smtp) faces.push(await startSmtpFace(shared, config.smtp));
     // milter: if (config.milter) faces.push(await startMilter(shared, config.milter));
   } catch (error) {
     await stopAll(0);

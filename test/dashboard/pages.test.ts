@@ -404,7 +404,7 @@ describe('audit page and assets', () => {
 
   test('the stylesheet and the script are served under their hash, cacheable for good', async () => {
     const app = createHttpApp(testDeps({ dns: dns.address }));
-    assert.equal(ASSETS.size, 2);
+    assert.equal(ASSETS.size, 3);
     for (const asset of [STYLESHEET_ASSET, SCRIPT_ASSET]) {
       const res = await app.request(asset.path);
       assert.equal(res.status, 200);

@@ -22,6 +22,16 @@ function asset(name: string, extension: string, contentType: string, body: strin
 
 export const STYLESHEET_ASSET = asset('style', 'css', 'text/css; charset=utf-8', STYLESHEET);
 export const SCRIPT_ASSET = asset('page', 'js', 'text/javascript; charset=utf-8', PAGE_SCRIPT);
+/** The tab icon: a check mark on the site bar's colour. */
+export const ICON_ASSET = asset(
+  'icon',
+  'svg',
+  'image/svg+xml',
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#14233a"/>' +
+    '<path d="M8 17l5 5 11-12" fill="none" stroke="#8cc4ff" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/></svg>',
+);
 
 /** Every asset by path. */
-export const ASSETS: ReadonlyMap<string, Asset> = new Map([STYLESHEET_ASSET, SCRIPT_ASSET].map((a) => [a.path, a]));
+export const ASSETS: ReadonlyMap<string, Asset> = new Map(
+  [STYLESHEET_ASSET, SCRIPT_ASSET, ICON_ASSET].map((a) => [a.path, a]),
+);

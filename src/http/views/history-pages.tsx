@@ -40,7 +40,7 @@ export function MessagesPage(props: MessagesProps) {
       {props.messages.length === 0 ? (
         <p class="card">No message{props.verdict ? ` with the verdict ${VERDICT_WORDS[props.verdict].word}` : ''}.</p>
       ) : (
-        <div class="card table-wrap">
+        <div class="card table-wrap" tabindex={0} role="region" aria-label="Messages table">
           <table class="stack" id="messages">
             <caption class="offscreen">Evaluated messages, newest first</caption>
             <thead>
@@ -99,7 +99,7 @@ export function OutboxPage(props: { submissions: SubmissionView[] }) {
       {rows.length === 0 ? (
         <p class="card">The outbox is empty.</p>
       ) : (
-        <div class="card table-wrap">
+        <div class="card table-wrap" tabindex={0} role="region" aria-label="Outbox table">
           <table class="stack" id="outbox">
             <caption class="offscreen">Relayed messages by recipient, newest first</caption>
             <thead>

@@ -4,7 +4,7 @@
  * view opts out, and none does.
  */
 import type { Child } from 'hono/jsx';
-import { SCRIPT_ASSET, STYLESHEET_ASSET } from './assets.js';
+import { ICON_ASSET, SCRIPT_ASSET, STYLESHEET_ASSET } from './assets.js';
 
 export type NavItem = 'home' | 'audit' | 'messages' | 'outbox';
 
@@ -36,6 +36,7 @@ export function Layout(props: LayoutProps) {
         <meta name="referrer" content="no-referrer" />
         <title>{`${props.title} · mailtrust`}</title>
         <link rel="stylesheet" href={STYLESHEET_ASSET.path} />
+        <link rel="icon" href={ICON_ASSET.path} type="image/svg+xml" />
         {props.refreshWithoutScript !== undefined && (
           <noscript>
             <meta http-equiv="refresh" content={String(props.refreshWithoutScript)} />

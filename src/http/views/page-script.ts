@@ -4,7 +4,8 @@
  * - copy buttons: `<button class="copy" data-copy="TEXT" hidden>` are shown, and copy TEXT to the clipboard;
  * - the report page waiting for mail (`<main data-wait-for="LOCALPART" data-count="N">`): polls
  *   `/api/v1/tests/{localPart}` every two seconds and reloads the page when the number of messages changes (the
- *   page also carries a meta refresh inside `<noscript>` for browsers without JavaScript).
+ *   page also carries a meta refresh inside `<noscript>` for browsers without JavaScript). When the API answers
+ *   with an error while no message has arrived yet, it reloads the page every five seconds instead.
  */
 export const PAGE_SCRIPT = `(function(){
 'use strict';
@@ -42,12 +43,20 @@ if(main){
   var poll=function(){
     tries++;
     fetch('/api/v1/tests/'+encodeURIComponent(lp),{headers:{accept:'application/json'},cache:'no-store'})
-      .then(function(r){return r.ok?r.json():null;})
-      .then(function(body){
-        if(body&&Array.isArray(body.messages)&&body.messages.length!==count){location.reload();return;}
-        if(status&&tries===1)status.textContent='Checking every two seconds.';
-        if(tries<1800)setTimeout(poll,2000);
-      },function(){if(tries<1800)setTimeout(poll,5000);});
+      .then(function(r){
+        if(!r.ok){
+          // The API is not reachable from here (switched off or behind a token): while waiting, reload the
+          // page itself, as without JavaScript.
+          if(count===0)setTimeout(function(){location.reload();},5000);
+          return;
+        }
+        return r.json().then(function(body){
+          if(body&&Array.isArray(body.messages)&&body.messages.length!==count){location.reload();return;}
+          if(status&&tries===1)status.textContent='Checking every two seconds.';
+          if(tries<1800)setTimeout(poll,2000);
+        });
+      })
+      .catch(function(){if(tries<1800)setTimeout(poll,5000);});
   };
   setTimeout(poll,2000);
 }

@@ -133,7 +133,7 @@ function DnsQueries(props: { queries: readonly TraceEntry[] }) {
       {props.queries.length === 0 ? (
         <p class="muted">No DNS query was made.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0} role="region" aria-label="DNS queries table">
           <table class="stack">
             <thead>
               <tr>
