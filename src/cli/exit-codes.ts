@@ -12,6 +12,8 @@ export const ExitCode = {
   dataError: 65,
   /** Input file missing. */
   noInput: 66,
+  /** A service cannot start: a port that cannot be bound, a database schema newer than the code. */
+  unavailable: 69,
   /** DNS unreachable (temporary). */
   tempFail: 75,
 } as const;

@@ -59,7 +59,7 @@ export async function startService(config: ServeConfig, options: ServiceOptions 
   const policy = await loadPolicy(config);
   const evaluateOptions = evaluateOptionsFor(config, resolver, policy);
   const ownStore = options.store === undefined;
-  const store = options.store ?? (await openConfiguredStore(config));
+  const store = options.store ?? (await openConfiguredStore(config, logger));
   const metrics = createMetrics();
   const shared: ServiceShared = {
     config,
