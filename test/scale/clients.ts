@@ -41,7 +41,6 @@ export function swaksSend(server: ListenAddress, message: SwaksMessage): Promise
     `Load message ${message.subject}.`,
     '--timeout',
     '20',
-    '--no-hints',
   ];
   return new Promise((resolve) => {
     const child = spawn('/usr/bin/swaks', args, { stdio: ['ignore', 'pipe', 'pipe'] });
