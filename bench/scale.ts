@@ -299,7 +299,6 @@ async function main(): Promise<void> {
       instanceConfig({
         database,
         dns: dns!.address,
-        logLevel: 'warn',
         databasePool: 10,
         ...(relay ? { relay: { keyFile, workers: 16 }, smtp: false } : {}),
       });

@@ -65,7 +65,6 @@ if (!probe.ok) {
     instanceConfig({
       database: url,
       dns: dns.address,
-      logLevel: 'warn',
       relay: {
         keyFile: join(dir, 'relay.key'),
         workers: 4,

@@ -62,7 +62,6 @@ if (!cluster.ok) {
       const config = instanceConfig({
         database: server.url,
         dns: dns.address,
-        logLevel: 'warn',
         relay: {
           keyFile: join(dir, 'relay.key'),
           workers: 2,

@@ -120,7 +120,6 @@ if (!probe.ok) {
           database: url,
           dns: dns.address,
           smtp: false,
-          logLevel: 'warn',
           relay: {
             keyFile,
             workers: 2,
