@@ -25,13 +25,15 @@ const DOWN_MS = 8_000;
 
 const cluster = await startPrivatePostgres();
 
-async function timedHealth(instance: ServeInstance): Promise<{ status: number; ms: number }> {
+async function timedHealth(instance: ServeInstance): Promise<{ status: number; ms: number; why: string }> {
   const started = Date.now();
   try {
     const response = await fetch(`${instance.httpUrl}/healthz`, { signal: AbortSignal.timeout(5_000) });
-    return { status: response.status, ms: Date.now() - started };
-  } catch {
-    return { status: 0, ms: Date.now() - started };
+    return { status: response.status, ms: Date.now() - started, why: await response.text() };
+  } catch (error) {
+    const output = instance.otherOutput().slice(-2_000);
+    const why = `${(error as Error).message}; alive: ${instance.alive()}; output: ${output}`;
+    return { status: 0, ms: Date.now() - started, why };
   }
 }
 
@@ -94,10 +96,13 @@ if (!cluster.ok) {
         prefix: 't-restart',
       });
       let downFrom = 0;
+      let baseline = 0;
       let downUntil = 0;
       const healthWhileDown: { status: number; ms: number }[] = [];
       try {
         await pause(5_000);
+        // The same request while the database is up: what the machine's load alone costs a /healthz answer.
+        baseline = Math.max(...(await Promise.all(instances.map(timedHealth))).map((health) => health.ms));
         await server.stop();
         downFrom = Date.now();
         // Let pools notice, then probe the faces while the server stays down.
@@ -122,8 +127,9 @@ if (!cluster.ok) {
         downUntil = Date.now();
 
         for (const health of healthWhileDown) {
-          assert.equal(health.status, 503, '/healthz answers 503 while the database is down');
-          assert.ok(health.ms <= 2_000, `/healthz answered within 2 s (${health.ms} ms)`);
+          assert.equal(health.status, 503, `/healthz answers 503 while the database is down (${health.why})`);
+          // Within 2 s of waiting for the database, over what the load costs any request (the machine is shared).
+          assert.ok(health.ms <= baseline + 2_000, `/healthz answered in ${health.ms} ms, baseline ${baseline} ms`);
         }
         assert.notEqual(smtpWhileDown.dataReply?.slice(0, 3), '250', 'no 250 while the database is down');
         assert.match(
