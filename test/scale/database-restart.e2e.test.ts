@@ -98,7 +98,7 @@ if (!cluster.ok) {
       let downFrom = 0;
       let baseline = 0;
       let downUntil = 0;
-      const healthWhileDown: { status: number; ms: number }[] = [];
+      const healthWhileDown: { status: number; ms: number; why: string }[] = [];
       try {
         await pause(5_000);
         // The same request while the database is up: what the machine's load alone costs a /healthz answer.
