@@ -90,12 +90,6 @@ function openPostgres(connectionString: string, options: OpenStoreOptions): Kyse
   // An idle connection that the server closes emits 'error' on the pool; unhandled, it would end the process.
   // The pool drops that connection and opens a new one on the next query.
   pool.on('error', (error) => options.logger?.warn({ err: error }, 'store: idle database connection lost'));
-  // A connection in use (checked out for a query or a transaction) has no pool listener: when the server goes away
-  // (restart, failover: SQLSTATE 57P01) the client emits 'error' and, unhandled, that would end the process. The
-  // query in flight rejects on its own (StoreUnavailableError) and the pool drops the broken connection on release.
-  pool.on('connect', (client) => {
-    client.on('error', (error) => options.logger?.warn({ err: error }, 'store: database connection lost while in use'));
-  });
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
