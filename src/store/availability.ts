@@ -27,6 +27,8 @@ const PG_CONNECTION_MESSAGES = [
   'Connection terminated unexpectedly',
   'connect ECONNREFUSED',
   'Query read timeout',
+  'Client was closed and is not queryable',
+  'Cannot use a pool after calling end on the pool',
 ];
 
 export function isUnavailable(error: unknown): boolean {

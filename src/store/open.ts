@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { guarded, isUnavailable } from './availability.js';
 import { StoreUnavailableError, StoreUrlError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
 import * as messages from './messages.js';
 import * as oneTimeTokens from './one-time-tokens.js';
 import * as outbox from './outbox.js';
@@ -90,6 +91,12 @@ function openPostgres(connectionString: string, options: OpenStoreOptions): Kyse
   // An idle connection that the server closes emits 'error' on the pool; unhandled, it would end the process.
   // The pool drops that connection and opens a new one on the next query.
   pool.on('error', (error) => options.logger?.warn({ err: error }, 'store: idle database connection lost'));
+  // A connection can also drop between being checked out and its query being sent; pg then emits 'error' on the
+  // client itself, which no pool listener covers. The query fails (and becomes StoreUnavailableError); the
+  // listener only keeps the event from ending the process.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.logger?.warn({ err: error }, 'store: database connection lost'));
+  });
   return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -109,7 +116,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const dialect: Dialect = location.dialect;
   const db = openDatabase(location, options);
 
-  const context: StoreContext = { db, dialect };
+  const context: StoreContext =
+    location.dialect === 'sqlite'
+      ? { dialect: 'sqlite', db, groupCommit: new GroupCommit(db) }
+      : { dialect: 'postgres', db };
   let migrated = false;
   let migrating: Promise<void> | undefined;
   const ensureMigrated = async (): Promise<void> => {

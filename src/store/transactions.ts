@@ -1,28 +1,31 @@
 /**
- * How a store call writes: everything it changes commits together or not at all, in one transaction. On SQLite
- * that transaction begins `IMMEDIATE` (see `sqlite-dialect.ts`), so a call never fails half-way for a lock it
- * could have waited for; on PostgreSQL a call of one statement needs no transaction of its own.
+ * How a store call writes: everything it changes commits together or not at all. On PostgreSQL a call is one
+ * transaction (or one statement); on SQLite it joins the next group commit (`group-commit.ts`): one transaction,
+ * begun `IMMEDIATE` (see `sqlite-dialect.ts`), with the call in its own savepoint.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Dialect } from './migrations.js';
+import type { GroupCommit } from './group-commit.js';
 import type { Database } from './schema.js';
 
-export interface StoreContext {
-  db: Kysely<Database>;
-  dialect: Dialect;
-}
+export type StoreContext =
+  { dialect: 'postgres'; db: Kysely<Database> } | { dialect: 'sqlite'; db: Kysely<Database>; groupCommit: GroupCommit };
 
-/** Runs `work` in one transaction. */
+/** Runs `work` atomically: in its own transaction (PostgreSQL), in the next group commit (SQLite). */
 export function inTransaction<T>(context: StoreContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return context.db.transaction().execute(work);
+  switch (context.dialect) {
+    case 'postgres':
+      return context.db.transaction().execute(work);
+    case 'sqlite':
+      return context.groupCommit.run(work);
+  }
 }
 
-/** Runs one statement atomically: alone on PostgreSQL, inside `BEGIN IMMEDIATE` on SQLite. */
+/** Runs one statement atomically: alone on PostgreSQL, in the next group commit on SQLite. */
 export function oneStatement<T>(context: StoreContext, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
   switch (context.dialect) {
     case 'postgres':
       return work(context.db);
     case 'sqlite':
-      return context.db.transaction().execute(work);
+      return context.groupCommit.run(work);
   }
 }

@@ -117,6 +117,20 @@ export function storeSuite(backend: Backend): void {
       assert.equal((await store.getMessage(id))?.verdict, pass.verdict);
     });
 
+    test('among writes made at once, a failing one fails alone and the others are stored', async () => {
+      const store = await fresh();
+      const { pass } = await evaluations();
+      const existing = newId();
+      await store.saveMessage(message(existing, pass));
+      const ids = Array.from({ length: 30 }, (_, i) => (i === 15 ? existing : newId()));
+      const results = await Promise.allSettled(ids.map((id) => store.saveMessage(message(id, pass))));
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ids.map((_, i) => (i === 15 ? 'rejected' : 'fulfilled')),
+      );
+      for (const id of ids) assert.equal((await store.getMessage(id))?.id, id);
+    });
+
     test('listTestMessages: only that local part, newest first, limited', async () => {
       const store = await fresh();
       const { pass, fail } = await evaluations();

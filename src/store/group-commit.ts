@@ -1,0 +1,76 @@
+/**
+ * Group commit for SQLite: writes that arrive together share one transaction, so one fsync (`synchronous=FULL`)
+ * commits them all. A commit costs one fsync of the WAL (milliseconds on most disks), and better-sqlite3 runs it
+ * on the event loop, so without grouping a store serves at most one fsync's worth of writes at a time, whatever
+ * the number of SMTP sessions waiting.
+ *
+ * A write joins the batch that starts on the next turn of the event loop; each write runs in its own SAVEPOINT,
+ * so one that fails (a duplicate id) is rolled back and rejected alone, and every caller's promise settles only
+ * after the COMMIT of its batch: nothing is acknowledged before it is on disk. A failed COMMIT rejects the whole
+ * batch (nothing of it was written).
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+interface PendingWrite {
+  work: (trx: Transaction<Database>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** The most writes one transaction takes; more wait for the next. */
+const MAX_BATCH = 256;
+
+export class GroupCommit {
+  readonly #db: Kysely<Database>;
+  #pending: PendingWrite[] = [];
+  #scheduled = false;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Runs `work` in the next batch; resolves with its result once the batch is committed. */
+  run<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending.splice(0, MAX_BATCH);
+    const outcomes: Outcome[] = [];
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        for (const write of batch) {
+          await sql`savepoint write`.execute(trx);
+          try {
+            const value = await write.work(trx);
+            await sql`release write`.execute(trx);
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            await sql`rollback to write`.execute(trx);
+            await sql`release write`.execute(trx);
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+      batch.forEach((write, index) => {
+        const outcome = outcomes[index] as Outcome;
+        if (outcome.ok) write.resolve(outcome.value);
+        else write.reject(outcome.error);
+      });
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+    } finally {
+      if (this.#pending.length > 0) setImmediate(() => void this.#flush());
+      else this.#scheduled = false;
+    }
+  }
+}
