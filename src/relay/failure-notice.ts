@@ -42,6 +42,7 @@ export function statusCode(reply: string, expired: boolean): string {
 export function printableLine(text: string, max = 900): string {
   return text
     .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
     .trim()
     .slice(0, max);
 }

@@ -20,8 +20,8 @@ export function isPlainHeaderText(text: string): boolean {
 export function encodeWords(text: string): string {
   const prefix = '=?UTF-8?B?';
   const suffix = '?=';
-  // Base64 of n bytes takes 4*ceil(n/3) characters: 45 bytes → 60 characters, within 75 with the delimiters.
-  const maxBytes = Math.floor(((MAX_ENCODED_WORD - prefix.length - suffix.length) / 4) * 3);
+  // Base64 of n bytes takes 4*ceil(n/3) characters: 45 bytes → 60 characters, 72 with the delimiters.
+  const maxBytes = Math.floor((MAX_ENCODED_WORD - prefix.length - suffix.length) / 4) * 3;
   const words: string[] = [];
   let chunk: Buffer[] = [];
   let size = 0;

@@ -44,7 +44,6 @@ const LOCAL_NETWORKS: readonly IpNetwork[] = [
   '240.0.0.0/4',
   '::/128',
   '::1/128',
-  '::ffff:0:0/96',
   'fc00::/7',
   'fe80::/10',
   'ff00::/8',
