@@ -8,7 +8,7 @@
  * See docs/dashboard.md.
  */
 import { randomBytes } from 'node:crypto';
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { auditDomain, defaultLimits, type AuditReport } from '../core/index.js';
 import type { Verdict } from '../store/types.js';
@@ -121,7 +121,37 @@ export function pageRoutes(app: Hono, deps: HttpDeps): void {
       <NoticePage title="Not found" message="The admin pages are off: set http.adminToken in the configuration." />,
       404,
     );
-  const admin = requireAdmin(deps, adminOff);
+  const guard = requireAdmin(deps, adminOff);
+  /**
+   * A page handler whose failures (the database not answering, an unexpected error) become an HTML page with 503,
+   * not the API's JSON error; the cause goes to the log.
+   */
+  const page =
+    (handler: (c: Context) => Response | Promise<Response>) =>
+    async (c: Context): Promise<Response> => {
+      try {
+        return await handler(c);
+      } catch (error) {
+        deps.logger.error({ err: error, path: c.req.path }, 'page failed');
+        return render(
+          c,
+          <NoticePage title="Try again in a moment" message="The server could not build this page just now." />,
+          503,
+        );
+      }
+    };
+  const admin: MiddlewareHandler = async (c, next) => {
+    try {
+      return await guard(c, next);
+    } catch (error) {
+      deps.logger.error({ err: error, path: c.req.path }, 'admin session check failed');
+      return render(
+        c,
+        <NoticePage title="Try again in a moment" message="The server could not check your session just now." />,
+        503,
+      );
+    }
+  };
 
   app.get('/assets/:file', (c) => {
     const asset = ASSETS.get(c.req.path);
@@ -132,143 +162,173 @@ export function pageRoutes(app: Hono, deps: HttpDeps): void {
     return c.body(asset.body);
   });
 
-  app.get('/', async (c) => {
-    const smtp = deps.config.smtp;
-    if (smtp === undefined) {
+  app.get(
+    '/',
+    page(async (c) => {
+      const smtp = deps.config.smtp;
+      if (smtp === undefined) {
+        return render(
+          c,
+          <AuditPage values={{}} error="Test addresses are off on this server (no [smtp] section): audit a domain." />,
+        );
+      }
+      const localPart = newTestLocalPart();
+      await deps.store.createTestAddress(localPart, deps.now());
       return render(
         c,
-        <AuditPage values={{}} error="Test addresses are off on this server (no [smtp] section): audit a domain." />,
+        <HomePage
+          address={`${localPart}@${smtp.testDomain}`}
+          reportPath={`/r/${localPart}`}
+          {...swaksServer(smtp.listen)}
+        />,
       );
-    }
-    const localPart = newTestLocalPart();
-    await deps.store.createTestAddress(localPart, deps.now());
-    return render(
-      c,
-      <HomePage
-        address={`${localPart}@${smtp.testDomain}`}
-        reportPath={`/r/${localPart}`}
-        {...swaksServer(smtp.listen)}
-      />,
-    );
-  });
+    }),
+  );
 
-  app.get('/r/:localPart', async (c) => {
-    const localPart = c.req.param('localPart').toLowerCase();
-    const testDomain = deps.config.smtp?.testDomain;
-    if (!LOCAL_PART.test(localPart) || testDomain === undefined) {
-      return render(c, <NoticePage title="Not found" message="There is no report at this address." />, 404);
-    }
-    const messages = await deps.store.listTestMessages(localPart, REPORT_MESSAGES);
-    const wanted = c.req.query('m');
-    const selected = (wanted !== undefined && messages.find((m) => m.id === wanted)) || messages[0];
-    return render(
-      c,
-      <TestReportPage
-        localPart={localPart}
-        address={`${localPart}@${testDomain}`}
-        messages={messages}
-        selected={selected}
-      />,
-    );
-  });
-
-  app.get('/audit', async (c) => {
-    const values: AuditFormValues = {
-      domain: c.req.query('domain') ?? '',
-      ip: c.req.query('ip') ?? '',
-      helo: c.req.query('helo') ?? '',
-      selector: c.req.query('selector') ?? '',
-    };
-    for (const [key, value] of Object.entries(values)) {
-      if (typeof value === 'string' && value.length > 300)
-        return render(c, <AuditPage values={{}} error={`${key}: too long.`} />, 400);
-    }
-    if (values.domain === '') return render(c, <AuditPage values={values} />);
-    const input = auditInput(values);
-    if (!input.ok) return render(c, <AuditPage values={values} error={input.error} />, 400);
-    const now = deps.now();
-    const limit = await deps.store.hitRateLimit(
-      `audit:${clientAddress(c, parseNetworks(deps.config.http.trustedProxies)) ?? 'unknown'}`,
-      AUDITS_PER_MINUTE,
-      60_000,
-      now,
-    );
-    if (!limit.allowed) {
-      c.header('Retry-After', String(Math.max(1, Math.ceil((limit.resetAt - now) / 1000))));
-      return render(c, <AuditPage values={values} error="Too many audits: wait a minute." />, 429);
-    }
-    let report: AuditReport;
-    try {
-      report = await auditDomain(
-        {
-          resolver: deps.resolver,
-          now: () => new Date(deps.now()),
-          limits: defaultLimits,
-          signal: AbortSignal.timeout(AUDIT_TIMEOUT_MS),
-        },
-        {
-          domain: input.domain,
-          ips: input.ips,
-          selectors: input.selectors,
-          ...(input.helo !== undefined ? { helo: input.helo } : {}),
-        },
+  app.get(
+    '/r/:localPart',
+    page(async (c) => {
+      const localPart = (c.req.param('localPart') ?? '').toLowerCase();
+      const testDomain = deps.config.smtp?.testDomain;
+      if (!LOCAL_PART.test(localPart) || testDomain === undefined) {
+        return render(c, <NoticePage title="Not found" message="There is no report at this address." />, 404);
+      }
+      const messages = await deps.store.listTestMessages(localPart, REPORT_MESSAGES);
+      const wanted = c.req.query('m');
+      const selected = (wanted !== undefined && messages.find((m) => m.id === wanted)) || messages[0];
+      return render(
+        c,
+        <TestReportPage
+          localPart={localPart}
+          address={`${localPart}@${testDomain}`}
+          messages={messages}
+          selected={selected}
+        />,
       );
-    } catch (error) {
-      deps.logger.warn({ err: error, domain: input.domain }, 'audit failed');
-      return render(c, <AuditPage values={values} error="The audit could not be completed: try again." />, 500);
-    }
-    return render(c, <AuditPage values={values} report={report} />);
-  });
+    }),
+  );
 
-  app.get('/login', (c) => {
-    if (deps.config.http.adminToken === undefined) return adminOff(c);
-    return render(c, <LoginPage next={safeNext(c.req.query('next'))} />);
-  });
+  app.get(
+    '/audit',
+    page(async (c) => {
+      const values: AuditFormValues = {
+        domain: c.req.query('domain') ?? '',
+        ip: c.req.query('ip') ?? '',
+        helo: c.req.query('helo') ?? '',
+        selector: c.req.query('selector') ?? '',
+      };
+      for (const [key, value] of Object.entries(values)) {
+        if (typeof value === 'string' && value.length > 300)
+          return render(c, <AuditPage values={{}} error={`${key}: too long.`} />, 400);
+      }
+      if (values.domain === '') return render(c, <AuditPage values={values} />);
+      const input = auditInput(values);
+      if (!input.ok) return render(c, <AuditPage values={values} error={input.error} />, 400);
+      const now = deps.now();
+      const limit = await deps.store.hitRateLimit(
+        `audit:${clientAddress(c, parseNetworks(deps.config.http.trustedProxies)) ?? 'unknown'}`,
+        AUDITS_PER_MINUTE,
+        60_000,
+        now,
+      );
+      if (!limit.allowed) {
+        c.header('Retry-After', String(Math.max(1, Math.ceil((limit.resetAt - now) / 1000))));
+        return render(c, <AuditPage values={values} error="Too many audits: wait a minute." />, 429);
+      }
+      let report: AuditReport;
+      try {
+        report = await auditDomain(
+          {
+            resolver: deps.resolver,
+            now: () => new Date(deps.now()),
+            limits: defaultLimits,
+            signal: AbortSignal.timeout(AUDIT_TIMEOUT_MS),
+          },
+          {
+            domain: input.domain,
+            ips: input.ips,
+            selectors: input.selectors,
+            ...(input.helo !== undefined ? { helo: input.helo } : {}),
+          },
+        );
+      } catch (error) {
+        deps.logger.warn({ err: error, domain: input.domain }, 'audit failed');
+        return render(c, <AuditPage values={values} error="The audit could not be completed: try again." />, 500);
+      }
+      return render(c, <AuditPage values={values} report={report} />);
+    }),
+  );
 
-  app.post('/login', async (c) => {
-    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
-    const result = await signIn(c, deps, form['token'], form['next']);
-    if (result.ok) return c.redirect(result.location, 303);
-    if (result.status === 404) return adminOff(c);
-    return render(c, <LoginPage next={safeNext(form['next'])} error={result.message} />, result.status);
-  });
+  app.get(
+    '/login',
+    page((c) => {
+      if (deps.config.http.adminToken === undefined) return adminOff(c);
+      return render(c, <LoginPage next={safeNext(c.req.query('next'))} />);
+    }),
+  );
 
-  app.post('/logout', async (c) => {
-    if (!(await signOut(c, deps)))
-      return render(c, <NoticePage title="Forbidden" message="Sign out from a page of this site." />, 403);
-    return c.redirect('/', 303);
-  });
+  app.post(
+    '/login',
+    page(async (c) => {
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+      const result = await signIn(c, deps, form['token'], form['next']);
+      if (result.ok) return c.redirect(result.location, 303);
+      if (result.status === 404) return adminOff(c);
+      return render(c, <LoginPage next={safeNext(form['next'])} error={result.message} />, result.status);
+    }),
+  );
 
-  app.get('/messages', admin, async (c) => {
-    const verdict = verdictParam(c.req.query('verdict'));
-    const beforeParam = c.req.query('before');
-    const before = beforeParam !== undefined && MESSAGE_ID.test(beforeParam) ? beforeParam : undefined;
-    const messages = await deps.store.listMessages({
-      limit: HISTORY_PAGE,
-      ...(verdict !== undefined ? { verdict } : {}),
-      ...(before !== undefined ? { before } : {}),
-    });
-    const last = messages[messages.length - 1];
-    return render(
-      c,
-      <MessagesPage
-        messages={messages}
-        verdict={verdict}
-        nextBefore={messages.length === HISTORY_PAGE && last ? last.id : undefined}
-      />,
-    );
-  });
+  app.post(
+    '/logout',
+    page(async (c) => {
+      if (!(await signOut(c, deps)))
+        return render(c, <NoticePage title="Forbidden" message="Sign out from a page of this site." />, 403);
+      return c.redirect('/', 303);
+    }),
+  );
 
-  app.get('/m/:id', admin, async (c) => {
-    const id = c.req.param('id');
-    const message = MESSAGE_ID.test(id) ? await deps.store.getMessage(id) : undefined;
-    if (message === undefined)
-      return render(c, <NoticePage title="Not found" message="There is no message with this id." />, 404);
-    return render(c, <HistoryMessagePage message={message} />);
-  });
+  app.get(
+    '/messages',
+    admin,
+    page(async (c) => {
+      const verdict = verdictParam(c.req.query('verdict'));
+      const beforeParam = c.req.query('before');
+      const before = beforeParam !== undefined && MESSAGE_ID.test(beforeParam) ? beforeParam : undefined;
+      const messages = await deps.store.listMessages({
+        limit: HISTORY_PAGE,
+        ...(verdict !== undefined ? { verdict } : {}),
+        ...(before !== undefined ? { before } : {}),
+      });
+      const last = messages[messages.length - 1];
+      return render(
+        c,
+        <MessagesPage
+          messages={messages}
+          verdict={verdict}
+          nextBefore={messages.length === HISTORY_PAGE && last ? last.id : undefined}
+        />,
+      );
+    }),
+  );
 
-  app.get('/outbox', admin, async (c) => {
-    const submissions = await deps.store.listOutbox({ limit: HISTORY_PAGE });
-    return render(c, <OutboxPage submissions={submissions} />);
-  });
+  app.get(
+    '/m/:id',
+    admin,
+    page(async (c) => {
+      const id = c.req.param('id') ?? '';
+      const message = MESSAGE_ID.test(id) ? await deps.store.getMessage(id) : undefined;
+      if (message === undefined)
+        return render(c, <NoticePage title="Not found" message="There is no message with this id." />, 404);
+      return render(c, <HistoryMessagePage message={message} />);
+    }),
+  );
+
+  app.get(
+    '/outbox',
+    admin,
+    page(async (c) => {
+      const submissions = await deps.store.listOutbox({ limit: HISTORY_PAGE });
+      return render(c, <OutboxPage submissions={submissions} />);
+    }),
+  );
 }

@@ -1,10 +1,14 @@
-/** The HTTP app's dependencies for the dashboard tests: a validated config, the memory store, a silent logger. */
+/**
+ * The HTTP app's dependencies for the dashboard tests: a validated config, a fresh SQLite store in memory (the
+ * real store, migrations and all), a resolver on the loopback DNS server and a silent logger.
+ */
 import { pino } from 'pino';
 import { createResolver } from '../../src/core/dns/index.js';
 import type { HttpDeps } from '../../src/http/deps.js';
 import { validateConfig, type ServeConfig } from '../../src/server/config.js';
 import { createMetrics } from '../../src/server/metrics.js';
-import { MemoryStore } from './memory-store.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
 
 export const ADMIN_TOKEN = 'admin-token-0123456789';
 export const TEST_DOMAIN = 'check.example.test';
@@ -20,14 +24,21 @@ export function testConfig(extra: Record<string, unknown> = {}, http: Record<str
   return result.config;
 }
 
-export function testDeps(options: { dns: string; config?: ServeConfig; store?: MemoryStore }): HttpDeps & {
-  store: MemoryStore;
-} {
+/** Every store opened here, closed by {@link closeTestStores}. */
+const opened: Store[] = [];
+
+export async function closeTestStores(): Promise<void> {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+}
+
+export async function testDeps(options: { dns: string; config?: ServeConfig }): Promise<HttpDeps> {
+  const store = await openStore('sqlite::memory:');
+  opened.push(store);
   const metrics = createMetrics();
   const resolver = createResolver({ servers: [options.dns], timeoutMs: 1500, retries: 0, cache: true });
   return {
     config: options.config ?? testConfig(),
-    store: options.store ?? new MemoryStore(),
+    store,
     resolver,
     evaluateOptions: { resolver, authservId: 'mx.check.example.test' },
     logger: pino({ level: 'silent' }),

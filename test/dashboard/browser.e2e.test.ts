@@ -8,26 +8,23 @@
  * report (trusted and untrusted, desktop and phone width) are written to a temporary directory.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { getRequestListener } from '@hono/node-server';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createResolver } from '../../src/core/dns/index.js';
-import { evaluate, type Evaluation } from '../../src/core/evaluation/index.js';
-import { createHttpApp } from '../../src/http/app.js';
+import type { Evaluation } from '../../src/core/evaluation/index.js';
+import { validateConfig } from '../../src/server/config.js';
+import { startService, type Service } from '../../src/server/service.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
 import { reportSections } from '../../src/http/views/report-model.js';
-import { newId } from '../../src/store/ids.js';
-import type { NewMessage } from '../../src/store/types.js';
+import { run } from '../smtp/harness.js';
 import { startTestDnsServer, zoneRecords as shorthand, type TestDnsServer } from '../support/dns-server.js';
-import { zoneRecords } from '../evaluation/fixture-format.js';
-import { ADMIN_TOKEN, testDeps } from './app-deps.js';
-import type { MemoryStore } from './memory-store.js';
-import { evaluateScenarios, type Scenario } from './scenarios.js';
+import { buildMessage, loadFixture, zoneRecords } from '../evaluation/fixture-format.js';
+import { createResolver } from '../../src/core/dns/index.js';
+import { ADMIN_TOKEN, TEST_DOMAIN } from './app-deps.js';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -42,17 +39,16 @@ const CHROMIUM_ARGS = [
 /** Whether this build serves GET /api/v1/tests/{localPart} (set in before()). */
 let API_TESTS_ROUTE = false;
 
-const NAMES = ['aligned-spf-dkim-pass', 'seed-spf-fail-untrusted', 'seed-ptr-missing-low'] as const;
-
-let scenarios: Map<string, Scenario>;
 let dns: TestDnsServer;
-let server: Server;
+let service: Service;
+let store: Store;
 let base: string;
-let store: MemoryStore;
+let smtpPort: number;
+let work: string;
 let context: BrowserContext;
-let profile: string;
 let screenshots: string;
-let hostile: { evaluation: Evaluation; raw: Uint8Array };
+/** The messages sent, as files for swaks: a signed aligned one and a spoofed one from a foreign address. */
+const files = { aligned: '', spoofed: '', hostile: '' };
 
 const HOSTILE_RAW =
   'From: "<script>window.pwned=1</script>" <alice@example.com>\r\n' +
@@ -61,56 +57,91 @@ const HOSTILE_RAW =
   'Date: Thu, 15 Jan 2026 11:55:00 +0000\r\nMessage-ID: <hostile.1@example.com>\r\n' +
   'X-Link: javascript:window.pwned=4\r\n\r\nHello\r\n';
 
-function scenario(name: (typeof NAMES)[number]): Scenario {
-  const s = scenarios.get(name);
-  assert.ok(s, name);
-  return s;
+/** How each kind of message is sent: the file, and the client address and HELO given by XCLIENT. */
+const SENDS = {
+  trusted: { file: 'aligned', ip: '192.0.2.10', helo: 'mail.example.com' },
+  low: { file: 'aligned', ip: '192.0.2.10', helo: 'localhost' },
+  untrusted: { file: 'spoofed', ip: '203.0.113.66', helo: 'mail.example.com' },
+  hostile: { file: 'hostile', ip: '192.0.2.10', helo: 'mail.example.com' },
+} as const;
+
+/** Sends one message to `localPart@testDomain` with swaks over real SMTP, XCLIENT setting the client. */
+async function send(localPart: string, kind: keyof typeof SENDS): Promise<void> {
+  const how = SENDS[kind];
+  const r = await run('swaks', [
+    '--server',
+    '127.0.0.1',
+    '--port',
+    String(smtpPort),
+    '--timeout',
+    '20',
+    '--to',
+    `${localPart}@${TEST_DOMAIN}`,
+    '--from',
+    'alice@example.com',
+    '--ehlo',
+    how.helo,
+    '--xclient',
+    `ADDR=${how.ip} NAME=[UNAVAILABLE] HELO=${how.helo}`,
+    '--data',
+    files[how.file],
+  ]);
+  assert.equal(r.code, 0, `swaks: ${r.stdout}${r.stderr}`);
 }
 
-async function deliver(localPart: string | undefined, s: { evaluation: Evaluation; raw: Uint8Array }, extra = {}) {
-  const now = Date.now();
-  const message: NewMessage = {
-    id: newId(now),
-    receivedAt: now,
-    source: localPart === undefined ? 'milter' : 'smtp',
-    ...(localPart !== undefined ? { localPart } : {}),
-    envelope: s.evaluation.envelope,
-    evaluation: s.evaluation,
-    raw: s.raw,
-    size: s.raw.length,
-    ...extra,
-  };
-  await store.saveMessage(message);
-  return message.id;
+/** The evaluation JSON of the newest message to a test address: from the API when this build has it. */
+async function evaluationOf(localPart: string): Promise<Evaluation> {
+  if (API_TESTS_ROUTE) {
+    const body = (await (await fetch(`${base}/api/v1/tests/${localPart}`)).json()) as {
+      messages: { evaluation: Evaluation }[];
+    };
+    assert.ok(body.messages[0], 'the API lists the message');
+    return body.messages[0].evaluation;
+  }
+  const [newest] = await store.listTestMessages(localPart, 1);
+  assert.ok(newest, 'the store holds the message');
+  return newest.evaluation;
 }
 
 before(async () => {
-  scenarios = await evaluateScenarios(NAMES);
-  const aligned = scenario('aligned-spf-dkim-pass');
+  const spoofed = loadFixture('spoofed-from-spf-fail-no-dkim');
+  const aligned = loadFixture('aligned-spf-dkim-pass');
   dns = await startTestDnsServer({
     records: [
-      ...zoneRecords(aligned.fixture),
+      ...zoneRecords(spoofed),
       ...shorthand({
         'audit-me.test': { MX: [[10, 'mail.audit-me.test']], TXT: ['v=spf1 mx -all'] },
         'mail.audit-me.test': { A: ['192.0.2.77'] },
       }),
     ],
   });
-  const resolver = createResolver({ servers: [dns.address], timeoutMs: 1500, retries: 0 });
-  hostile = {
-    evaluation: await evaluate(HOSTILE_RAW, aligned.fixture.envelope, { resolver, now: aligned.fixture.now }),
-    raw: new TextEncoder().encode(HOSTILE_RAW),
-  };
-  const deps = testDeps({ dns: dns.address });
-  store = deps.store;
-  const app = createHttpApp(deps);
-  API_TESTS_ROUTE = (await app.request('/api/v1/tests/t-probe')).status !== 404;
-  server = createServer(getRequestListener(app.fetch));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profile = await mkdtemp(join(tmpdir(), 'mailtrust-chromium-'));
+  work = await mkdtemp(join(tmpdir(), 'mailtrust-dashboard-'));
+  const signer = createResolver({ servers: [dns.address], timeoutMs: 1500, retries: 0 });
+  const crlf = (raw: Uint8Array) => Buffer.from(raw).toString('latin1').replace(/\r?\n/g, '\r\n');
+  files.aligned = join(work, 'aligned.eml');
+  files.spoofed = join(work, 'spoofed.eml');
+  files.hostile = join(work, 'hostile.eml');
+  await writeFile(files.aligned, crlf(await buildMessage(aligned, signer)), 'latin1');
+  await writeFile(files.spoofed, crlf(await buildMessage(spoofed, signer)), 'latin1');
+  await writeFile(files.hostile, HOSTILE_RAW, 'latin1');
+
+  const config = validateConfig({
+    hostname: 'mx.check.example.test',
+    database: `sqlite:${join(work, 'mailtrust.db')}`,
+    dns: [dns.address],
+    logLevel: 'silent',
+    smtp: { listen: '127.0.0.1:0', testDomain: TEST_DOMAIN },
+    http: { listen: '127.0.0.1:0', adminToken: ADMIN_TOKEN },
+  });
+  if (!config.ok) throw new Error(config.message);
+  store = await openStore(`sqlite:${join(work, 'mailtrust.db')}`);
+  service = await startService(config.config, { store });
+  base = `http://${service.face('http')!.address}`;
+  smtpPort = Number(service.face('smtp')!.address.split(':').pop());
+  API_TESTS_ROUTE = (await fetch(`${base}/api/v1/tests/t-probe`)).status !== 404;
+
   screenshots = process.env['MAILTRUST_SCREENSHOTS'] ?? (await mkdtemp(join(tmpdir(), 'mailtrust-screens-')));
-  context = await chromium.launchPersistentContext(profile, {
+  context = await chromium.launchPersistentContext(join(work, 'chromium'), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
@@ -122,9 +153,10 @@ before(async () => {
 
 after(async () => {
   await context?.close().catch(() => undefined);
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await service?.close(1000).catch(() => undefined);
+  await store?.close().catch(() => undefined);
   await dns?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  if (work) await rm(work, { recursive: true, force: true });
   if (screenshots) console.log(`screenshots: ${screenshots}`);
 });
 
@@ -185,22 +217,25 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
     await page.waitForSelector('[data-verdict="waiting"]');
     await expectNoSeriousViolations(page, 'waiting report');
     const localPart = address.split('@')[0]!;
-    const s = scenario('seed-spf-fail-untrusted');
-    await deliver(localPart, s, { subject: 'Quarterly report' });
+    await send(localPart, 'untrusted');
     // No reload from the test: the page's own script notices the message.
     await page.waitForSelector('[data-verdict="untrusted"]', { timeout: 20_000 });
+    const evaluation = await evaluationOf(localPart);
+    assert.equal(evaluation.verdict, 'untrusted');
     const shown = await shownSections(page);
     assert.deepEqual(
       shown.map((x) => [x.key, x.result, x.status]),
-      reportSections(s.evaluation).map((x) => [x.key, x.result, x.status]),
+      reportSections(evaluation).map((x) => [x.key, x.result, x.status]),
     );
     // The page's results against the evaluation JSON itself.
     const byKey = new Map(shown.map((x) => [x.key, x.result]));
-    assert.equal(byKey.get('spf'), s.evaluation.spf.result);
-    assert.equal(byKey.get('ptr'), s.evaluation.iprev.result);
-    assert.equal(byKey.get('dmarc'), s.evaluation.dmarc.result);
-    assert.equal(byKey.get('headers'), s.evaluation.headers.result);
-    assert.equal(await page.textContent('#authentication-results'), s.evaluation.authenticationResults);
+    assert.equal(byKey.get('spf'), evaluation.spf.result);
+    assert.equal(byKey.get('ptr'), evaluation.iprev.result);
+    assert.equal(byKey.get('helo'), evaluation.helo.result);
+    assert.equal(byKey.get('dmarc'), evaluation.dmarc.result);
+    assert.equal(byKey.get('headers'), evaluation.headers.result);
+    assert.equal(byKey.get('forwarding'), evaluation.arc.result);
+    assert.equal(await page.textContent('#authentication-results'), evaluation.authenticationResults);
     await expectNoSeriousViolations(page, 'untrusted report');
     assert.deepEqual(problems, []);
     await page.close();
@@ -208,7 +243,7 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
 
   test('a copy button puts the exact record on the clipboard', async () => {
     const { page, problems } = await newPage();
-    await deliver('t-copy', scenario('seed-spf-fail-untrusted'));
+    await send('t-copy', 'untrusted');
     await page.goto(`${base}/r/t-copy`);
     const button = page.locator('section[data-section="spf"] button.copy').first();
     await button.waitFor({ state: 'visible' });
@@ -241,9 +276,9 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
 
   test('an admin signs in, filters /messages by verdict and opens a row', async () => {
     const { page, problems } = await newPage();
-    await deliver(undefined, scenario('aligned-spf-dkim-pass'), { from: 'alice@example.com' });
-    await deliver(undefined, scenario('seed-ptr-missing-low'), { from: 'low@example.com' });
-    await deliver(undefined, scenario('seed-spf-fail-untrusted'), { from: 'spoof@example.com' });
+    await send('t-history-1', 'trusted');
+    await send('t-history-2', 'low');
+    await send('t-history-3', 'untrusted');
     await page.goto(`${base}/messages`);
     assert.match(page.url(), /\/login\?next=%2Fmessages$/);
     await expectNoSeriousViolations(page, 'login');
@@ -272,7 +307,7 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
 
   test('hostile header text shows literally and nothing in it runs', async () => {
     const { page, problems } = await newPage();
-    await deliver('t-hostile', hostile, { subject: '"><img src=x onerror="window.pwned=2">' });
+    await send('t-hostile', 'hostile');
     const response = await page.goto(`${base}/r/t-hostile`);
     const csp = response?.headers()['content-security-policy'] ?? '';
     assert.match(csp, /script-src 'self'/);
@@ -294,7 +329,7 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
 
   test('keyboard: the first Tab reaches the skip link, which moves focus to the content', async () => {
     const { page } = await newPage();
-    await deliver('t-keys', scenario('aligned-spf-dkim-pass'));
+    await send('t-keys', 'trusted');
     await page.goto(`${base}/r/t-keys`);
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), 'Skip to content');
@@ -304,14 +339,9 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
   });
 
   test('screenshots of the report: trusted and untrusted, desktop and phone width', async () => {
-    const cases = [
-      ['trusted', 'aligned-spf-dkim-pass'],
-      ['untrusted', 'seed-spf-fail-untrusted'],
-      ['low', 'seed-ptr-missing-low'],
-    ] as const;
-    for (const [label, name] of cases) {
+    for (const label of ['trusted', 'low', 'untrusted'] as const) {
       const localPart = `t-shot-${label}`;
-      await deliver(localPart, scenario(name), { subject: 'Quarterly report' });
+      await send(localPart, label);
       for (const [width, height, device] of [
         [1280, 900, 'desktop'],
         [390, 844, 'phone'],
@@ -319,11 +349,12 @@ describe('dashboard in Chromium', { timeout: 180_000 }, () => {
         const { page, problems } = await newPage();
         await page.setViewportSize({ width, height });
         await page.goto(`${base}/r/${localPart}`);
-        await page.waitForSelector(`[data-verdict="${scenario(name).evaluation.verdict}"]`);
+        await page.waitForSelector(`[data-verdict="${label}"]`);
         // Nothing wider than the screen: the page reflows at phone width.
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 0, `${label} ${device}: ${overflow}px wider than the viewport`);
         await page.screenshot({ path: join(screenshots, `report-${label}-${device}.png`), fullPage: true });
+        await page.screenshot({ path: join(screenshots, `report-${label}-${device}-top.png`) });
         assert.deepEqual(problems, []);
         await page.close();
       }

@@ -15,8 +15,8 @@ import { recordsInRemedy, reportSections, SECTION_ORDER, sectionOfFinding } from
 import { newId } from '../../src/store/ids.js';
 import { startTestDnsServer, zoneRecords as shorthand, type TestDnsServer } from '../support/dns-server.js';
 import { zoneRecords } from '../evaluation/fixture-format.js';
-import { ADMIN_TOKEN, TEST_DOMAIN, testConfig, testDeps } from './app-deps.js';
-import type { MemoryStore } from './memory-store.js';
+import { ADMIN_TOKEN, closeTestStores, TEST_DOMAIN, testConfig, testDeps } from './app-deps.js';
+import type { Store } from '../../src/store/types.js';
 import { evaluateScenarios, type Scenario } from './scenarios.js';
 
 const NAMES = [
@@ -44,6 +44,7 @@ before(async () => {
   });
 });
 after(async () => {
+  await closeTestStores();
   await dns?.close();
 });
 
@@ -146,8 +147,8 @@ describe('pages', () => {
   async function withMessages(
     names: (typeof NAMES)[number][],
     localPart: string,
-  ): Promise<{ app: ReturnType<typeof createHttpApp>; store: MemoryStore; ids: string[] }> {
-    const deps = testDeps({ dns: dns.address });
+  ): Promise<{ app: ReturnType<typeof createHttpApp>; store: Store; ids: string[] }> {
+    const deps = await testDeps({ dns: dns.address });
     const ids: string[] = [];
     let t = Date.parse('2026-01-15T12:00:00Z');
     for (const name of names) {
@@ -171,7 +172,7 @@ describe('pages', () => {
   }
 
   test('/ hands out a fresh unguessable address and records it', async () => {
-    const deps = testDeps({ dns: dns.address });
+    const deps = await testDeps({ dns: dns.address });
     const app = createHttpApp(deps);
     const one = await app.request('/');
     const two = await app.request('/');
@@ -182,13 +183,12 @@ describe('pages', () => {
     assert.ok(a && b, 'the address is on the page');
     assert.equal(a[2], TEST_DOMAIN);
     assert.notEqual(a[1], b[1]);
-    assert.ok(deps.store.testAddresses.has(a[1]!));
     assert.equal(one.headers.get('content-security-policy'), PAGE_CSP);
     assert.match(newTestLocalPart(), /^t-[a-z2-7]{26}$/);
   });
 
   test('the report before mail arrives: a waiting state that refreshes without JavaScript', async () => {
-    const app = createHttpApp(testDeps({ dns: dns.address }));
+    const app = createHttpApp(await testDeps({ dns: dns.address }));
     const res = await app.request('/r/t-waiting');
     assert.equal(res.status, 200);
     const html = await res.text();
@@ -225,8 +225,30 @@ describe('pages', () => {
     assert.match(first, /data-verdict="trusted"/);
   });
 
+  test('a store that fails gives an HTML page with 503, not a crash or a JSON error', async () => {
+    const deps = await testDeps({ dns: dns.address });
+    const broken = new Proxy(deps.store, {
+      get(target, key, receiver) {
+        if (key === 'listTestMessages' || key === 'sessionValid' || key === 'createTestAddress')
+          return () => Promise.reject(new Error('database down'));
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    const app = createHttpApp({ ...deps, store: broken });
+    for (const path of ['/', '/r/t-down']) {
+      const res = await app.request(path);
+      assert.equal(res.status, 503, path);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(await res.text(), /Try again in a moment/);
+    }
+    const admin = await app.request('/messages', {
+      headers: { cookie: 'mailtrust_admin=session-id-for-tests-000000000000' },
+    });
+    assert.equal(admin.status, 503);
+  });
+
   test('unknown pages and bad local parts are a clear 404 page', async () => {
-    const app = createHttpApp(testDeps({ dns: dns.address }));
+    const app = createHttpApp(await testDeps({ dns: dns.address }));
     const res = await app.request('/r/%3Cscript%3E');
     assert.equal(res.status, 404);
     assert.ok(!(await res.text()).includes('<script>'));
@@ -242,7 +264,7 @@ describe('pages', () => {
       'X-Link: javascript:alert(3)\r\n\r\nHello\r\n';
     const resolver = createResolver({ servers: [dns.address], timeoutMs: 1500, retries: 0 });
     const evaluation = await evaluate(raw, aligned.fixture.envelope, { resolver, now: aligned.fixture.now });
-    const deps = testDeps({ dns: dns.address });
+    const deps = await testDeps({ dns: dns.address });
     await deps.store.saveMessage({
       id: newId(),
       receivedAt: Date.now(),
@@ -274,7 +296,7 @@ describe('admin sign-in', () => {
     });
 
   test('the admin pages send a visitor without a session to the sign-in page', async () => {
-    const app = createHttpApp(testDeps({ dns: dns.address }));
+    const app = createHttpApp(await testDeps({ dns: dns.address }));
     for (const path of ['/messages', '/outbox', '/m/01ABC']) {
       const res = await app.request(path);
       assert.equal(res.status, 303, path);
@@ -283,7 +305,7 @@ describe('admin sign-in', () => {
   });
 
   test('a post from another site is refused; a wrong token is refused; the right one starts a session', async () => {
-    const deps = testDeps({ dns: dns.address });
+    const deps = await testDeps({ dns: dns.address });
     const app = createHttpApp(deps);
     assert.equal((await post(app, '/login', form(ADMIN_TOKEN))).status, 403, 'no Origin');
     assert.equal(
@@ -301,18 +323,18 @@ describe('admin sign-in', () => {
     assert.match(cookie, /SameSite=Strict/);
     assert.doesNotMatch(cookie, /Secure/, 'plain http: no Secure flag');
     const id = /^mailtrust_admin=([^;]+)/.exec(cookie)![1]!;
-    assert.ok(deps.store.sessions.has(sessionKey(id)), 'the store keeps the hash');
-    assert.ok(!deps.store.sessions.has(id), 'never the id itself');
+    assert.ok(await deps.store.sessionValid(sessionKey(id), Date.now()), 'the store keeps the hash');
+    assert.ok(!(await deps.store.sessionValid(id, Date.now())), 'never the id itself');
     const page = await app.request('/outbox', { headers: { cookie: `mailtrust_admin=${id}` } });
     assert.equal(page.status, 200);
     const out = await post(app, '/logout', '', { origin, cookie: `mailtrust_admin=${id}` });
     assert.equal(out.status, 303);
-    assert.equal(deps.store.sessions.size, 0);
+    assert.equal(await deps.store.sessionValid(sessionKey(id), Date.now()), false);
     assert.equal((await app.request('/outbox', { headers: { cookie: `mailtrust_admin=${id}` } })).status, 303);
   });
 
   test('behind https the cookie is Secure with the __Host- prefix', async () => {
-    const deps = testDeps({
+    const deps = await testDeps({
       dns: dns.address,
       config: testConfig({}, { publicUrl: 'https://check.example.test' }),
     });
@@ -323,7 +345,7 @@ describe('admin sign-in', () => {
   });
 
   test('sign-in attempts are rate limited per client', async () => {
-    const app = createHttpApp(testDeps({ dns: dns.address }));
+    const app = createHttpApp(await testDeps({ dns: dns.address }));
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++)
       statuses.push((await post(app, '/login', form('wrong-token-0000000000'), { origin })).status);
@@ -333,7 +355,7 @@ describe('admin sign-in', () => {
 
   test('without http.adminToken the admin pages do not exist', async () => {
     const config = testConfig({}, { adminToken: undefined });
-    const app = createHttpApp(testDeps({ dns: dns.address, config }));
+    const app = createHttpApp(await testDeps({ dns: dns.address, config }));
     assert.equal((await app.request('/messages')).status, 404);
     assert.equal((await app.request('/login')).status, 404);
   });
@@ -347,7 +369,7 @@ describe('admin sign-in', () => {
   });
 
   test('/messages lists history newest first and filters by verdict', async () => {
-    const deps = testDeps({ dns: dns.address });
+    const deps = await testDeps({ dns: dns.address });
     let t = Date.parse('2026-01-15T12:00:00Z');
     for (const name of ['aligned-spf-dkim-pass', 'seed-ptr-missing-low', 'seed-spf-fail-untrusted'] as const) {
       const s = scenario(name);
@@ -385,7 +407,7 @@ describe('admin sign-in', () => {
 
 describe('audit page and assets', () => {
   test('/audit runs the audit and shows the records to publish', async () => {
-    const app = createHttpApp(testDeps({ dns: dns.address }));
+    const app = createHttpApp(await testDeps({ dns: dns.address }));
     const res = await app.request('/audit?domain=audit-me.test&ip=192.0.2.77&helo=mail.audit-me.test&selector=s1');
     assert.equal(res.status, 200);
     const html = await res.text();
@@ -396,14 +418,14 @@ describe('audit page and assets', () => {
   });
 
   test('/audit with a bad domain answers 400 with the field named', async () => {
-    const app = createHttpApp(testDeps({ dns: dns.address }));
+    const app = createHttpApp(await testDeps({ dns: dns.address }));
     const res = await app.request('/audit?domain=%3Cscript%3E');
     assert.equal(res.status, 400);
     assert.match(await res.text(), /Domain: give a domain name/);
   });
 
   test('the stylesheet and the script are served under their hash, cacheable for good', async () => {
-    const app = createHttpApp(testDeps({ dns: dns.address }));
+    const app = createHttpApp(await testDeps({ dns: dns.address }));
     assert.equal(ASSETS.size, 3);
     for (const asset of [STYLESHEET_ASSET, SCRIPT_ASSET]) {
       const res = await app.request(asset.path);

@@ -29,6 +29,8 @@ export interface SectionValue {
 export interface ReportSection {
   key: SectionKey;
   title: string;
+  /** A one-word name for the summary strip. */
+  short: string;
   status: SectionStatus;
   /** The check's result token as in the evaluation JSON and Authentication-Results (`pass`, `softfail`, …). */
   result: string;
@@ -51,6 +53,16 @@ const TITLES: Record<SectionKey, string> = {
   dmarc: 'DMARC',
   headers: 'Message headers',
   forwarding: 'Forwarding and ARC',
+};
+
+const SHORT: Record<SectionKey, string> = {
+  ptr: 'PTR',
+  helo: 'HELO',
+  spf: 'SPF',
+  dkim: 'DKIM',
+  dmarc: 'DMARC',
+  headers: 'Headers',
+  forwarding: 'Forwarding',
 };
 
 /** The rule each section applies. */
@@ -242,6 +254,7 @@ export function reportSections(evaluation: Evaluation): ReportSection[] {
     return {
       key,
       title: TITLES[key],
+      short: SHORT[key],
       status: sectionStatus(findings, result),
       result,
       values,

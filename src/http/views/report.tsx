@@ -7,7 +7,7 @@ import type { Evaluation, TraceEntry } from '../../core/index.js';
 import type { StoredMessage } from '../../store/types.js';
 import { headerText } from './message-header.js';
 import { reportSections, verdictReasons, type Fix, type ReportSection } from './report-model.js';
-import { StatusBadge } from './status-badge.js';
+import { STATUS_LOOK, StatusBadge } from './status-badge.js';
 
 export const VERDICT_WORDS: Record<Evaluation['verdict'], { symbol: string; word: string; summary: string }> = {
   trusted: { symbol: '✓', word: 'Trusted', summary: 'A receiver would trust this message and its sender.' },
@@ -117,7 +117,7 @@ export function VerdictBanner(props: { evaluation: Evaluation; receivedAt?: numb
           {reasons.map((r) => (
             <li data-reason={r.id}>
               <strong>{r.message}</strong>
-              {r.remedy !== '' && <span> {r.remedy}</span>}
+              {r.remedy !== '' && <span class="remedy">{r.remedy}</span>}
             </li>
           ))}
         </ol>
@@ -170,15 +170,35 @@ function DnsQueries(props: { queries: readonly TraceEntry[] }) {
   );
 }
 
+/** The checks at a glance: one chip per section (symbol, name, and the status word for screen readers). */
+function Glance(props: { sections: ReportSection[] }) {
+  return (
+    <nav class="glance" aria-label="Checks at a glance">
+      <ul>
+        {props.sections.map((s) => (
+          <li>
+            <a href={`#section-${s.key}`} class={`chip ${s.status}`}>
+              <span aria-hidden="true">{STATUS_LOOK[s.status].symbol}</span> {s.short}
+              <span class="offscreen">{`: ${STATUS_LOOK[s.status].word}`}</span>
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 /** The whole report body of one message (everything below the page title). */
 export function MessageReport(props: { message: Pick<StoredMessage, 'evaluation' | 'receivedAt' | 'raw'> }) {
   const e = props.message.evaluation;
   const header = props.message.raw ? headerText(props.message.raw) : undefined;
+  const sections = reportSections(e);
   return (
     <>
       <VerdictBanner evaluation={e} receivedAt={props.message.receivedAt} />
+      <Glance sections={sections} />
       <div class="sections">
-        {reportSections(e).map((section) => (
+        {sections.map((section) => (
           <SectionView section={section} />
         ))}
       </div>

@@ -1,7 +1,7 @@
 /** The status badge: a symbol, a word and a colour, so the colour is never the only signal. */
 import type { SectionStatus } from './report-model.js';
 
-const LOOK: Record<SectionStatus, { symbol: string; word: string }> = {
+export const STATUS_LOOK: Record<SectionStatus, { symbol: string; word: string }> = {
   pass: { symbol: '✓', word: 'Pass' },
   warn: { symbol: '!', word: 'Warning' },
   fail: { symbol: '✗', word: 'Fail' },
@@ -10,7 +10,7 @@ const LOOK: Record<SectionStatus, { symbol: string; word: string }> = {
 };
 
 export function StatusBadge(props: { status: SectionStatus; word?: string }) {
-  const look = LOOK[props.status];
+  const look = STATUS_LOOK[props.status];
   return (
     <span class={`badge ${props.status}`} data-status={props.status}>
       <span aria-hidden="true">{look.symbol}</span>

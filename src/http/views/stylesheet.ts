@@ -42,6 +42,14 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f3f5f7;border:1px so
 .banner .meta{color:var(--ink);margin:0}
 .banner ol{color:var(--ink);margin:.5rem 0 0;padding-left:1.25rem}
 .banner li{margin:.35rem 0}
+.banner .remedy{display:block;font-weight:400}
+.glance ul{list-style:none;display:flex;flex-wrap:wrap;gap:.5rem;padding:0;margin:0 0 1rem}
+.chip{display:inline-flex;gap:.35rem;align-items:center;padding:.3rem .75rem;border-radius:999px;border:1px solid;font-weight:600;font-size:.9rem;text-decoration:none}
+.chip.pass{color:var(--pass);background:var(--pass-bg);border-color:#4ac26b}
+.chip.warn{color:var(--warn);background:var(--warn-bg);border-color:#d4a72c}
+.chip.fail{color:var(--fail);background:var(--fail-bg);border-color:#ff8182}
+.chip.info{color:var(--info);background:var(--info-bg);border-color:#afb8c1}
+.chip.unknown{color:var(--unknown);background:var(--unknown-bg);border-color:#c297ff}
 .badge{display:inline-flex;align-items:center;gap:.3rem;font-weight:600;font-size:.85rem;border-radius:999px;padding:.1rem .6rem;border:1px solid;white-space:nowrap}
 .badge.pass{color:var(--pass);background:var(--pass-bg);border-color:#4ac26b}
 .badge.warn{color:var(--warn);background:var(--warn-bg);border-color:#d4a72c}
@@ -90,6 +98,11 @@ tr.open-row td:first-child a{font-weight:600}
 footer.site{max-width:68rem;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.85rem}
 @media (max-width:40rem){
  main{padding:1rem .75rem 2rem}
+ header.site .bar{padding:.5rem .75rem;gap:.25rem 1rem}
+ header.site nav{gap:.1rem .9rem;font-size:.9rem}
+ .banner{padding:.75rem .85rem}
+ .banner h1{font-size:1.3rem}
+ .banner ol{font-size:.95rem}
  h1{font-size:1.3rem}
  .card,.section{padding:.85rem}
  dl.values{grid-template-columns:1fr}
