@@ -123,8 +123,9 @@ if (!cluster.ok) {
           },
         );
         await pause(Math.max(0, downFrom + DOWN_MS - Date.now()));
-        await server.start();
+        // The server accepts connections before pg_ctl returns: the downtime ends when the start begins.
         downUntil = Date.now();
+        await server.start();
 
         for (const health of healthWhileDown) {
           assert.equal(health.status, 503, `/healthz answers 503 while the database is down (${health.why})`);
