@@ -42,7 +42,7 @@ export interface ServeInstanceOptions {
   faces?: readonly string[];
   /** More arguments after `serve --config FILE`. */
   args?: readonly string[];
-  /** How long start may take (default 20 s). */
+  /** How long start may take (default 60 s: the machine may be busy). */
   startTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
 }
@@ -194,7 +194,7 @@ export async function startServeInstance(options: ServeInstanceOptions): Promise
     for (const face of options.faces ?? ['http']) {
       const line = await waitForLog(
         (l) => l.msg === `${face} listening` && typeof l['address'] === 'string',
-        options.startTimeoutMs,
+        options.startTimeoutMs ?? 60_000,
       );
       const address = parseLoggedAddress(line['address'] as string);
       if (!address) throw new Error(`${name}: cannot read the ${face} address ${String(line['address'])}`);
