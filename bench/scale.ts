@@ -24,7 +24,10 @@ import { startPrivatePostgres, type PrivatePostgres } from '../test/support/priv
 import { startServeInstance, killAllInstances, type ServeInstance } from '../test/support/serve-instance.js';
 import { instanceConfig, TEST_DOMAIN, writeDkimKey } from '../test/scale/instance-config.js';
 import { startMailSink, type MailSink } from '../test/scale/mail-sink.js';
-import { outboxZone, queueLoad, SINK_HOSTS, waitDrained } from '../test/scale/outbox-load.js';
+import { outboxZone, queueLoad, sinkHosts, waitDrained } from '../test/scale/outbox-load.js';
+
+/** This file's sink addresses (block 4 of 127.0.3.0/24). */
+const SINKS = sinkHosts(4);
 
 const MESSAGES = Number(process.env['BENCH_SCALE_MESSAGES'] ?? 1_000);
 const RELAY_MESSAGES = Number(process.env['BENCH_SCALE_RELAY'] ?? 2_000);
@@ -288,8 +291,8 @@ async function main(): Promise<void> {
     const url = cluster.url;
     const dataDir = cluster.dataDir;
     const databasePids = () => postgresPids(dataDir);
-    dns = await startTestDnsServer({ records: zoneRecords(outboxZone()) });
-    sink = await startMailSink(SINK_HOSTS);
+    dns = await startTestDnsServer({ records: zoneRecords(outboxZone(SINKS)) });
+    sink = await startMailSink(SINKS);
     const keyFile = writeDkimKey(dir);
     out(
       `# scale benchmark: ${MESSAGES} SMTP messages, ${RELAY_MESSAGES} relay messages per phase, ${SESSIONS} sessions`,

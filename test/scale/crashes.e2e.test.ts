@@ -17,8 +17,11 @@ import { killAllInstances, startServeInstance, type ServeInstance } from '../sup
 import { assertAcceptedDelivered, assertAcknowledgedStored } from './acknowledged.js';
 import { instanceConfig, writeDkimKey } from './instance-config.js';
 import { startMailSink, type MailSink } from './mail-sink.js';
-import { outboxZone, SINK_HOSTS, waitDrained } from './outbox-load.js';
+import { outboxZone, sinkHosts, waitDrained } from './outbox-load.js';
 import { startTraffic } from './traffic.js';
+
+/** This file's sink addresses (block 2 of 127.0.3.0/24). */
+const SINKS = sinkHosts(2);
 
 const FORM_TOKEN = 'scale-crash-token-0123456789';
 const LEASE_MS = 3_000;
@@ -48,8 +51,8 @@ if (!probe.ok) {
   let sink: MailSink;
   let watcher: pg.Client;
   before(async () => {
-    dns = await startTestDnsServer({ records: zoneRecords(outboxZone()) });
-    sink = await startMailSink(SINK_HOSTS, { holdMs: () => SINK_HOLD_MS });
+    dns = await startTestDnsServer({ records: zoneRecords(outboxZone(SINKS)) });
+    sink = await startMailSink(SINKS, { holdMs: () => SINK_HOLD_MS });
     writeDkimKey(dir);
     watcher = new pg.Client({ connectionString: url });
     await watcher.connect();

@@ -17,8 +17,11 @@ import { assertAcceptedDelivered, assertAcknowledgedStored } from './acknowledge
 import { postForm, swaksSend } from './clients.js';
 import { instanceConfig, TEST_DOMAIN, writeDkimKey } from './instance-config.js';
 import { startMailSink, type MailSink } from './mail-sink.js';
-import { outboxZone, SINK_HOSTS, waitDrained } from './outbox-load.js';
+import { outboxZone, sinkHosts, waitDrained } from './outbox-load.js';
 import { startTraffic } from './traffic.js';
+
+/** This file's sink addresses (block 3 of 127.0.3.0/24). */
+const SINKS = sinkHosts(3);
 
 const FORM_TOKEN = 'scale-restart-token-0123456789';
 const DOWN_MS = 8_000;
@@ -47,8 +50,8 @@ if (!cluster.ok) {
   let dns: TestDnsServer;
   let sink: MailSink;
   before(async () => {
-    dns = await startTestDnsServer({ records: zoneRecords(outboxZone()) });
-    sink = await startMailSink(SINK_HOSTS);
+    dns = await startTestDnsServer({ records: zoneRecords(outboxZone(SINKS)) });
+    sink = await startMailSink(SINKS);
     writeDkimKey(dir);
   });
   after(async () => {

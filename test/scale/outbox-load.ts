@@ -2,7 +2,7 @@
  * A queue of relay messages for the outbox proofs (and the scale benchmark): N submissions written straight into the
  * store, each to one help-desk recipient spread over four domains, every tenth with a redundancy copy, a few whose
  * recipient the sink defers once (`defer-…`) and a few it holds longer than the lease (`slow-…`). The MX records
- * send every domain to its own sink address in 127.0.3.0/24, port 25.
+ * send every domain to its own sink address in 127.0.3.0/24 (`sinkHosts`), port 25.
  */
 import pg from 'pg';
 import { newId } from '../../src/store/ids.js';
@@ -10,21 +10,26 @@ import type { NewSubmission, Store } from '../../src/store/types.js';
 import type { ZoneShorthand } from '../support/dns-server.js';
 import { RELAY_HOST } from './instance-config.js';
 
-/** The sink addresses: 127.0.3.x only (other suites use other 127.0.x ranges). */
-export const SINK_HOSTS = ['127.0.3.1', '127.0.3.2', '127.0.3.3', '127.0.3.4', '127.0.3.5'] as const;
+/**
+ * Five sink addresses in 127.0.3.0/24 (other suites use other 127.0.x ranges), a block of ten per test file so that
+ * files run in parallel never share a listener: block 0 is 127.0.3.1–5, block 1 is 127.0.3.11–15, …
+ */
+export function sinkHosts(block: number): string[] {
+  return [1, 2, 3, 4, 5].map((n) => `127.0.3.${block * 10 + n}`);
+}
 
 const DOMAINS = ['helpdesk-0.scale.test', 'helpdesk-1.scale.test', 'helpdesk-2.scale.test', 'helpdesk-3.scale.test'];
 const BACKUP_DOMAIN = 'backup.scale.test';
 
-/** MX and A records for the four help-desk domains and the backup domain. */
-export function outboxZone(): ZoneShorthand {
+/** MX and A records for the four help-desk domains and the backup domain, on the five sink addresses. */
+export function outboxZone(hosts: readonly string[]): ZoneShorthand {
   const zone: ZoneShorthand = {};
   DOMAINS.forEach((domain, index) => {
     zone[domain] = { MX: [[10, `mx.${domain}`]] };
-    zone[`mx.${domain}`] = { A: [SINK_HOSTS[index] as string] };
+    zone[`mx.${domain}`] = { A: [hosts[index] as string] };
   });
   zone[BACKUP_DOMAIN] = { MX: [[10, `mx.${BACKUP_DOMAIN}`]] };
-  zone[`mx.${BACKUP_DOMAIN}`] = { A: [SINK_HOSTS[4]] };
+  zone[`mx.${BACKUP_DOMAIN}`] = { A: [hosts[4] as string] };
   return zone;
 }
 

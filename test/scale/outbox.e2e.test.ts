@@ -23,7 +23,10 @@ import { postgresForTests, type TestDatabase } from '../support/postgres.js';
 import { killAllInstances, startServeInstance, type ServeInstance } from '../support/serve-instance.js';
 import { instanceConfig, RELAY_HOST, writeDkimKey } from './instance-config.js';
 import { startMailSink, type MailSink } from './mail-sink.js';
-import { outboxZone, queueLoad, SINK_HOSTS, waitDrained, type LoadShape, type QueuedMessage } from './outbox-load.js';
+import { outboxZone, queueLoad, sinkHosts, waitDrained, type LoadShape, type QueuedMessage } from './outbox-load.js';
+
+/** This file's sink addresses (block 0 of 127.0.3.0/24). */
+const SINKS = sinkHosts(0);
 
 const MESSAGES = 5_000;
 const SHAPE: LoadShape = { messages: MESSAGES, deferred: 20, slow: 5 };
@@ -103,7 +106,7 @@ if (!probe.ok) {
     rmSync(dir, { recursive: true, force: true });
   });
   before(async () => {
-    dns = await startTestDnsServer({ records: zoneRecords(outboxZone()) });
+    dns = await startTestDnsServer({ records: zoneRecords(outboxZone(SINKS)) });
   });
 
   describe('outbox across workers', { timeout: 600_000 }, () => {
@@ -112,7 +115,7 @@ if (!probe.ok) {
       const store = await openStore(url, { pool: 4 });
       stores.push(store);
       const queued = await queueLoad(store, SHAPE);
-      const sink = await startMailSink(SINK_HOSTS, sinkBehaviour());
+      const sink = await startMailSink(SINKS, sinkBehaviour());
       const instances: ServeInstance[] = [];
       try {
         const keyFile = writeDkimKey(dir);
@@ -156,7 +159,7 @@ if (!probe.ok) {
       const queueStore = await openStore(url, { pool: 4 });
       stores.push(queueStore);
       const queued = await queueLoad(queueStore, SHAPE);
-      const sink = await startMailSink(SINK_HOSTS, sinkBehaviour());
+      const sink = await startMailSink(SINKS, sinkBehaviour());
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       const resolver = createResolver({ servers: [dns.address] });
       const workers: OutboxWorker[] = [];

@@ -18,7 +18,10 @@ import { killAllInstances, startServeInstance, type ServeInstance } from '../sup
 import { postForm, swaksSend } from './clients.js';
 import { instanceConfig, TEST_DOMAIN, writeDkimKey } from './instance-config.js';
 import { startMailSink, type MailSink } from './mail-sink.js';
-import { outboxZone, SINK_HOSTS } from './outbox-load.js';
+import { outboxZone, sinkHosts } from './outbox-load.js';
+
+/** This file's sink addresses (block 1 of 127.0.3.0/24). */
+const SINKS = sinkHosts(1);
 
 const FORM_TOKEN = 'scale-form-token-0123456789';
 
@@ -66,8 +69,8 @@ if (!probe.ok) {
     });
 
   before(async () => {
-    dns = await startTestDnsServer({ records: zoneRecords(outboxZone()) });
-    sink = await startMailSink(SINK_HOSTS);
+    dns = await startTestDnsServer({ records: zoneRecords(outboxZone(SINKS)) });
+    sink = await startMailSink(SINKS);
     writeDkimKey(dir);
     [a, b] = await Promise.all([
       startServeInstance({ config: config(), dir, name: 'shared-a', faces: ['http', 'smtp'] }),
