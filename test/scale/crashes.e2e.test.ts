@@ -103,7 +103,13 @@ if (!probe.ok) {
     test('SIGKILL every few seconds: nothing acknowledged is lost, leases taken over in time', async () => {
       let serial = 0;
       const start = (): Promise<ServeInstance> =>
-        startServeInstance({ config: config(), dir, name: `crash-${serial++}`, faces: ['http', 'smtp'] });
+        startServeInstance({
+          config: config(),
+          dir,
+          name: `crash-${serial++}`,
+          faces: ['http', 'smtp'],
+          startTimeoutMs: 120_000,
+        });
       const instances: ServeInstance[] = await Promise.all([start(), start()]);
       const traffic = startTraffic({
         targets: () => instances,
@@ -112,6 +118,7 @@ if (!probe.ok) {
         formId: 'crash',
         formToken: FORM_TOKEN,
         prefix: 't-crash',
+        smtpPauseMs: 300,
       });
 
       const kills: Kill[] = [];

@@ -43,6 +43,9 @@ export interface TrafficOptions {
   formToken: string;
   /** A prefix for the local parts, one per client: `<prefix>-<client>`. */
   prefix: string;
+  /** A pause after each SMTP session (default 0): each session is a swaks process, and a busy machine needs room
+   * for the instances' own restarts. */
+  smtpPauseMs?: number;
 }
 
 function firstRefusal(transcript: string): string {
@@ -90,6 +93,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
         reply,
         acknowledged: result.dataReply !== undefined && /^250[ -]/.test(result.dataReply),
       });
+      if (options.smtpPauseMs) await pause(options.smtpPauseMs);
     }
   };
 
