@@ -34,6 +34,12 @@ const RELAY_MESSAGES = Number(process.env['BENCH_SCALE_RELAY'] ?? 2_000);
 const SESSIONS = Number(process.env['BENCH_SCALE_SESSIONS'] ?? 20);
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const out = (line = '') => process.stdout.write(`${line}\n`);
+const finished: PhaseResult[] = [];
+/** Keeps a phase's result and prints its line. */
+function record(result: PhaseResult): void {
+  finished.push(result);
+  progress(result);
+}
 
 /** CPU seconds (user + system) used so far by each of the given processes. */
 function cpuSeconds(pids: number[]): number {
@@ -252,6 +258,18 @@ async function relayPhase(
   };
 }
 
+/** One line per phase as soon as it ends (the tables follow at the end). */
+function progress(r: PhaseResult): void {
+  const database = r.database
+    ? `, ${r.database.commitsPer.toFixed(2)} commits, ${r.database.rowsPer.toFixed(2)} rows, ` +
+      `${r.database.walBytesPer.toFixed(0)} WAL bytes, ${r.database.bytesPer.toFixed(0)} bytes stored per item`
+    : '';
+  out(
+    `# ${r.name}: ${r.count} in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(1)}/s; ` +
+      `CPU: instances ${share(r.cpu.instances, r.seconds)}, PostgreSQL ${share(r.cpu.database, r.seconds)}${database}`,
+  );
+}
+
 function report(results: PhaseResult[]): void {
   out();
   out('| phase | count | seconds | per second | PostgreSQL CPU | instances CPU |');
@@ -319,13 +337,12 @@ async function main(): Promise<void> {
     const storedOn = (database: string, localPart: string) => () =>
       countRows(database, `select count(*) as n from messages where local_part = '${localPart}'`);
 
-    const results: PhaseResult[] = [];
     for (const n of [1, 2]) {
       const instances = await startInstances(n, url, false);
       // A short warm-up: the first sessions compile code paths and fill the pools.
       await smtpSource(instances[0]!, 40, 4, 'warmup').done;
       const localPart = `bench-${n}`;
-      results.push(
+      record(
         await smtpPhase(
           `SMTP, ${n} instance${n > 1 ? 's' : ''}, PostgreSQL`,
           instances,
@@ -373,11 +390,11 @@ async function main(): Promise<void> {
       'bench-sqlite',
     );
     sqliteResult.sqliteBytesPer = (sqliteSize() - sqliteBefore) / sqliteResult.count;
-    results.push(sqliteResult);
+    record(sqliteResult);
     await Promise.all(sqliteInstances.map((instance) => instance.stop()));
 
     for (const n of [1, 2]) {
-      results.push(
+      record(
         await relayPhase(
           `relay, ${n} instance${n > 1 ? 's' : ''}, PostgreSQL`,
           url,
@@ -387,7 +404,7 @@ async function main(): Promise<void> {
         ),
       );
     }
-    report(results);
+    report(finished);
   } finally {
     await killAllInstances();
     await sink?.close();

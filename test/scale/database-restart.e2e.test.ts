@@ -180,7 +180,7 @@ if (!cluster.ok) {
       await waitDrained(server.url, 120_000);
       // A delivery in flight when the database went away may be sent again (its attempt could not be recorded):
       // at most one extra copy per row in flight, and two instances with two delivery slots hold at most four.
-      await assertAcceptedDelivered(server.url, traffic.posts, sink, 4);
+      await assertAcceptedDelivered(server.url, traffic.posts, sink, { atMost: 4 });
       await Promise.all(instances.map((instance) => instance.stop()));
     });
   });
