@@ -166,6 +166,11 @@ interface PhaseResult {
   sqliteBytesPer?: number;
 }
 
+/** CPU milliseconds per item: what a phase costs regardless of how busy the machine was. */
+function perItemMs(cpu: number, count: number): string {
+  return ((cpu * 1000) / count).toFixed(2);
+}
+
 function share(cpu: number, seconds: number): string {
   return `${((cpu / (seconds * 2)) * 100).toFixed(0)} %`;
 }
@@ -266,18 +271,23 @@ function progress(r: PhaseResult): void {
     : '';
   out(
     `# ${r.name}: ${r.count} in ${r.seconds.toFixed(1)} s = ${r.perSecond.toFixed(1)}/s; ` +
-      `CPU: instances ${share(r.cpu.instances, r.seconds)}, PostgreSQL ${share(r.cpu.database, r.seconds)}${database}`,
+      `CPU: instances ${share(r.cpu.instances, r.seconds)} (${perItemMs(r.cpu.instances, r.count)} ms/item), ` +
+      `PostgreSQL ${share(r.cpu.database, r.seconds)} (${perItemMs(r.cpu.database, r.count)} ms/item)${database}`,
   );
 }
 
 function report(results: PhaseResult[]): void {
   out();
-  out('| phase | count | seconds | per second | PostgreSQL CPU | instances CPU |');
-  out('|---|---:|---:|---:|---:|---:|');
+  out(
+    '| phase | count | seconds | per second | PostgreSQL CPU | instances CPU | PostgreSQL ms/item | instances ms/item |',
+  );
+  out('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
+    const sqlite = r.name.includes('SQLite');
     out(
-      `| ${r.name} | ${r.count} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(0)} | ` +
-        `${r.name.includes('SQLite') ? '–' : share(r.cpu.database, r.seconds)} | ${share(r.cpu.instances, r.seconds)} |`,
+      `| ${r.name} | ${r.count} | ${r.seconds.toFixed(1)} | ${r.perSecond.toFixed(1)} | ` +
+        `${sqlite ? '–' : share(r.cpu.database, r.seconds)} | ${share(r.cpu.instances, r.seconds)} | ` +
+        `${sqlite ? '–' : perItemMs(r.cpu.database, r.count)} | ${perItemMs(r.cpu.instances, r.count)} |`,
     );
   }
   out();
