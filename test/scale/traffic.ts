@@ -46,6 +46,8 @@ export interface TrafficOptions {
   /** A pause after each SMTP session (default 0): each session is a swaks process, and a busy machine needs room
    * for the instances' own restarts. */
   smtpPauseMs?: number;
+  /** A pause after each form post (default 50 ms). */
+  postPauseMs?: number;
 }
 
 function firstRefusal(transcript: string): string {
@@ -112,7 +114,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
       );
       const id = result.status === 202 ? (result.body as { id?: string }).id : undefined;
       posts.push({ instance: instance.name, at: Date.now(), status: result.status, ...(id ? { id } : {}) });
-      await pause(50);
+      await pause(options.postPauseMs ?? 50);
     }
   };
 
