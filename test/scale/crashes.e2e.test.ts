@@ -24,7 +24,7 @@ import { startTraffic } from './traffic.js';
 const SINKS = sinkHosts(2);
 
 const FORM_TOKEN = 'scale-crash-token-0123456789';
-const LEASE_MS = 3_000;
+const LEASE_MS = 5_000;
 /** Kills in one run, one every few seconds (once the previous victim's replacement listens). */
 const KILLS = 5;
 const MAX_RUN_MS = 300_000;

@@ -3,7 +3,8 @@
  * what arrives by Message-ID and recipient. It can answer 451 to chosen recipients a number of times (to see the
  * retry schedule work per row) and hold chosen deliveries before its final reply (longer than a lease, to see that
  * the lease is renewed while an attempt runs). It notes any delivery of a (Message-ID, recipient) pair that starts
- * while another delivery of the same pair is still open: two workers holding one row at once.
+ * while another delivery of the same pair is still open: two workers holding one row at once. A message whose
+ * client disconnects before the final reply is not counted (it was never answered 250, RFC 5321 §4.1.1.4).
  */
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 
@@ -55,6 +56,8 @@ export async function startMailSink(
   const tempFailed = new Map<string, number>();
   const inFlight = new Set<string>();
   const servers: SMTPServer[] = [];
+  /** Sessions whose client went away: a message still held for them was never answered 250, so it is not taken. */
+  const closed = new Set<string>();
 
   for (const host of hosts) {
     const server = new SMTPServer({
@@ -64,6 +67,9 @@ export async function startMailSink(
       disableReverseLookup: true,
       logger: false,
       maxClients: 500,
+      onClose(session) {
+        closed.add(session.id);
+      },
       onRcptTo(address, _session: SMTPServerSession, callback) {
         const recipient = address.address.toLowerCase();
         const failures = behaviour.tempFailures?.(recipient) ?? 0;
@@ -92,7 +98,8 @@ export async function startMailSink(
           const hold = Math.max(0, ...recipients.map((r) => behaviour.holdMs?.(r) ?? 0));
           setTimeout(() => {
             const at = Date.now();
-            for (const recipient of recipients) deliveries.push({ messageId, recipient, at, sink: host });
+            if (!closed.has(session.id))
+              for (const recipient of recipients) deliveries.push({ messageId, recipient, at, sink: host });
             for (const key of keys) inFlight.delete(key);
             callback();
           }, hold);
