@@ -71,13 +71,21 @@ export function limitBody(maxBytes: number): MiddlewareHandler {
 }
 
 /**
- * Unknown routes → 404 and uncaught errors → 500 (or the status of an `HttpError`), both as JSON. The 500's
- * message names no internals; the error is logged.
+ * Unknown routes → 404, a store that is unavailable → 503, and other uncaught errors → 500 (or the status of an
+ * `HttpError`), all as JSON. The 500's message names no internals; the error is logged.
  */
 export function installErrorHandlers(app: Hono, logger: Logger): void {
   app.notFound((c) => jsonError(c, ERROR_STATUS.notFound, 'not-found', `no route for ${c.req.method} ${c.req.path}`));
   app.onError((error, c) => {
     if (error instanceof HttpError) return jsonError(c, error.status, error.code, error.message, error.headers);
+    // The database is down or unreachable (any route's store call): nothing was committed, and the client may try
+    // again; RFC 9110 §15.6.4.
+    if (error instanceof Error && error.name === 'StoreUnavailableError') {
+      logger.warn({ err: error, method: c.req.method, path: c.req.path }, 'http: the store is unavailable');
+      return jsonError(c, ERROR_STATUS.unavailable, 'store-unavailable', 'the database does not answer; try again', {
+        'Retry-After': '5',
+      });
+    }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'http request failed');
     return jsonError(c, ERROR_STATUS.internal, 'internal', 'the server could not answer this request');
   });

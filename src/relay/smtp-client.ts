@@ -112,6 +112,11 @@ function session(
     };
     const fail = (error: SmtpError) => finish({ ...classifyError(error), tlsFailed: error.code === 'ETLS' });
     connection.on('error', fail);
+    // A connection the server (or the network) closes without an error or a reply would leave this attempt waiting
+    // for ever, its lease renewed all the while: it counts as this address failing.
+    connection.once('end', () =>
+      finish({ kind: 'next', reply: 'the connection was closed before the message was accepted' }),
+    );
     connection.connect((error?: SmtpError | null) => {
       if (error) return fail(error);
       connection.send(

@@ -128,9 +128,12 @@ export class OutboxWorker {
   /** One attempt of one claimed row, its lease renewed while it runs. */
   private async process(row: ClaimedDelivery): Promise<void> {
     const { store, leaseMs, logger, now } = this.options;
+    // The renewal in flight, if any: awaited before the attempt is recorded, so a renewal that reaches the database
+    // after the record (which clears the lease) is not mistaken for a lease lost to another worker.
+    let renewing: Promise<void> = Promise.resolve();
     const renewal = setInterval(
       () => {
-        store.renewLease(row.id, this.id, now() + leaseMs).then(
+        renewing = store.renewLease(row.id, this.id, now() + leaseMs).then(
           (held) => {
             if (!held) logger.warn({ row: row.id }, 'relay: lease lost while delivering');
           },
@@ -144,6 +147,8 @@ export class OutboxWorker {
         { mailFrom: row.mailFrom, recipient: row.address, raw: row.raw },
         this.options.delivery,
       );
+      clearInterval(renewal);
+      await renewing;
       const at = now();
       let outcome: AttemptOutcome;
       let expired = false;
