@@ -9,7 +9,9 @@ import { listenOn } from './listen.js';
 
 export async function startHttpFace(deps: HttpDeps): Promise<Face> {
   const app = createHttpApp(deps);
-  const server: Server = createServer(getRequestListener(app.fetch));
+  const listener = getRequestListener(app.fetch);
+  // The listener answers every request itself, errors included (500 through the app's error handler).
+  const server: Server = createServer((request, response) => void listener(request, response));
   // Bounded: a client gets 60 s to send its headers and 5 min for the whole request (RFC 9110 has no limit;
   // these keep slow clients from holding sockets forever).
   server.headersTimeout = 60_000;
