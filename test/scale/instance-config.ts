@@ -47,6 +47,9 @@ export function writeDkimKey(dir: string): string {
   return path;
 }
 
+/** The dashboard's admin token of every instance (sign-in is shared through the database). */
+export const ADMIN_TOKEN = 'scale-admin-token-0123456789';
+
 export function instanceConfig(options: InstanceConfigOptions): string {
   const document: Record<string, unknown> = {
     hostname: 'mx.scale.test',
@@ -60,6 +63,7 @@ export function instanceConfig(options: InstanceConfigOptions): string {
   document['http'] = {
     listen: '127.0.0.1:0',
     trustedProxies: options.trustedProxies ?? [],
+    adminToken: ADMIN_TOKEN,
   };
   if (options.smtp !== false) {
     document['smtp'] = { listen: '127.0.0.1:0', testDomain: TEST_DOMAIN, socketTimeout: '30s' };

@@ -16,7 +16,7 @@ import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../support/
 import { postgresForTests } from '../support/postgres.js';
 import { killAllInstances, startServeInstance, type ServeInstance } from '../support/serve-instance.js';
 import { postForm, swaksSend } from './clients.js';
-import { instanceConfig, TEST_DOMAIN, writeDkimKey } from './instance-config.js';
+import { ADMIN_TOKEN, instanceConfig, TEST_DOMAIN, writeDkimKey } from './instance-config.js';
 import { startMailSink, type MailSink } from './mail-sink.js';
 import { outboxZone, sinkHosts } from './outbox-load.js';
 
@@ -107,6 +107,32 @@ if (!probe.ok) {
       const page = await fetch(`${b.httpUrl}/r/${localPart}`);
       assert.equal(page.status, 200, "B's report page answers");
       assert.match(await page.text(), /client\.example\.net/, "B's report page shows the message A received");
+    });
+
+    test('an admin signed in on A is signed in on B, and signing out on B ends it on A', async () => {
+      const signIn = await fetch(`${a.httpUrl}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+        body: new URLSearchParams({ token: ADMIN_TOKEN, next: '/messages' }).toString(),
+      });
+      assert.equal(signIn.status, 303, 'A accepts the admin token');
+      const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      assert.match(cookie, /^mailtrust_admin=.+/, 'A sets the session cookie');
+
+      const anonymous = await fetch(`${b.httpUrl}/messages`, { redirect: 'manual' });
+      assert.equal(anonymous.status, 303, 'B sends a caller without a session to the sign-in page');
+      const onB = await fetch(`${b.httpUrl}/messages`, { redirect: 'manual', headers: { cookie } });
+      assert.equal(onB.status, 200, 'B honours the session A created: it lives in the shared database');
+
+      const signOut = await fetch(`${b.httpUrl}/logout`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'sec-fetch-site': 'same-origin' },
+      });
+      assert.equal(signOut.status, 303, 'B signs the session out');
+      const afterOut = await fetch(`${a.httpUrl}/messages`, { redirect: 'manual', headers: { cookie } });
+      assert.equal(afterOut.status, 303, 'the session ended on B is no longer valid on A');
     });
 
     test('a rate limit counts the posts to both instances', async () => {
