@@ -45,6 +45,8 @@ if (!probe.ok) {
     instanceConfig({
       database: url,
       dns: dns.address,
+      // The tests' own loopback address stands for the load balancer in front of both instances.
+      trustedProxies: ['127.0.0.1/32'],
       relay: {
         keyFile: join(dir, 'relay.key'),
         rateLimit: { perIp: '1000/min' },
@@ -148,6 +150,26 @@ if (!probe.ok) {
       }
       // 3 per minute per IP: the first three posts pass wherever they land, the rest are refused on either.
       assert.deepEqual(statuses, [202, 202, 202, 429, 429]);
+    });
+
+    test('behind a trusted load balancer, the X-Forwarded-For client is counted across both instances', async () => {
+      const post = async (instance: ServeInstance, client: string): Promise<number> =>
+        (
+          await postForm(
+            instance.httpUrl,
+            'tokens',
+            { name: 'Visitor', message: 'forwarded client' },
+            { 'x-form-token': FORM_TOKEN, 'x-forwarded-for': `${client}, 127.0.0.1` },
+          )
+        ).status;
+      const first = [];
+      for (const instance of [a, b, a, b]) first.push(await post(instance, '203.0.113.7'));
+      assert.deepEqual(
+        first,
+        [202, 202, 202, 429],
+        'one client through the balancer: 3 per minute on A and B together',
+      );
+      assert.equal(await post(b, '198.51.100.9'), 202, 'another client behind the same balancer has its own count');
     });
 
     test('an ALTCHA solution used on A is refused on B', async () => {
