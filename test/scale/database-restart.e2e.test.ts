@@ -154,7 +154,13 @@ if (!cluster.ok) {
           }
           assert.equal(health.status, 200, `${instance.name} healthy again without a restart`);
         }
-        await pause(3_000);
+        // Keep the traffic going until a message sent well after the restart (5 s on) has been answered, or 30 s:
+        // a quick recovery must not end the run before there is any traffic to judge it by.
+        const judgedFrom = downUntil + 5_000;
+        const trafficUntil = Date.now() + 30_000;
+        while (!traffic.smtp.some((o) => o.at > judgedFrom && o.acknowledged) && Date.now() < trafficUntil) {
+          await pause(250);
+        }
       } finally {
         await traffic.stop();
       }
