@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { newId, openStore, SCHEMA_VERSION, StoreUnavailableError, type Store } from '../../src/store/index.js';
 import { openDatabase, parseStoreUrl } from '../../src/store/open.js';
-import { postgresForTests, type TestDatabase } from '../support/postgres.js';
+import { databasesFrom, postgresForTests } from '../support/postgres.js';
 import { killWriterMidRun, startChild, type StoreChild } from './child-process.js';
 import { evaluations, message } from './messages-fixture.js';
 import { submission } from './suite.js';
@@ -19,7 +19,8 @@ const probe = await postgresForTests();
 if (!probe.ok) {
   test('store on postgres: processes and outages', { skip: probe.skip }, () => {});
 } else {
-  const databases: TestDatabase[] = [probe.database];
+  const databases = databasesFrom(probe.database);
+  const freshUrl = databases.freshUrl;
   const children: StoreChild[] = [];
   const proxies: TcpProxy[] = [];
   const stores: Store[] = [];
@@ -27,19 +28,8 @@ if (!probe.ok) {
     for (const child of children) child.stop();
     for (const proxy of proxies) await proxy.stop();
     for (const store of stores) await store.close();
-    for (const database of databases) await database.drop();
+    await databases.dropAll();
   });
-  let first = true;
-  const freshUrl = async (): Promise<string> => {
-    if (first) {
-      first = false;
-      return probe.database.url;
-    }
-    const made = await postgresForTests();
-    if (!made.ok) throw new Error(made.skip);
-    databases.push(made.database);
-    return made.database.url;
-  };
   const isUnavailable = (error: unknown): boolean => {
     assert.ok(error instanceof StoreUnavailableError, `expected StoreUnavailableError, got ${String(error)}`);
     assert.equal(error.name, 'StoreUnavailableError');

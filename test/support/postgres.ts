@@ -59,3 +59,27 @@ export async function postgresForTests(): Promise<PostgresForTests> {
     },
   };
 }
+
+/**
+ * Hands out empty databases for one test file: the probe's own first, then a new one per call; `dropAll()` drops
+ * every one handed out (call it from `after()`).
+ */
+export function databasesFrom(first: TestDatabase): { freshUrl(): Promise<string>; dropAll(): Promise<void> } {
+  const databases: TestDatabase[] = [first];
+  let firstUsed = false;
+  return {
+    async freshUrl() {
+      if (!firstUsed) {
+        firstUsed = true;
+        return first.url;
+      }
+      const made = await postgresForTests();
+      if (!made.ok) throw new Error(made.skip);
+      databases.push(made.database);
+      return made.database.url;
+    },
+    async dropAll() {
+      for (const database of databases) await database.drop();
+    },
+  };
+}
