@@ -99,36 +99,27 @@ describe('command-line flags', () => {
     'dkim keygen --out: a file is not a directory, and an impossible path fails at once',
     { timeout: 30_000 },
     async () => {
+      const keygenInto = (out: string) =>
+        runMailtrust([
+          'dkim',
+          'keygen',
+          '--domain',
+          'example.com',
+          '--selector',
+          's1',
+          '--type',
+          'ed25519',
+          '--out',
+          out,
+        ]);
       const file = join(dir, 'a-file');
       await writeFile(file, 'x');
-      const onFile = await runMailtrust([
-        'dkim',
-        'keygen',
-        '--domain',
-        'example.com',
-        '--selector',
-        's1',
-        '--type',
-        'ed25519',
-        '--out',
-        file,
-      ]);
+      const onFile = await keygenInto(file);
       assert.equal(onFile.code, 64);
       assert.match(onFile.stderr, /is a file, not a directory/);
       assert.doesNotMatch(onFile.stderr, /already exists/);
       // Node's recursive mkdir spins forever on /proc/x; this must come back with an error.
-      const proc = await runMailtrust([
-        'dkim',
-        'keygen',
-        '--domain',
-        'example.com',
-        '--selector',
-        's1',
-        '--type',
-        'ed25519',
-        '--out',
-        '/proc/x',
-      ]);
+      const proc = await keygenInto('/proc/x');
       assert.equal(proc.code, 66);
       assert.match(proc.stderr, /cannot create the directory \/proc\/x/);
       const nested = await runMailtrust([
