@@ -107,7 +107,7 @@ describe('model setup', () => {
     assert.match(expectCheck(report, 'helo.unresolvable', 'pass').message, /PTR name of 192\.0\.2\.10/);
   });
 
-  test('web forms and scripts: the seed checklist as info items', async () => {
+  test('web forms and scripts: the guide checklist as info items', async () => {
     const report = await audit({ domain: 'model-sender.com', ips: ['192.0.2.10'] });
     const forms = report.checks.filter((c) => c.area === 'forms');
     assert.deepEqual(
@@ -153,7 +153,7 @@ describe('a domain that does not exist', () => {
   });
 });
 
-describe('PTR (seed recommendation 1)', () => {
+describe('PTR (guide recommendation 1)', () => {
   let report: AuditReport;
   before(async () => {
     report = await audit({ domain: 'ptr-sender.com', ips: ['192.0.2.20', '192.0.2.21', '192.0.2.22', '192.0.2.23'] });
@@ -165,7 +165,7 @@ describe('PTR (seed recommendation 1)', () => {
     expectCheck(report, 'ptr.missing', 'pass', '192.0.2.21');
     assert.equal(expectCheck(report, 'ptr.not-confirmed', 'fail', '192.0.2.21').value, 'liar.ptr-sender.com');
   });
-  test('ptr.generic (the seed: 4-3-2-1-cable-subscribers.isp.com)', () => {
+  test('ptr.generic (the guide: 4-3-2-1-cable-subscribers.isp.com)', () => {
     assert.equal(expectCheck(report, 'ptr.generic', 'fail', '192.0.2.22').value, '22-2-0-192.dyn.isp-example.net');
     expectCheck(report, 'ptr.generic', 'pass', '192.0.2.23');
   });
@@ -191,7 +191,7 @@ describe('PTR (seed recommendation 1)', () => {
   });
 });
 
-describe('HELO (seed recommendation 2)', () => {
+describe('HELO (guide recommendation 2)', () => {
   const cases: [string, string, AuditStatus][] = [
     ['localhost', 'helo.localhost', 'fail'],
     ['192.0.2.10', 'helo.bare-ip', 'fail'],
@@ -218,7 +218,7 @@ describe('HELO (seed recommendation 2)', () => {
   });
 });
 
-describe('SPF (seed recommendation 3)', () => {
+describe('SPF (guide recommendation 3)', () => {
   const cases: [string, string, string, AuditStatus][] = [
     ['spf-none.com', '192.0.2.40', 'spf.none', 'fail'],
     ['spf-multi.com', '192.0.2.41', 'spf.multiple-records', 'fail'],
@@ -269,7 +269,7 @@ describe('SPF (seed recommendation 3)', () => {
   });
 });
 
-describe('DKIM (seed recommendation 4)', () => {
+describe('DKIM (guide recommendation 4)', () => {
   let report: AuditReport;
   before(async () => {
     report = await audit({
@@ -323,7 +323,7 @@ describe('DKIM (seed recommendation 4)', () => {
   });
 });
 
-describe('DMARC (seed recommendation 4)', () => {
+describe('DMARC (guide recommendation 4)', () => {
   const run = (domain: string) => audit({ domain, ips: ['192.0.2.10'], selectors: ['s1'] });
   test('dmarc.none', async () => {
     expectCheck(await run('dmarc-none.com'), 'dmarc.none', 'fail');

@@ -22,13 +22,13 @@ import { evaluateScenarios, type Scenario } from './scenarios.js';
 
 const NAMES = [
   'aligned-spf-dkim-pass',
-  'seed-spf-fail-untrusted',
-  'seed-ptr-missing-low',
+  'guide-spf-fail-untrusted',
+  'guide-ptr-missing-low',
   'ptr-timeout-retryable',
-  'seed-invalid-dkim-untrusted',
+  'guide-invalid-dkim-untrusted',
   'forwarded-footer-dkim-broken-untrusted',
   'sender-unauthenticated-low',
-  'seed-helo-localhost-low',
+  'guide-helo-localhost-low',
 ] as const;
 
 let scenarios: Map<string, Scenario>;
@@ -124,7 +124,7 @@ describe('report model', () => {
   });
 
   test('the fix of an SPF failure carries the exact record to publish', () => {
-    const e = scenario('seed-spf-fail-untrusted').evaluation;
+    const e = scenario('guide-spf-fail-untrusted').evaluation;
     const spf = reportSections(e).find((s) => s.key === 'spf');
     assert.equal(spf?.status, 'fail');
     const records = spf?.fixes.flatMap((f) => f.records) ?? [];
@@ -199,8 +199,8 @@ describe('pages', () => {
   });
 
   test('the report of a message: verdict banner, sections with their results, A-R line, header', async () => {
-    const { app } = await withMessages(['seed-spf-fail-untrusted'], 't-one');
-    const e = scenario('seed-spf-fail-untrusted').evaluation;
+    const { app } = await withMessages(['guide-spf-fail-untrusted'], 't-one');
+    const e = scenario('guide-spf-fail-untrusted').evaluation;
     const html = await (await app.request('/r/T-ONE')).text();
     assert.match(html, new RegExp(`data-verdict="${e.verdict}"`));
     const sections = [...html.matchAll(/data-section="([a-z]+)" data-result="([a-z]+)"/g)].map((m) => [m[1], m[2]]);
@@ -215,7 +215,7 @@ describe('pages', () => {
   });
 
   test('several messages: a list newest first, the newest shown, ?m= picks another', async () => {
-    const names = ['aligned-spf-dkim-pass', 'seed-ptr-missing-low', 'seed-spf-fail-untrusted'] as const;
+    const names = ['aligned-spf-dkim-pass', 'guide-ptr-missing-low', 'guide-spf-fail-untrusted'] as const;
     const { app, ids } = await withMessages([...names], 't-many');
     const html = await (await app.request('/r/t-many')).text();
     const order = [...html.matchAll(/UTC · [A-Za-z ]+ · ([a-z0-9-]+)/g)].map((m) => m[1]);
@@ -371,7 +371,7 @@ describe('admin sign-in', () => {
   test('/messages lists history newest first and filters by verdict', async () => {
     const deps = await testDeps({ dns: dns.address });
     let t = Date.parse('2026-01-15T12:00:00Z');
-    for (const name of ['aligned-spf-dkim-pass', 'seed-ptr-missing-low', 'seed-spf-fail-untrusted'] as const) {
+    for (const name of ['aligned-spf-dkim-pass', 'guide-ptr-missing-low', 'guide-spf-fail-untrusted'] as const) {
       const s = scenario(name);
       await deps.store.saveMessage({
         id: newId(t),

@@ -195,8 +195,8 @@ describe('scenario fixtures: library and CLI', { concurrency: 4 }, () => {
  */
 const PROPERTY_FIXTURES = [
   'aligned-spf-dkim-pass',
-  'seed-ptr-correct-trusted',
-  'seed-spf-mx-mechanism-pass',
+  'guide-ptr-correct-trusted',
+  'guide-spf-mx-mechanism-pass',
   'forwarded-srs-dkim-intact',
   'esp-customer-domain-relay-trusted',
 ];

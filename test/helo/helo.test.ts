@@ -1,4 +1,4 @@
-/** HELO/EHLO checks (seed recommendation 2) over the loopback DNS server, and the pure classifier. */
+/** HELO/EHLO checks (guide recommendation 2) over the loopback DNS server, and the pure classifier. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { defaultLimits, type CheckContext } from '../../src/core/context.js';
@@ -57,7 +57,7 @@ describe('checkHelo', () => {
 
   const check = (helo: string | undefined, ip = '1.2.3.4') => checkHelo(ctx, { helo, ip });
 
-  test("the seed's correct greeting: HELO mail.domain.com from 1.2.3.4", async () => {
+  test("the guide's correct greeting: HELO mail.domain.com from 1.2.3.4", async () => {
     assert.deepEqual(await check('mail.domain.com'), {
       result: 'pass',
       name: 'mail.domain.com',
@@ -68,7 +68,7 @@ describe('checkHelo', () => {
     assert.equal((await check('mail.domain.com', '2001:db8::4')).matchesClient, true);
   });
 
-  test("the seed's low-trust greetings", async () => {
+  test("the guide's low-trust greetings", async () => {
     assert.deepEqual((await check('localhost')).findings, ['helo.localhost']);
     assert.deepEqual((await check('1.2.3.4')).findings, ['helo.bare-ip']);
     assert.deepEqual((await check('invalid.tld')).findings, ['helo.nxdomain']);

@@ -5,7 +5,7 @@ import { genericNameReason } from '../../src/core/iprev/generic-name.js';
 
 // [ptr name, client ip, org domain of the name, expected: undefined or the reason kind/form]
 const cases: [string, string, string | undefined, string | undefined][] = [
-  // The seed's examples.
+  // The guide's examples.
   ['4-3-2-1-cable-subscribers.isp.com', '1.2.3.4', 'isp.com', 'embedded-ip:reversed'],
   ['mail.domain.com', '1.2.3.4', 'domain.com', undefined],
   // Real-world shapes of dynamic pools.

@@ -12,7 +12,7 @@ describe('iprev', () => {
   before(async () => {
     server = await startTestDnsServer({
       records: zoneRecords({
-        // The seed's correct setup: 1.2.3.4 → mail.domain.com → 1.2.3.4
+        // The guide's correct setup: 1.2.3.4 → mail.domain.com → 1.2.3.4
         '4.3.2.1.in-addr.arpa': { PTR: ['mail.domain.com'] },
         'mail.domain.com': { A: ['1.2.3.4'] },
         // PTR that does not resolve back.
@@ -50,7 +50,7 @@ describe('iprev', () => {
     });
   });
 
-  test('missing PTR is a permerror with ptr.missing (the seed: "not found: 3(NXDOMAIN)")', async () => {
+  test('missing PTR is a permerror with ptr.missing (the guide: "not found: 3(NXDOMAIN)")', async () => {
     const result = await checkIprev(ctx, '1.2.3.99');
     assert.equal(result.result, 'permerror');
     assert.deepEqual(result.findings, ['ptr.missing']);

@@ -133,7 +133,7 @@ describe('Postfix with the milter', { skip: unavailable ?? false }, () => {
 
   for (const name of [
     'aligned-spf-dkim-pass',
-    'seed-helo-localhost-low',
+    'guide-helo-localhost-low',
     'esp-customer-domain-default-low',
     'dkim-ed25519-pass',
     'no-dmarc-record-unauthenticated',

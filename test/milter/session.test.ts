@@ -100,7 +100,7 @@ describe('verdicts and headers per scenario', () => {
     trusted = await loadScenario('aligned-spf-dkim-pass');
     untrusted = await loadScenario('spoofed-from-spf-fail-no-dkim');
     retryable = await loadScenario('dns-temperror-spf-servfail');
-    low = await loadScenario('seed-helo-localhost-low');
+    low = await loadScenario('guide-helo-localhost-low');
   });
 
   test('negotiation: version 6, the actions and steps we need, within what Postfix offers', async () => {

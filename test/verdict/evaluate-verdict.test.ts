@@ -1,5 +1,5 @@
 /**
- * The seed's examples end to end: real messages, real DNS on 127.0.0.1, evaluate() with a policy. Checks that the
+ * The guide's examples end to end: real messages, real DNS on 127.0.0.1, evaluate() with a policy. Checks that the
  * verdict evaluate() returns reads the real results as the pure tests assume.
  */
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ const message = (from: string, body = 'Hello,\r\nplease help.\r\n') =>
     body,
   ].join('\r\n');
 
-describe('evaluate(): the seed examples', () => {
+describe('evaluate(): the guide examples', () => {
   let server: TestDnsServer;
   let privateKey: string;
   let forwarderKey: string;

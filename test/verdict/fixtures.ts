@@ -1,10 +1,10 @@
 /**
- * Hand-built check results for pure verdict tests: one well-configured message from domain.com (the seed's example
+ * Hand-built check results for pure verdict tests: one well-configured message from domain.com (the guide's example
  * domain) sent by mail.domain.com at 1.2.3.4, and helpers to change one thing at a time.
  */
 import type { VerdictInput } from '../../src/core/verdict/index.js';
 
-/** The seed's good setup: PTR mail.domain.com ↔ 1.2.3.4, HELO mail.domain.com, SPF/DKIM/DMARC pass. */
+/** The guide's good setup: PTR mail.domain.com ↔ 1.2.3.4, HELO mail.domain.com, SPF/DKIM/DMARC pass. */
 export function goodMessage(): VerdictInput {
   return {
     envelope: { ip: '1.2.3.4', helo: 'mail.domain.com', mailFrom: 'user@domain.com' },

@@ -1,4 +1,4 @@
-/** Sender relations (seed recommendations 1 and 2): generic PTR, foreign PTR/HELO domains, HELO not an MX. Pure. */
+/** Sender relations (guide recommendations 1 and 2): generic PTR, foreign PTR/HELO domains, HELO not an MX. Pure. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { senderRelations, type SenderRelationsInput } from '../../src/core/verdict/index.js';
@@ -16,11 +16,11 @@ const base = (changes: Partial<SenderRelationsInput> = {}): SenderRelationsInput
 });
 const ids = (input: SenderRelationsInput) => senderRelations(input).map((f) => f.id);
 
-test('the seed example of a correct setup has no finding', () => {
+test('the guide example of a correct setup has no finding', () => {
   assert.deepEqual(senderRelations(base()), []);
 });
 
-test('ptr.generic for the seed name, with the reason; not for a chosen name', () => {
+test('ptr.generic for the guide example name, with the reason; not for a chosen name', () => {
   const name = '4-3-2-1-cable-subscribers.isp.com';
   const findings = senderRelations(base({ iprev: { names: [], ptrNames: [name] } }));
   assert.deepEqual(findings[0], { id: 'ptr.generic', name, reason: { kind: 'embedded-ip', form: 'reversed' } });
@@ -49,7 +49,7 @@ test('ptr.foreign-domain: judged on forward-confirmed names; MAIL FROM and passi
   assert.deepEqual(ids(base({ iprev: { names: [], ptrNames: [] } })), []);
 });
 
-test('helo.foreign-domain: the seed example mail.otherdomain.com; skipped for failed HELO names', () => {
+test('helo.foreign-domain: the guide example mail.otherdomain.com; skipped for failed HELO names', () => {
   const other = base({ helo: { result: 'pass', name: 'mail.otherdomain.com' } });
   assert.deepEqual(senderRelations(other), [
     {

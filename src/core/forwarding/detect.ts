@@ -1,5 +1,5 @@
 /**
- * Forwarding (docs/trust-model.md "Forwarding", seed note on forwarded mail): was this message forwarded, may a trusted
+ * Forwarding (docs/trust-model.md "Forwarding", the guide's note on forwarded mail): was this message forwarded, may a trusted
  * forwarder's ARC record speak for the sender, and did a forwarder break the sender's DKIM signature? Pure.
  *
  * - `forward.arc-trusted` — the ARC chain validates (RFC 8617 §5.2, `cv=pass`) and the first set's sealer (i=1,

@@ -1,5 +1,5 @@
 /**
- * Signs of forwarding in a message header (seed: "Zendesk attempts to detect forwarded emails … support@yourdomain.com
+ * Signs of forwarding in a message header (guide: "Zendesk attempts to detect forwarded emails … support@yourdomain.com
  * >> support@subdomain.zendesk.com"): fields a forwarder adds, and `Received` fields naming another recipient.
  * Pure; the caller passes the unfolded header fields and the envelope recipients.
  */

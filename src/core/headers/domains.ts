@@ -1,5 +1,5 @@
 /**
- * Do the domains of the sender and recipient headers exist and accept mail? (seed: "Zendesk does not trust emails
+ * Do the domains of the sender and recipient headers exist and accept mail? (guide: "Zendesk does not trust emails
  * that use invalid, non-existent, or non-resolvable domain names in the sender and recipient headers").
  *
  * Per distinct domain, as a mail sender would look it up (RFC 5321 §5.1): MX first; a null MX (RFC 7505: one MX

@@ -1,5 +1,5 @@
 /**
- * The pure header checks (seed: "formatted correctly, in accordance with RFC 5322", "properly formatted Subject:,
+ * The pure header checks (guide: "formatted correctly, in accordance with RFC 5322", "properly formatted Subject:,
  * From:, To:, and Reply-To: headers"): field counts of RFC 5322 §3.6, address syntax of From, Sender, Reply-To,
  * To and Cc (§3.4, RFC 6532), Date (§3.3) and Message-ID (§3.6.4), and the domains of every mailbox, ready for
  * the DNS checks of `domains.ts`.
@@ -66,7 +66,7 @@ type ParsedField = { ok: true; text: string; mailboxes: Mailbox[] } | { ok: fals
  * address fields over 256 KiB or 10,000 mailboxes, Date and Message-ID values over 4 KiB, and comments nested
  * over 64 deep are reported as invalid rather than parsed.
  *
- * Decisions: a missing To is `headers.to-missing` even when Cc or Bcc name recipients (the seed asks for a To;
+ * Decisions: a missing To is `headers.to-missing` even when Cc or Bcc name recipients (the guide asks for a To;
  * the reason says `cc-or-bcc-only`); an unparsable Message-ID is reported as `headers.message-id-missing` with
  * reason `invalid` (docs/trust-model.md has no id of its own for it); From and Reply-To syntax errors use their own ids
  * (`from-invalid`, `reply-to-invalid`), Sender, To and Cc use `headers.address-invalid`.
@@ -144,7 +144,7 @@ export function checkHeaderFields(header: Pick<ParsedHeader, 'fields'>): HeaderF
   const toFields = parseAll('to', 'headers.address-invalid');
   parseAll('cc', 'headers.address-invalid');
 
-  // Subject and To, as the seed asks.
+  // Subject and To, as the guide asks.
   if (fieldsNamed('subject').length === 0) {
     details.push({ id: 'headers.subject-missing', field: 'subject', reason: 'missing' });
   }

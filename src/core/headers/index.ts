@@ -1,4 +1,4 @@
-/** Header checks (seed: RFC 5322 formatting; valid, resolvable domains in sender and recipient headers). */
+/** Header checks (guide: RFC 5322 formatting; valid, resolvable domains in sender and recipient headers). */
 export { checkHeaders } from './check.js';
 export type { HeadersResult } from './check.js';
 export { checkHeaderFields, SINGLE_FIELDS } from './fields.js';

@@ -1,5 +1,5 @@
 /**
- * The HELO/EHLO check (seed recommendation 2; RFC 5321 §2.3.5, §4.1.1.1, §4.1.3): the name a client greets with
+ * The HELO/EHLO check (guide recommendation 2; RFC 5321 §2.3.5, §4.1.1.1, §4.1.3): the name a client greets with
  * must be a fully qualified domain name that resolves (an address literal must be the client's own address).
  *
  * `checkHelo` needs only the greeting and the client address, so an SMTP server can run it at EHLO time; how the

@@ -1,5 +1,5 @@
 /**
- * iprev, RFC 8601 §3: the reverse-DNS check of the client address (seed recommendation 1: every sending IP has a
+ * iprev, RFC 8601 §3: the reverse-DNS check of the client address (guide recommendation 1: every sending IP has a
  * PTR record that resolves back to it — forward-confirmed reverse DNS).
  *
  * 1. PTR lookup of the address (IPv4 `in-addr.arpa`, IPv6 nibble `ip6.arpa`).

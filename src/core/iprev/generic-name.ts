@@ -1,6 +1,6 @@
 /**
  * Does a PTR name look generic — assigned by an ISP to a residential or dynamic address pool rather than chosen by
- * a mail server's operator? The seed's example is `4-3-2-1-cable-subscribers.isp.com` for 1.2.3.4: receivers trust
+ * a mail server's operator? The guide's example is `4-3-2-1-cable-subscribers.isp.com` for 1.2.3.4: receivers trust
  * mail from such names less ("it should not contain IP address numbers or keywords that indicate that an IP address
  * belongs to a residential ISP").
  *

@@ -1,6 +1,6 @@
 /**
  * The one table of findings (docs/trust-model.md): each finding id's default level, and the sentence that says what was
- * found and the remedy that tells the sender what to change, in the seed's terms. The verdict's contract
+ * found and the remedy that tells the sender what to change, in the guide's terms. The verdict's contract
  * (docs/cli.md `reasons`) carries this text; the checks' results hold only data.
  */
 import type { FindingId, FindingLevel } from '../policy/index.js';

@@ -251,7 +251,7 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
       break;
   }
 
-  // The sending server (seed recommendations 1 and 2).
+  // The sending server (guide recommendations 1 and 2).
   const iprev = input.iprev;
   for (const id of iprev.findings) add(id, id === 'ptr.missing' ? {} : { names: iprev.ptrNames });
   if (iprev.result === 'temperror') temporary.push(`PTR of ${ip}${iprev.dnsError ? ` (${iprev.dnsError})` : ''}`);

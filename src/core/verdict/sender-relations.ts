@@ -1,5 +1,5 @@
 /**
- * Findings that need the sender in view (seed recommendations 1 and 2): does the sending server's PTR name look
+ * Findings that need the sender in view (guide recommendations 1 and 2): does the sending server's PTR name look
  * residential, do its PTR and HELO names belong to the sender's domain, is the HELO name one of the sender
  * domain's MX hosts? The PTR and HELO checks run before the sender is known (at connection and EHLO); these
  * relations are judged once it is. Pure.
@@ -80,7 +80,7 @@ export function senderRelations(input: SenderRelationsInput): SenderRelationFind
   addSender(input.mailFromDomain);
   for (const d of input.passingDkimDomains ?? []) addSender(d);
   for (const d of input.otherDomains ?? []) addSender(d);
-  // The seed asks the HELO name to "match with an MX record": the organization that runs the sender domain's MX
+  // The guide asks the HELO name to "match with an MX record": the organization that runs the sender domain's MX
   // hosts (its mail provider) is the sender's too.
   for (const host of input.senderMxHosts ?? []) addSender(host);
 

@@ -1,5 +1,5 @@
 /**
- * Every example of the seed (000_34b71c90272cdd94.txt) comes out as the seed says (docs/trust-model.md). Pure: the check
+ * Every example of the guide (docs/trust-model.md) comes out as the guide says. Pure: the check
  * results are built by hand as the checks report them.
  */
 import assert from 'node:assert/strict';
@@ -21,14 +21,14 @@ const policy = (json: object): Policy => {
 };
 const decide = (input: VerdictInput, p: Policy = defaultPolicy) => decideVerdict(deepFreeze(input), p);
 
-describe('seed: all good', () => {
+describe('guide: all good', () => {
   test('PTR, HELO, SPF, DKIM, DMARC in order → trusted with no reasons', () => {
     const verdict = decide(goodMessage());
     assert.deepEqual(verdict, { verdict: 'trusted', retryable: false, reasons: [] });
   });
 });
 
-describe('seed recommendation 1: PTR', () => {
+describe('guide recommendation 1: PTR', () => {
   test('missing PTR (NXDOMAIN) → low, remedy asks the owner of the IP for a PTR', () => {
     const verdict = decide(
       message({
@@ -73,7 +73,7 @@ describe('seed recommendation 1: PTR', () => {
   });
 });
 
-describe('seed recommendation 2: HELO', () => {
+describe('guide recommendation 2: HELO', () => {
   const cases: [string, VerdictInput['helo'], string][] = [
     ['localhost', { result: 'fail', name: 'localhost', findings: ['helo.localhost'] }, 'helo.localhost'],
     ['1.2.3.4', { result: 'fail', name: '1.2.3.4', findings: ['helo.bare-ip'] }, 'helo.bare-ip'],
@@ -137,7 +137,7 @@ describe('seed recommendation 2: HELO', () => {
   });
 });
 
-describe('seed: what is not trusted', () => {
+describe('guide: what is not trusted', () => {
   test('spoofed sender without an authorizing SPF record (DMARC fail) → untrusted', () => {
     const verdict = decide(
       message({
@@ -235,7 +235,7 @@ describe('seed: what is not trusted', () => {
   });
 });
 
-describe('seed note: forwarding', () => {
+describe('guide note: forwarding', () => {
   /** A message from domain.com forwarded by forwarder.org, which changed the body (a footer). */
   const forwarded = (): VerdictInput => ({
     envelope: { ip: '5.6.7.8', helo: 'mx.forwarder.org', mailFrom: 'user@domain.com' },
