@@ -23,7 +23,7 @@ let ctx: CheckContext;
 before(async () => {
   server = await startTestDnsServer({ records: zoneRecords(auditZone()), rules: auditRules });
   ctx = {
-    resolver: createResolver({ servers: [server.address], timeoutMs: 300, retries: 0 }),
+    resolver: createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0 }),
     now: () => new Date('2026-11-26T00:00:00Z'),
     limits: { ...defaultLimits },
   };
@@ -432,7 +432,7 @@ describe('DNS work', () => {
   test('each question is asked once, whatever number of checks need it', async () => {
     const before = server.queries.length;
     const report = await auditDomain(
-      { ...ctx, resolver: createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: false }) },
+      { ...ctx, resolver: createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0, cache: false }) },
       { domain: 'model-sender.com', ips: ['192.0.2.10'], helo: 'mail.model-sender.com', selectors: ['s1', 'ed'] },
     );
     const asked = server.queries.slice(before).map((q) => `${q.type} ${q.name.toLowerCase()}`);

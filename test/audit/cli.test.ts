@@ -26,7 +26,8 @@ function run(
   options: { json?: boolean; interactive?: boolean; resolver?: DnsClient } = {},
 ): Promise<CommandRun> {
   return runCommand(auditCommand, values, positionals, {
-    resolver: options.resolver ?? createResolver({ servers: [server.address], timeoutMs: 300, retries: 0 }).withTrace(),
+    resolver:
+      options.resolver ?? createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0 }).withTrace(),
     now: () => new Date('2026-11-26T00:00:00Z'),
     json: options.json ?? false,
     policyFile: undefined,

@@ -21,7 +21,7 @@ let published: TestDnsServer;
 const now = () => new Date('2026-11-26T00:00:00Z');
 const context = (server: TestDnsServer): CheckContext => ({
   // No cache: each evaluation sees the zone as it is now.
-  resolver: createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: false }),
+  resolver: createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0, cache: false }),
   now,
   limits: { ...defaultLimits },
 });

@@ -36,7 +36,7 @@ describe('mailtrust dkim', () => {
           readStdin: async () => Buffer.from(stdinData),
           interactive: false,
         },
-        resolver: createResolver({ servers: [server.address], timeoutMs: 300, retries: 0 }),
+        resolver: createResolver({ servers: [server.address], timeoutMs: 1_000, retries: 0 }),
         now: () => new Date('2026-03-01T00:00:00Z'),
         json,
         policyFile: undefined,

@@ -86,7 +86,7 @@ describe('verifyDkim (real DNS over loopback)', () => {
         { name: 'broken._domainkey.example.com', action: 'servfail' },
       ],
     });
-    const resolver = createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: true });
+    const resolver = createResolver({ servers: [server.address], timeoutMs: 1_000, retries: 0, cache: true });
     ctx = { resolver, now: () => now, limits: { ...defaultLimits } };
   });
   after(async () => server.close());
@@ -325,7 +325,7 @@ describe('hostile input (bounded time and memory, a clear result)', () => {
   let ctx: CheckContext;
   before(async () => {
     server = await startTestDnsServer({ records: zoneRecords(zone) });
-    const resolver = createResolver({ servers: [server.address], timeoutMs: 500, retries: 0, cache: true });
+    const resolver = createResolver({ servers: [server.address], timeoutMs: 1_000, retries: 0, cache: true });
     ctx = { resolver, now: () => now, limits: { ...defaultLimits } };
   });
   after(async () => server.close());

@@ -22,7 +22,7 @@ describe('DMARC evaluation over loopback DNS', () => {
   before(async () => {
     server = await startTestDnsServer({ records: zoneRecords(zone), rules });
     ctx = {
-      resolver: createResolver({ servers: [server.address], timeoutMs: 300, retries: 0 }),
+      resolver: createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0 }),
       now: () => new Date('2026-01-01T00:00:00Z'),
       limits: defaultLimits,
     };
@@ -68,7 +68,7 @@ describe('DMARC evaluation over loopback DNS', () => {
     server.queries.length = 0;
     const fresh: CheckContext = {
       ...ctx,
-      resolver: createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: false }),
+      resolver: createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0, cache: false }),
     };
     await evaluateDmarc(fresh, { fromDomain: 'example.com', spf: undefined, dkim: [] });
     assert.deepEqual(

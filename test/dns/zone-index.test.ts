@@ -308,7 +308,7 @@ describe('a zone file served over real DNS gives the same answers as the zone re
 
   before(async () => {
     server = await startTestDnsServer({ records });
-    network = createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: true });
+    network = createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0, cache: true });
   });
   after(async () => {
     await server?.close();

@@ -14,7 +14,7 @@ import { createResolver } from '../../src/core/dns/index.js';
 import { evaluate, type Evaluation } from '../../src/core/evaluation/index.js';
 import { parsePolicy, type Policy } from '../../src/core/policy/index.js';
 import { runMailtrust } from '../support/cli.js';
-import { startTestDnsServer, type Rule } from '../support/dns-server.js';
+import { resolverTimeoutFor, startTestDnsServer, type Rule } from '../support/dns-server.js';
 import { DESIGN_EVALUATION_FIELDS } from '../support/evaluation-fields.js';
 import {
   buildMessage,
@@ -51,15 +51,15 @@ function policyOf(fixture: ScenarioFixture): Policy | undefined {
 }
 
 /**
- * Library evaluation over the loopback server: no retries, a fresh cache. The timeout is generous by default (the
- * CLI processes running beside it load the machine; a lost answer would be a false temperror), short for the
- * property runs.
+ * Library evaluation over the loopback server: no retries, a fresh cache. The timeout is generous unless the
+ * fixture's rules drop questions (the CLI processes running beside it load the machine; a late answer must not
+ * become a false temperror), and short for the property runs.
  */
 function evaluateWith(
   fixture: ScenarioFixture,
   raw: Uint8Array,
   address: string,
-  timeoutMs = 1500,
+  timeoutMs = resolverTimeoutFor(fixture.rules),
 ): Promise<Evaluation> {
   const resolver = createResolver({ servers: [address], timeoutMs, retries: 0, cache: true });
   const policy = policyOf(fixture);

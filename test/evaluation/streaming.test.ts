@@ -14,7 +14,7 @@ import { seededRandom } from '../support/random.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { createEvaluator, evaluate, type Evaluation } from '../../src/core/evaluation/index.js';
 import { parsePolicy, type Policy } from '../../src/core/policy/index.js';
-import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
+import { resolverTimeoutFor, startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import {
   buildMessage,
   fixturesDir,
@@ -170,7 +170,7 @@ describe('createEvaluator() in chunks equals evaluate() for every scenario fixtu
       try {
         let raw: Uint8Array;
         try {
-          raw = await buildMessage(fixture, createResolver({ servers: [server.address], timeoutMs: 300 }));
+          raw = await buildMessage(fixture, createResolver({ servers: [server.address], timeoutMs: 10_000 }));
         } catch (error) {
           t.skip(`the fixture's message cannot be built: ${error instanceof Error ? error.message : String(error)}`);
           return;
@@ -182,8 +182,9 @@ describe('createEvaluator() in chunks equals evaluate() for every scenario fixtu
           assert.ok(parsed.ok, `${name}: the policy parses`);
           policy = parsed.value;
         }
+        const timeoutMs = resolverTimeoutFor(fixture.rules);
         const options = () => ({
-          resolver: createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: false }),
+          resolver: createResolver({ servers: [server.address], timeoutMs, retries: 0, cache: false }),
           now: fixture.now,
           ...(policy ? { policy } : {}),
         });
@@ -200,7 +201,7 @@ describe('createEvaluator() in chunks equals evaluate() for every scenario fixtu
         }
         // From a warm cache every answer is known at once and the checks finish without waiting for DNS (their
         // synchronous path); a cold cache waits for each. Both find what the uncached evaluation found.
-        const caching = createResolver({ servers: [server.address], timeoutMs: 300, retries: 0, cache: true });
+        const caching = createResolver({ servers: [server.address], timeoutMs, retries: 0, cache: true });
         const cold = await evaluate(raw, fixture.envelope, { ...options(), resolver: caching });
         const warm = await evaluate(raw, fixture.envelope, { ...options(), resolver: caching });
         assert.deepEqual(sameAnswers(cold), sameAnswers(uncached), `${name}: cold cache`);

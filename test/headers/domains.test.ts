@@ -53,7 +53,7 @@ describe('header domains over loopback DNS', () => {
     });
     ctx = {
       // No cache: the query log then shows every lookup mailtrust makes.
-      resolver: createResolver({ servers: [server.address], timeoutMs: 200, retries: 0, cache: false }),
+      resolver: createResolver({ servers: [server.address], timeoutMs: 1_000, retries: 0, cache: false }),
       now: () => new Date('2026-11-26T07:00:00Z'),
       limits: { ...defaultLimits },
     };
@@ -230,7 +230,7 @@ describe('checkHeaders end to end', () => {
       rules: [{ name: 'slow.example', action: 'timeout' }],
     });
     ctx = {
-      resolver: createResolver({ servers: [server.address], timeoutMs: 200, retries: 0, cache: true }),
+      resolver: createResolver({ servers: [server.address], timeoutMs: 1_000, retries: 0, cache: true }),
       now: () => new Date('2026-11-26T07:00:00Z'),
       limits: { ...defaultLimits },
     };

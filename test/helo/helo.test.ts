@@ -48,7 +48,7 @@ describe('checkHelo', () => {
       rules: [{ name: 'slow.domain.com', action: 'timeout' }],
     });
     ctx = {
-      resolver: createResolver({ servers: [server.address], timeoutMs: 200, retries: 0 }),
+      resolver: createResolver({ servers: [server.address], timeoutMs: 1_000, retries: 0 }),
       now: () => new Date(),
       limits: { ...defaultLimits },
     };

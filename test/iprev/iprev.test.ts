@@ -33,7 +33,7 @@ describe('iprev', () => {
       ],
     });
     ctx = {
-      resolver: createResolver({ servers: [server.address], timeoutMs: 200, retries: 0 }),
+      resolver: createResolver({ servers: [server.address], timeoutMs: 1_000, retries: 0 }),
       now: () => new Date(),
       limits: { ...defaultLimits },
     };

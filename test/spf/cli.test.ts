@@ -32,7 +32,7 @@ describe('mailtrust spf', () => {
 
   function run(values: OptionValues, json = false) {
     return runCommand(spfCommand, values, [], {
-      resolver: createResolver({ servers: [server.address], timeoutMs: 200, retries: 0 }),
+      resolver: createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0 }),
       now: () => new Date('2026-01-01T00:00:00Z'),
       json,
       policyFile: undefined,

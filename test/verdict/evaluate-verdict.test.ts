@@ -62,7 +62,7 @@ describe('evaluate(): the guide examples', () => {
     envelope: Envelope,
     policy: Policy = defaultPolicy,
   ): Promise<{ evaluation: Evaluation; verdict: Verdict }> {
-    const resolver = createResolver({ servers: [server.address], timeoutMs: 500, retries: 0, cache: false });
+    const resolver = createResolver({ servers: [server.address], timeoutMs: 10_000, retries: 0, cache: false });
     const evaluation = await evaluate(raw, envelope, { resolver, now, policy });
     const { verdict, retryable, reasons } = evaluation;
     return { evaluation, verdict: { verdict, retryable, reasons } };
