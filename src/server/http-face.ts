@@ -9,9 +9,18 @@ import { listenOn } from './listen.js';
 
 export async function startHttpFace(deps: HttpDeps): Promise<Face> {
   const app = createHttpApp(deps);
-  const listener = getRequestListener(app.fetch);
-  // The listener answers every request itself, errors included (500 through the app's error handler).
-  const server: Server = createServer((request, response) => void listener(request, response));
+  // A request without Host (HTTP/1.0 allows that) gets this name in the URL the app sees.
+  const listener = getRequestListener(app.fetch, { hostname: 'localhost' });
+  // The listener answers every request itself, errors included (500 through the app's error handler). Node's own
+  // Host check would also refuse HTTP/1.0 requests without Host, such as rspamd's documented `/checkv2` request;
+  // RFC 9112 §3.2 requires Host of HTTP/1.1 requests only, so that check is made here.
+  const server: Server = createServer({ requireHostHeader: false }, (request, response) => {
+    if (request.httpVersion !== '1.0' && request.headers.host === undefined) {
+      response.writeHead(400, { connection: 'close' }).end();
+      return;
+    }
+    void listener(request, response);
+  });
   // Bounded: a client gets 60 s to send its headers and 5 min for the whole request (RFC 9110 has no limit;
   // these keep slow clients from holding sockets forever).
   server.headersTimeout = 60_000;

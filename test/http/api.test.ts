@@ -2,15 +2,12 @@
 // test addresses.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { createResolver } from '../../src/core/index.js';
 import { buildMessage, loadFixture, zoneRecords } from '../evaluation/fixture-format.js';
 import { TEST_DOMAIN, run, startHarness, swaks, type Harness } from '../smtp/harness.js';
 
 const NOW = Date.parse('2026-01-15T12:00:00Z');
 const TOKEN = 'test-token-0123456789abcdef';
-const fixturesDir = new URL('../../../test/http/fixtures/', import.meta.url);
 const cli = new URL('../../src/cli/main.js', import.meta.url).pathname;
 
 type Json = Record<string, unknown>;
@@ -186,31 +183,6 @@ describe('HTTP API (no tokens: loopback only)', () => {
     assert.match(text, /mailtrust_messages_total\{source="smtp",verdict="\w+"\} [1-9]/);
     assert.match(text, /mailtrust_messages_total\{source="http",verdict="trusted"\} [1-9]/);
     assert.match(text, /mailtrust_sessions_total\{face="smtp"\} [1-9]/);
-  });
-
-  test('POST /checkv2: the recorded rspamd request gets the recorded reply', async () => {
-    const recorded = readFileSync(new URL('rspamd-checkv2.request', fixturesDir), 'utf8');
-    const [head, ...bodyParts] = recorded.split('\n\n');
-    const lines = head!.split('\n');
-    const headers: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      headers[line.slice(0, colon)] = line.slice(colon + 1).trim();
-    }
-    const body = bodyParts.join('\n\n').replace(/\n/g, '\r\n');
-    const port = Number(new URL(h.httpBase).port);
-    const reply = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/checkv2', headers }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString('utf8')));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-    assert.equal(reply.status, 200, reply.text);
-    const expected = JSON.parse(readFileSync(new URL('rspamd-checkv2.response.json', fixturesDir), 'utf8')) as Json;
-    assert.deepEqual(JSON.parse(reply.text), expected);
   });
 });
 
