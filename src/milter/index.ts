@@ -9,8 +9,22 @@ import { Counter, type Registry } from 'prom-client';
 import { createResolver, type EvaluateOptions } from '../core/index.js';
 import type { Store } from '../store/types.js';
 import { defaultActions, type MilterActions } from './actions.js';
-import { decodeCommand, DEFAULT_MAX_PACKET_BYTES, encodeReply, PacketReader, type MilterReply } from './codec.js';
-import { MilterSequenceError, MilterSession, type MessageOutcome, type SessionSettings } from './session.js';
+import { historyWriter } from './history.js';
+import {
+  decodeCommand,
+  DEFAULT_MAX_PACKET_BYTES,
+  encodeReply,
+  PacketReader,
+  type MilterReply,
+  type Packet,
+} from './codec.js';
+import {
+  MilterSequenceError,
+  MilterSession,
+  type MessageOutcome,
+  type SessionSettings,
+  type SessionStep,
+} from './session.js';
 
 export { chooseAction, defaultActions, type MilterActions } from './actions.js';
 export { MilterSession, type MessageOutcome, type SessionSettings } from './session.js';
@@ -31,7 +45,7 @@ export interface MilterOptions {
   hostname: string;
   /** The engine's options: the shared resolver, the policy, limits. */
   evaluate?: Omit<EvaluateOptions, 'signal' | 'authservId'>;
-  /** Where the history goes (`saveMessage`, source `milter`). */
+  /** Where the history goes (`saveMessage`, source `milter`), after each reply. */
   store?: Store;
   logger?: Logger;
   /** Where `mailtrust_milter_messages_total{action}` is registered. */
@@ -89,6 +103,7 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
   const history = options.milter.history ?? true;
   const store = options.store;
   const { resolver: _shared, ...evaluateOptions } = options.evaluate ?? {};
+  const writer = history && store ? historyWriter(store, { logger, registry: options.registry }) : undefined;
   const settings: SessionSettings = {
     authservId: options.hostname,
     actions: options.actions ?? defaultActions,
@@ -97,7 +112,7 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
     timeBudgetMs: options.milter.timeBudget ?? 20_000,
     progressIntervalMs: options.progressIntervalMs ?? 10_000,
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(history && store ? { saveMessage: (message) => store.saveMessage(message) } : {}),
+    ...(writer ? { saveMessage: (row) => writer.save(row) } : {}),
     onMessage: (outcome: MessageOutcome) => {
       byAction?.inc({ action: outcome.action });
       options.events?.messageDone?.(outcome);
@@ -116,8 +131,6 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
         },
         evaluation ? 'message evaluated' : 'message not evaluated within the time budget',
       );
-      if (outcome.historyError)
-        logger?.error({ event: 'milter.history', err: outcome.historyError }, 'could not store the message history');
     },
   };
   const idleTimeoutMs = options.idleTimeoutMs ?? 15 * 60_000;
@@ -145,26 +158,29 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
       socket.destroy();
     });
     const reader = new PacketReader(maxPacketBytes);
-    // Replies made in one tick (the header changes and the verdict at end of message) leave in one segment.
-    let corked = false;
+    // Replies made in one tick (the header changes and the verdict at end of message) leave as one buffer in one
+    // write: one system call and one TCP segment per step.
+    let batch: Buffer[] = [];
+    const flush = () => {
+      const out = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
+      batch = [];
+      if (!socket.destroyed && socket.writable) socket.write(out);
+    };
     const send = (reply: MilterReply) => {
       if (socket.destroyed || !socket.writable) return;
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        process.nextTick(() => {
-          corked = false;
-          socket.uncork();
-        });
-      }
-      socket.write(encodeReply(reply));
+      if (batch.length === 0) process.nextTick(flush);
+      batch.push(encodeReply(reply));
     };
     const session = new MilterSession(settings, send);
-    let chain: Promise<void> = Promise.resolve();
+    // Commands are handled as they are read, in order; only the end of a message waits (on its evaluation), and
+    // the packets read meanwhile wait in `queued` behind it.
+    let queued: Packet[] = [];
+    let waiting = false;
     let ended = false;
     const end = (how: 'close' | 'destroy') => {
       if (ended) return;
       ended = true;
+      queued = [];
       session.dispose();
       if (how === 'close') socket.end();
       else socket.destroy();
@@ -173,6 +189,57 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
       if (session.inMessage) idle.delete(socket);
       else idle.add(socket);
       if (closing && !session.inMessage) end('close');
+    };
+    const failed = (error: unknown) => {
+      const sequence = error instanceof MilterSequenceError;
+      logger?.[sequence ? 'warn' : 'error'](
+        { event: 'milter.protocol', err: error },
+        sequence ? `milter protocol error: ${(error as Error).message}` : 'milter session failed',
+      );
+      end('destroy');
+    };
+    const stepped = (step: SessionStep) => {
+      if (step === 'close') end('close');
+      else update();
+    };
+    /** Handles queued packets until one has to wait; resumes when it is done. */
+    const drain = () => {
+      let at = 0;
+      while (at < queued.length && !waiting && !ended) {
+        const decoded = decodeCommand(queued[at++] as Packet);
+        if (!decoded.ok) {
+          logger?.warn(
+            { event: 'milter.protocol', code: decoded.error.code },
+            `milter protocol error: ${decoded.error.message}`,
+          );
+          end('destroy');
+          return;
+        }
+        let step: SessionStep | Promise<SessionStep>;
+        try {
+          step = session.handle(decoded.value);
+        } catch (error) {
+          failed(error);
+          return;
+        }
+        if (typeof step === 'string') {
+          stepped(step);
+          continue;
+        }
+        waiting = true;
+        step.then(
+          (next) => {
+            waiting = false;
+            stepped(next);
+            drain();
+          },
+          (error: unknown) => {
+            waiting = false;
+            failed(error);
+          },
+        );
+      }
+      queued = at >= queued.length ? [] : queued.slice(at);
     };
     update();
     socket.on('data', (bytes: Buffer) => {
@@ -185,32 +252,9 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
         end('destroy');
         return;
       }
-      for (const packet of read.value) {
-        const decoded = decodeCommand(packet);
-        chain = chain.then(async () => {
-          if (ended) return;
-          if (!decoded.ok) {
-            logger?.warn(
-              { event: 'milter.protocol', code: decoded.error.code },
-              `milter protocol error: ${decoded.error.message}`,
-            );
-            end('destroy');
-            return;
-          }
-          try {
-            const step = await session.handle(decoded.value);
-            if (step === 'close') end('close');
-            else update();
-          } catch (error) {
-            const sequence = error instanceof MilterSequenceError;
-            logger?.[sequence ? 'warn' : 'error'](
-              { event: 'milter.protocol', err: error },
-              sequence ? `milter protocol error: ${(error as Error).message}` : 'milter session failed',
-            );
-            end('destroy');
-          }
-        });
-      }
+      if (ended || read.value.length === 0) return;
+      for (const packet of read.value) queued.push(packet);
+      if (!waiting) drain();
     });
     socket.on('error', () => {
       // A reset by the MTA (its timeout, or it went away): the close handler drops the state.
@@ -249,6 +293,8 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
       while (sockets.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const socket of sockets) socket.destroy();
       await stopped;
+      // The history rows of messages already answered are written before the store may be closed.
+      await writer?.settled();
     },
   };
 }

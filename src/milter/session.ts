@@ -35,8 +35,11 @@ export interface SessionSettings {
   progressIntervalMs: number;
   /** The evaluation clock; default: the time the message ends. */
   clock?: () => Date;
-  /** Writes the history row before the reply (the store's `saveMessage`); absent: no history. */
-  saveMessage?: (message: NewMessage) => Promise<void>;
+  /**
+   * Takes the history row of each evaluated message once its reply is sent; the reply never waits on the write,
+   * and the taker reports a failed write. Absent: no history.
+   */
+  saveMessage?: (message: NewMessage) => void;
   /** Called once per message with what was done (metrics, logs). */
   onMessage?: (outcome: MessageOutcome) => void;
 }
@@ -48,8 +51,6 @@ export interface MessageOutcome {
   evaluation?: Evaluation;
   queueId?: string;
   ms: number;
-  /** The history write failed (the message was still handled). */
-  historyError?: Error;
 }
 
 /** A session's next step after a command. */
@@ -67,6 +68,7 @@ const WANTED_ACTIONS = Action.ADDHDRS | Action.CHGHDRS | Action.QUARANTINE | Act
 const WANTED_PROTOCOL =
   Protocol.HDR_LEADSPC |
   Protocol.NOUNKNOWN |
+  Protocol.NODATA |
   Protocol.NR_CONN |
   Protocol.NR_HELO |
   Protocol.NR_MAIL |
@@ -93,8 +95,8 @@ interface MessageState {
   controller: AbortController;
   /** The blank line ending the header block has been written. */
   headerEnded: boolean;
-  /** The header fields so far, written to the evaluator as one block when the header ends. */
-  headerParts: Buffer[];
+  /** The header fields so far (latin1, one code unit per byte), written to the evaluator when the header ends. */
+  header: string;
   /** Per lower-case field name, how many fields of that name were seen (CHGHEADER indexes count these). */
   seen: Map<string, number>;
   /** Fields to remove: name as sent, and its 1-based index among fields of that name. */
@@ -105,12 +107,20 @@ interface MessageState {
   startedAt: number;
 }
 
-const CRLF = Buffer.from('\r\n');
-
 /** The abort reason of a message's lookups once the message is over. */
 const MESSAGE_ENDED = new Error('message ended');
 /** The abort reason when the time budget runs out. */
 const BUDGET_SPENT = new Error('time budget spent');
+
+/**
+ * Milliseconds from `elapsed` to the next moment `finish` must act: the next SMFIR_PROGRESS, the budget, or the
+ * give-up 2 s after it.
+ */
+function nextWake(elapsed: number, budgetMs: number, progressMs: number): number {
+  const nextProgress = (Math.floor(elapsed / progressMs) + 1) * progressMs;
+  const deadlines = [nextProgress, budgetMs, budgetMs + 2_000].filter((at) => at > elapsed);
+  return Math.max(1, Math.min(...deadlines) - elapsed);
+}
 
 /** Reverse-path or forward-path without its angle brackets (`<>` → `''`). */
 function bare(path: string): string {
@@ -148,8 +158,12 @@ export class MilterSession {
     return this.message !== undefined;
   }
 
-  /** Handles one command; resolves when its reply (if any) has been sent. */
-  async handle(command: MilterCommand): Promise<SessionStep> {
+  /**
+   * Handles one command and sends its reply, if any. Every command but the end of a message is handled at once;
+   * the end of a message returns a promise that resolves once its reply is sent. A protocol error throws
+   * `MilterSequenceError`.
+   */
+  handle(command: MilterCommand): SessionStep | Promise<SessionStep> {
     switch (command.kind) {
       case 'optneg':
         this.negotiate(command.version, command.actions, command.protocol);
@@ -178,7 +192,7 @@ export class MilterSession {
           rcptTo: [],
           controller: new AbortController(),
           headerEnded: false,
-          headerParts: [],
+          header: '',
           seen: new Map(),
           remove: [],
           size: 0,
@@ -191,6 +205,7 @@ export class MilterSession {
         this.reply(Protocol.NR_RCPT);
         return 'continue';
       case 'data':
+        // Not asked for (SMFIP_NODATA); an MTA that sends it anyway gets its reply.
         this.requireMessage('SMFIC_DATA');
         this.reply(Protocol.NR_DATA);
         return 'continue';
@@ -211,8 +226,7 @@ export class MilterSession {
         return 'continue';
       }
       case 'eom':
-        await this.endOfMessage(command.chunk);
-        return 'continue';
+        return this.endOfMessage(command.chunk).then(() => 'continue');
       case 'abort':
         this.resetMessage();
         return 'continue';
@@ -302,9 +316,9 @@ export class MilterSession {
     if (lower === 'subject' && message.subject === undefined) message.subject = value.trim().slice(0, 200);
     // With SMFIP_HDR_LEADSPC the value keeps its leading space; without it the MTA took one away.
     const separator = this.protocol & Protocol.HDR_LEADSPC ? ':' : ': ';
-    const field = Buffer.from(`${name}${separator}${value.replace(/\r?\n/g, '\r\n')}\r\n`, 'latin1');
+    const field = `${name}${separator}${value.includes('\n') ? value.replace(/\r?\n/g, '\r\n') : value}\r\n`;
     message.size += field.length;
-    message.headerParts.push(field);
+    message.header += field;
     // The evaluator starts its connection checks (PTR, HELO, SPF) with the first field.
     this.evaluatorOf(message);
   }
@@ -315,9 +329,9 @@ export class MilterSession {
     if (message.headerEnded) return;
     message.headerEnded = true;
     message.size += 2;
-    message.headerParts.push(CRLF);
-    this.evaluatorOf(message).write(Buffer.concat(message.headerParts));
-    message.headerParts = [];
+    message.header += '\r\n';
+    this.evaluatorOf(message).write(Buffer.from(message.header, 'latin1'));
+    message.header = '';
   }
 
   private async endOfMessage(lastChunk: Uint8Array): Promise<void> {
@@ -335,15 +349,6 @@ export class MilterSession {
       : this.settings.actions.temperror === 'tempfail'
         ? 'tempfail'
         : 'tag';
-    let historyError: Error | undefined;
-    if (evaluation && this.settings.saveMessage) {
-      try {
-        await this.settings.saveMessage(this.historyRow(message, evaluation, action));
-      } catch (error) {
-        historyError = error instanceof Error ? error : new Error(String(error));
-      }
-      if (this.disposed || this.message !== message) return;
-    }
     for (const reply of this.endOfMessageReplies(message, evaluation, action)) this.send(reply);
     const queueId = this.macro('i');
     this.settings.onMessage?.({
@@ -351,8 +356,11 @@ export class MilterSession {
       ...(evaluation ? { evaluation } : {}),
       ...(queueId ? { queueId } : {}),
       ms: Date.now() - message.startedAt,
-      ...(historyError ? { historyError } : {}),
     });
+    // The history is a record of what was decided, not the message (that is the MTA's to keep): it is written
+    // after the reply, so a slow or failed write never holds up or changes the mail flow.
+    if (evaluation && this.settings.saveMessage)
+      this.settings.saveMessage(this.historyRow(message, evaluation, action));
     // The message is done; the MTA follows with SMFIC_ABORT or the next MAIL.
     this.resetMessage();
   }
@@ -363,23 +371,33 @@ export class MilterSession {
    */
   private async finish(message: MessageState, evaluator: Evaluator): Promise<Evaluation | undefined> {
     const { timeBudgetMs, progressIntervalMs } = this.settings;
-    // The budget counts from the end of the message, when the MTA starts waiting for the reply.
-    const budget = setTimeout(() => message.controller.abort(BUDGET_SPENT), timeBudgetMs);
-    const progress = setInterval(() => {
-      if (!this.disposed) this.send({ kind: 'progress' });
-    }, progressIntervalMs);
-    let giveUp: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
         evaluator.end().catch(() => undefined),
         new Promise<undefined>((resolve) => {
-          giveUp = setTimeout(() => resolve(undefined), timeBudgetMs + 2_000);
+          // One timer per message: SMFIR_PROGRESS every interval; at the budget (counted from the end of the
+          // message, when the MTA starts waiting) the lookups are aborted; 2 s later the evaluation is given up.
+          const started = Date.now();
+          let spent = false;
+          const tick = () => {
+            const elapsed = Date.now() - started;
+            if (!spent && elapsed >= timeBudgetMs) {
+              spent = true;
+              message.controller.abort(BUDGET_SPENT);
+            }
+            if (elapsed >= timeBudgetMs + 2_000) {
+              resolve(undefined);
+              return;
+            }
+            if (!this.disposed && elapsed >= progressIntervalMs) this.send({ kind: 'progress' });
+            timer = setTimeout(tick, nextWake(elapsed, timeBudgetMs, progressIntervalMs));
+          };
+          timer = setTimeout(tick, nextWake(0, timeBudgetMs, progressIntervalMs));
         }),
       ]);
     } finally {
-      clearTimeout(budget);
-      clearTimeout(giveUp);
-      clearInterval(progress);
+      clearTimeout(timer);
     }
   }
 

@@ -99,6 +99,20 @@ describe('formatAuthenticationResults', () => {
     assert.equal(formatAuthenticationResults('odd id;', []), 'Authentication-Results: "odd id;"; none');
   });
 
+  test('dkim checked and no signature → dkim=none (RFC 8601 §2.7.1); dkim not given → no dkim entry', () => {
+    const spf = { result: 'pass', domain: 'a.example', identity: 'mailfrom' } as const;
+    const dmarc = { result: 'fail', domain: 'a.example', policy: 'reject' };
+    assert.equal(
+      formatAuthenticationResults('mx', { spf, dkim: [], dmarc }, { fold: false }),
+      'Authentication-Results: mx; spf=pass smtp.mailfrom=a.example; dkim=none; dmarc=fail header.from=a.example policy.dmarc=reject',
+    );
+    assert.equal(
+      formatAuthenticationResults('mx', { spf, dmarc }, { fold: false }),
+      'Authentication-Results: mx; spf=pass smtp.mailfrom=a.example; dmarc=fail header.from=a.example policy.dmarc=reject',
+    );
+    assert.deepEqual(authResEntries({ dkim: [] }), [{ method: 'dkim', result: 'none', properties: [] }]);
+  });
+
   test('unfolded when asked', () => {
     const input: AuthResInput = {
       dkim: Array.from({ length: 5 }, (_, i) => ({ result: 'pass', domain: `d${i}.example.com`, selector: 'sel' })),

@@ -180,7 +180,9 @@ export class MilterClient {
     await this.step({ kind: 'mail', args: [`<${envelope.mailFrom}>`, 'BODY=8BITMIME'] }, Protocol.NR_MAIL);
     for (const rcpt of envelope.rcptTo) await this.step({ kind: 'rcpt', args: [`<${rcpt}>`] }, Protocol.NR_RCPT);
     this.send({ kind: 'macro', stage: 'T', macros: [['i', 'ABC123']] });
-    await this.step({ kind: 'data' }, Protocol.NR_DATA);
+    // With SMFIP_NODATA the MTA sends DATA's macros but not the command itself.
+    if (!(this.negotiated && this.negotiated.protocol & Protocol.NODATA))
+      await this.step({ kind: 'data' }, Protocol.NR_DATA);
     for (const [name, value] of message.headers) await this.step({ kind: 'header', name, value }, Protocol.NR_HDR);
     await this.step({ kind: 'eoh' }, Protocol.NR_EOH);
     for (let at = 0; at < message.body.length; at += MILTER_CHUNK_SIZE)

@@ -3,8 +3,10 @@
  * main.cf lines of docs/milter.md, relaying to a loopback sink; swaks sends each scenario fixture with XCLIENT
  * playing the fixture's sending server. The sink must receive Authentication-Results as the first field (above
  * Postfix's Received) and the verdict of `evaluate()`; forged fields gone; the SMTP client must see 550 / 451 for
- * reject / tempfail and nothing be delivered for them. Then mailtrust is killed while Postfix is sending: Postfix
- * applies `milter_default_action = accept` and no message is lost.
+ * reject / tempfail and nothing be delivered for them; with `low = "quarantine"` the message must sit in Postfix's
+ * hold queue and never reach the sink; mail submitted with the instance's `sendmail` (non_smtpd_milters) must reach
+ * the sink with our fields. Then mailtrust is killed while Postfix is sending: Postfix applies
+ * `milter_default_action = accept` and no message is lost.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -12,8 +14,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createResolver, evaluate } from '../../src/core/index.js';
-import { startMilter, type MilterHandle } from '../../src/milter/index.js';
+import { startMilter, type MilterActions, type MilterHandle } from '../../src/milter/index.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import { freePort, postfixUnavailable, startPostfix, type PostfixInstance } from './postfix-instance.js';
 import { loadScenario, type Scenario } from './scenarios.js';
@@ -79,6 +82,37 @@ function swaks(postfix: PostfixInstance, scenario: Scenario, raw: Uint8Array, ta
 function headerBlock(message: SunkMessage): string[] {
   const head = message.raw.slice(0, message.raw.indexOf('\r\n\r\n'));
   return head.split(/\r\n(?![ \t])/);
+}
+
+const POSTQUEUE = '/usr/sbin/postqueue';
+const POSTSUPER = '/usr/sbin/postsuper';
+const POSTCAT = '/usr/sbin/postcat';
+const SENDMAIL = '/usr/sbin/sendmail';
+const run = promisify(execFile);
+
+/** The instance's queue as `postqueue -j` lists it (one JSON object per message). */
+async function queue(postfix: PostfixInstance): Promise<{ queue_id: string; queue_name: string }[]> {
+  const { stdout } = await run(POSTQUEUE, ['-c', join(postfix.dir, 'etc'), '-j']);
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as { queue_id: string; queue_name: string });
+}
+
+/** Submits `text` with the instance's own `sendmail -C` (the non-SMTP path: postdrop, pickup, cleanup). */
+function sendmail(postfix: PostfixInstance, args: string[], text: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(SENDMAIL, ['-C', join(postfix.dir, 'etc'), ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, output });
+    });
+    child.stdin.end(text, 'latin1');
+  });
 }
 
 const field = (lines: string[], name: string) =>
@@ -211,6 +245,99 @@ describe('Postfix with the milter', { skip: unavailable ?? false }, () => {
     assert.match(sent.output, /451 4\.7\.0 /);
     await new Promise((r) => setTimeout(r, 1500));
     assert.ok(!sink.messages.some((m) => m.raw.includes('X-Test-Tag: temperror')));
+  });
+
+  /** A second milter with its own `[actions]`, put in place of the first for `body`, then the first put back. */
+  async function withMilter(
+    actions: MilterActions,
+    parameters: (address: string) => Record<string, string>,
+    body: () => Promise<void>,
+  ): Promise<void> {
+    const other = await startMilter({
+      milter: { listen: { host: HOST, port: 0 } },
+      actions,
+      hostname: AUTHSERV,
+      evaluate: { resolver: createResolver({ servers: [dns.address], timeoutMs: 3000, retries: 0, cache: false }) },
+      clock: () => now,
+    });
+    await postfix.reconfigure(parameters(`inet:${HOST}:${other.address.port}`));
+    try {
+      await body();
+    } finally {
+      await postfix.reconfigure({
+        smtpd_milters: `inet:${HOST}:${milter.address.port}`,
+        non_smtpd_milters: '$smtpd_milters',
+      });
+      await other.close(500);
+    }
+  }
+
+  test('[actions] low = "quarantine": 250 to the client, the message held in the queue, nothing delivered', async () => {
+    const scenario = await loadScenario('guide-helo-localhost-low');
+    const quarantine: MilterActions = { untrusted: 'reject', low: 'quarantine', temperror: 'tempfail' };
+    await withMilter(
+      quarantine,
+      (address) => ({ smtpd_milters: address }),
+      async () => {
+        const before = sink.messages.length;
+        dns.setRecords(scenario.zone);
+        dns.setRules(scenario.rules);
+        now = scenario.fixture.now;
+        const sent = await swaks(postfix, scenario, scenario.raw, 'quarantined');
+        assert.equal(sent.code, 250, sent.output);
+        let held: { queue_id: string; queue_name: string }[] = [];
+        for (let i = 0; i < 50 && held.length === 0; i++) {
+          held = (await queue(postfix)).filter((m) => m.queue_name === 'hold');
+          if (held.length === 0) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.equal(held.length, 1, JSON.stringify(await queue(postfix)));
+        // Postfix logs the hold (it keeps no reason text); the held copy carries our fields.
+        assert.match(postfix.log(), new RegExp(`${held[0]!.queue_id}: milter-hold: END-OF-MESSAGE`));
+        const { stdout: heldHeader } = await run(POSTCAT, [
+          '-c',
+          join(postfix.dir, 'etc'),
+          '-h',
+          '-q',
+          held[0]!.queue_id,
+        ]);
+        assert.match(heldHeader, /^Authentication-Results: mx\.test; iprev=/m);
+        assert.match(heldHeader, /^X-Mailtrust-Verdict: low$/m);
+        assert.match(heldHeader, /^X-Mailtrust-Reasons: .*helo\.localhost/m);
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(sink.messages.length, before);
+        assert.ok(!sink.messages.some((m) => m.raw.includes('X-Test-Tag: quarantined')));
+        await run(POSTSUPER, ['-c', join(postfix.dir, 'etc'), '-d', held[0]!.queue_id, 'hold']);
+      },
+    );
+  });
+
+  test('non_smtpd_milters: mail submitted with sendmail reaches the sink with our fields', async () => {
+    const scenario = await loadScenario('aligned-spf-dkim-pass');
+    // Local mail has no HELO and comes from 127.0.0.1: tagged, never refused (docs/milter.md).
+    const tagAll: MilterActions = { untrusted: 'tag', low: 'tag', temperror: 'tag' };
+    await withMilter(
+      tagAll,
+      (address) => ({ smtpd_milters: '', non_smtpd_milters: address }),
+      async () => {
+        dns.setRecords(scenario.zone);
+        dns.setRules(scenario.rules);
+        now = scenario.fixture.now;
+        const text = Buffer.from(scenario.raw).toString('latin1').replace(/\n\n/, '\nX-Test-Tag: local\n\n');
+        const submitted = await sendmail(postfix, ['-f', 'alice@example.com', '-i', 'bob@example.net'], text);
+        assert.equal(submitted.code, 0, submitted.output);
+        const delivered = await sink.waitFor((m) => m.raw.includes('X-Test-Tag: local\r\n'));
+        const lines = headerBlock(delivered);
+        assert.ok(lines[0]!.startsWith(`Authentication-Results: ${AUTHSERV};`), lines[0]);
+        assert.match(
+          lines[0]!.replace(/\r\n\t/g, ' '),
+          /iprev=\w+ policy\.iprev=127\.0\.0\.1; spf=\w+ smtp\.mailfrom=alice@example\.com; dkim=pass header\.d=example\.com/,
+        );
+        assert.match(lines[1]!, /^Received: by /);
+        const verdict = field(lines, 'X-Mailtrust-Verdict');
+        assert.equal(verdict.length, 1);
+        assert.match(verdict[0]!, /^X-Mailtrust-Verdict: (trusted|low|untrusted)$/);
+      },
+    );
   });
 
   test('mailtrust killed while Postfix is sending: milter_default_action = accept, nothing lost', async () => {

@@ -79,6 +79,7 @@ describe('mailtrust serve with [milter]', () => {
     assert.match(metrics, /mailtrust_milter_messages_total\{action="quarantine"\} 1/);
     assert.match(metrics, /mailtrust_messages_total\{source="milter",verdict="untrusted"\} 1/);
     assert.match(metrics, /mailtrust_sessions_total\{face="milter"\} 1/);
+    assert.match(metrics, /mailtrust_milter_history_failures_total 0/);
     assert.ok(logs.some((l) => l['event'] === 'milter.message' && l['action'] === 'quarantine'));
   });
 });

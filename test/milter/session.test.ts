@@ -10,6 +10,11 @@ import { after, before, describe, test } from 'node:test';
 import { Registry } from 'prom-client';
 import { createResolver, evaluate, type Evaluation } from '../../src/core/index.js';
 import { startMilter, type MilterActions, type MilterHandle, type MilterOptions } from '../../src/milter/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openStore } from '../../src/store/index.js';
 import type { NewMessage, Store } from '../../src/store/types.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import { applyChanges, MilterClient, mtaView, Protocol, type EndOfMessage, type Envelope } from './mta-client.js';
@@ -20,6 +25,7 @@ const HOST = 'mx.test';
 let dns: TestDnsServer;
 const open: MilterHandle[] = [];
 const clients: MilterClient[] = [];
+const stores: { store: Store; dir: string }[] = [];
 
 before(async () => {
   dns = await startTestDnsServer();
@@ -28,7 +34,30 @@ after(async () => {
   for (const client of clients) client.close();
   await Promise.all(open.map((m) => m.close(100)));
   await dns.close();
+  for (const { store, dir } of stores) {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
+
+/** A real SQLite store in a temporary directory, closed and removed after the file's tests. */
+async function sqliteStore(): Promise<Store> {
+  const dir = mkdtempSync(join(tmpdir(), 'mailtrust-milter-store-'));
+  const store = await openStore(`sqlite:${join(dir, 'history.db')}`);
+  stores.push({ store, dir });
+  return store;
+}
+
+/** `store` with some of its methods replaced (the rest are the real store's). */
+function storeWith(store: Store, replaced: Partial<Store>): Store {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key in replaced) return replaced[key as keyof Store];
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
 
 const resolverOf = (timeoutMs = 2000, cache = false) =>
   createResolver({ servers: [dns.address], timeoutMs, retries: 0, cache });
@@ -103,6 +132,19 @@ describe('verdicts and headers per scenario', () => {
     low = await loadScenario('guide-helo-localhost-low');
   });
 
+  test('no DKIM signature: our Authentication-Results says dkim=none (RFC 8601 §2.7.1), between spf and dmarc', async () => {
+    const milter = await milterFor(untrusted, { actions: { untrusted: 'tag', low: 'tag', temperror: 'tag' } });
+    const result = await runOnce(milter, untrusted);
+    assert.equal(result.final.kind, 'accept');
+    const engine = await expected(untrusted);
+    assert.deepEqual(engine.dkim, []);
+    const inserted = result.changes.find((c) => c.kind === 'insheader');
+    assert.ok(inserted && inserted.kind === 'insheader');
+    const value = inserted.value.replace(/\n\t/g, ' ').trim();
+    assert.match(value, /; spf=fail smtp\.mailfrom=[^;]+; dkim=none; dmarc=/);
+    assert.equal(value, engine.authenticationResults.replace(/^Authentication-Results:\s*/, ''));
+  });
+
   test('negotiation: version 6, the actions and steps we need, within what Postfix offers', async () => {
     const milter = await milterFor(trusted);
     const c = await client(milter);
@@ -112,6 +154,18 @@ describe('verdicts and headers per scenario', () => {
     assert.equal(reply.actions, 0x01 | 0x10 | 0x20 | 0x100); // ADDHDRS CHGHDRS QUARANTINE SETSYMLIST
     assert.ok(reply.protocol & Protocol.HDR_LEADSPC);
     assert.ok(reply.protocol & Protocol.NR_BODY);
+    // Every step we only ever continue is sent without waiting for a reply, DATA and unknown commands not at all.
+    for (const bit of [
+      Protocol.NR_CONN,
+      Protocol.NR_HELO,
+      Protocol.NR_MAIL,
+      Protocol.NR_RCPT,
+      Protocol.NR_HDR,
+      Protocol.NR_EOH,
+      Protocol.NODATA,
+      Protocol.NOUNKNOWN,
+    ])
+      assert.ok(reply.protocol & bit, `protocol bit 0x${bit.toString(16)} not asked for`);
     assert.equal(reply.protocol & ~0x1fffff, 0);
     assert.ok(reply.macros.some((m) => m.stage === 0 && m.names.includes('{client_addr}')));
   });
@@ -301,47 +355,83 @@ describe('verdicts and headers per scenario', () => {
 });
 
 describe('history and metrics', () => {
-  test('every evaluation is written before the reply (source milter, action); none with history = false', async () => {
+  test('every evaluation goes to the history after its reply (source milter, action); none with history = false', async () => {
     const trusted = await loadScenario('aligned-spf-dkim-pass');
     const untrusted = await loadScenario('spoofed-from-spf-fail-no-dkim');
-    const saved: NewMessage[] = [];
-    const store = {
+    const real = await sqliteStore();
+    // A slow commit: the reply must not wait for it, and close() must.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const store = storeWith(real, {
       saveMessage: async (message: NewMessage) => {
-        // A slow commit: had the reply gone out first, the client would have it before the row is pushed.
-        await new Promise((r) => setTimeout(r, 200));
-        saved.push(message);
+        await held;
+        await real.saveMessage(message);
       },
-    } as unknown as Store;
+    });
     const registry = new Registry();
     let sessions = 0;
     const milter = await milterFor(untrusted, { store, registry, events: { sessionOpened: () => sessions++ } });
     const result = await runOnce(milter, untrusted);
-    assert.equal(saved.length, 1);
     assert.equal(result.final.kind, 'replycode');
-    assert.equal(saved[0]!.source, 'milter');
-    assert.equal(saved[0]!.action, 'reject');
-    assert.equal(saved[0]!.evaluation.verdict, 'untrusted');
-    assert.equal(saved[0]!.envelope.ip, untrusted.fixture.envelope.ip);
-    assert.equal(saved[0]!.subject, 'Quarterly report');
-    assert.match(saved[0]!.id, /^[0-9A-Z]{26}$/);
+    assert.deepEqual(await real.listMessages({ limit: 10 }), [], 'stored before the write was let through');
+    const closed = milter.close(100);
+    setTimeout(release, 100);
+    await closed;
+    const rows = await real.listMessages({ limit: 10 });
+    assert.equal(rows.length, 1);
+    const saved = await real.getMessage(rows[0]!.id);
+    assert.equal(saved?.source, 'milter');
+    assert.equal(saved?.action, 'reject');
+    assert.equal(saved?.evaluation.verdict, 'untrusted');
+    assert.equal(saved?.envelope.ip, untrusted.fixture.envelope.ip);
+    assert.equal(saved?.subject, 'Quarterly report');
+    assert.match(saved!.id, /^[0-9A-Z]{26}$/);
     const text = await registry.metrics();
     assert.match(text, /mailtrust_milter_messages_total\{action="reject"\} 1/);
+    assert.match(text, /mailtrust_milter_history_failures_total 0/);
     assert.equal(sessions, 1);
 
     const quiet = await milterFor(trusted, {
-      store,
+      store: real,
       milter: { listen: { host: '127.0.0.1', port: 0 }, history: false },
     });
     await runOnce(quiet, trusted);
-    assert.equal(saved.length, 1);
+    await quiet.close(100);
+    assert.equal((await real.listMessages({ limit: 10 })).length, 1);
   });
 
-  test('a failing history write is logged and the message still handled', async () => {
+  test('a failing history write: the message keeps its action, the failure is logged and counted', async () => {
     const trusted = await loadScenario('aligned-spf-dkim-pass');
-    const store = { saveMessage: async () => Promise.reject(new Error('database gone')) } as unknown as Store;
-    const milter = await milterFor(trusted, { store });
-    const result = await runOnce(milter, trusted);
-    assert.equal(result.final.kind, 'accept');
+    const real = await sqliteStore();
+    let down = true;
+    const store = storeWith(real, {
+      saveMessage: async (message: NewMessage) => {
+        if (down) throw new Error('database gone');
+        await real.saveMessage(message);
+      },
+    });
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const registry = new Registry();
+    const milter = await milterFor(trusted, { store, registry, logger });
+    const first = await runOnce(milter, trusted);
+    assert.equal(first.final.kind, 'accept');
+    assert.deepEqual(headerValue(first.changes, 'X-Mailtrust-Verdict'), [' trusted']);
+    for (let i = 0; i < 100 && !lines.some((l) => l['event'] === 'milter.history'); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const logged = lines.find((l) => l['event'] === 'milter.history');
+    assert.ok(logged, 'no milter.history log line');
+    assert.equal(logged['level'], 50);
+    assert.match(JSON.stringify(logged['err']), /database gone/);
+    assert.equal(logged['verdict'], 'trusted');
+    assert.match(await registry.metrics(), /mailtrust_milter_history_failures_total 1/);
+    // The store back: the next message is stored as usual, the milter never went down.
+    down = false;
+    const second = await runOnce(milter, trusted);
+    assert.equal(second.final.kind, 'accept');
+    await milter.close(100);
+    assert.equal((await real.listMessages({ limit: 10 })).length, 1);
+    assert.match(await registry.metrics(), /mailtrust_milter_history_failures_total 1/);
   });
 });
 
@@ -492,8 +582,7 @@ describe('bad input and dropped connections', () => {
 
   test('dropped while the evaluation waits on DNS: no reply, no history, no state left', async () => {
     const slow = { ...scenario, rules: [{ name: /.*/, action: { delayMs: 600 } }] };
-    const saved: NewMessage[] = [];
-    const store = { saveMessage: async (m: NewMessage) => void saved.push(m) } as unknown as Store;
+    const store = await sqliteStore();
     const slowMilter = await milterFor(slow, { store });
     const c = await client(slowMilter);
     await c.negotiate();
@@ -505,7 +594,8 @@ describe('bad input and dropped connections', () => {
     for (let i = 0; i < 100 && slowMilter.connections > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.equal(slowMilter.connections, 0);
     await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(saved.length, 0, 'a message of a dropped connection was stored');
+    await slowMilter.close(100);
+    assert.deepEqual(await store.listMessages({ limit: 10 }), [], 'a message of a dropped connection was stored');
     dns.setRules(scenario.rules);
   });
 

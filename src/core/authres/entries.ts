@@ -62,6 +62,7 @@ export interface IprevAuthResInput {
 export interface AuthResInput {
   readonly iprev?: IprevAuthResInput;
   readonly spf?: SpfAuthResInput;
+  /** One entry per signature; an empty list (checked, no signature) is written `dkim=none` (RFC 8601 §2.7.1). */
   readonly dkim?: readonly DkimAuthResInput[];
   readonly dmarc?: DmarcAuthResInput;
   readonly arc?: ArcAuthResInput;
@@ -88,7 +89,8 @@ function property(ptype: string, name: string, value: string): AuthResProperty {
 }
 
 /**
- * The entries for `input`, in the order iprev, spf, dkim (one per signature), dmarc, arc. Pure.
+ * The entries for `input`, in the order iprev, spf, dkim (one per signature, or `dkim=none` when `dkim` is an
+ * empty list: checked, no signature), dmarc, arc. Pure.
  * A DKIM error's message becomes its `reason` unless a reason is given.
  */
 export function authResEntries(input: AuthResInput): AuthResEntry[] {
@@ -111,6 +113,8 @@ export function authResEntries(input: AuthResInput): AuthResEntry[] {
           ];
     entries.push(entry('spf', spf.result, spf.reason, props));
   }
+  // RFC 8601 §2.7.1: a message without a DKIM signature is `dkim=none` ("the message was not signed").
+  if (input.dkim !== undefined && input.dkim.length === 0) entries.push(entry('dkim', 'none', undefined, []));
   for (const dkim of input.dkim ?? []) {
     const props: AuthResProperty[] = [];
     if (dkim.domain.length > 0) props.push(property('header', 'd', dkim.domain));
