@@ -31,7 +31,10 @@ export interface RelayOptions {
   timeouts?: SmtpTimeouts;
   /** Pause between polls of an empty outbox (default 1 s). */
   pollMs?: number;
-  /** Limits of the SMTP connection cache (default `DEFAULT_CONNECTION_CACHE_LIMITS`); `false`: one session per delivery. */
+  /**
+   * Limits of the SMTP connection cache (default `DEFAULT_CONNECTION_CACHE_LIMITS`, with `relay.workers` idle
+   * sessions per address); `false`: one session per delivery.
+   */
   connectionCache?: Partial<ConnectionCacheLimits> | false;
   /** [0, 1): MX shuffle and retry jitter (tests pin it). */
   random?: () => number;
@@ -71,7 +74,12 @@ export class Relay {
         ...(options.connectionCache === false
           ? {}
           : {
-              connections: new SmtpConnectionCache({ ...DEFAULT_CONNECTION_CACHE_LIMITS, ...options.connectionCache }),
+              // As many idle sessions per address as deliveries run at once: no more are ever busy together.
+              connections: new SmtpConnectionCache({
+                ...DEFAULT_CONNECTION_CACHE_LIMITS,
+                idlePerHost: Math.max(1, config.workers),
+                ...options.connectionCache,
+              }),
             }),
         ...(options.random ? { random: options.random } : {}),
       },
