@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   notFound: 404,
   payloadTooLarge: 413,
+  unprocessable: 422,
   tooManyRequests: 429,
   internal: 500,
   unavailable: 503,

@@ -1,13 +1,16 @@
 /**
  * The relay's JSON API (bearer token, or loopback callers when no token is configured):
  * - `POST /api/v1/send` `{ "to", "subject", "text", "replyTo"? }` → 202 `{ "id" }`; every `to` must be in
- *   `relay.sendTo`.
+ *   `relay.sendTo`. With an `Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header), a retry of the
+ *   same request under the same key and token answers the first id again and sends nothing more; the key with
+ *   another request is 422 `idempotency-key-reused`.
  * - `GET /api/v1/outbox/{id}` → the submission and each recipient's status and attempts.
  * - `GET /api/v1/relay/readiness` → the audit of the relay's own sending setup.
  */
+import { createHash } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { SubmissionView } from '../store/types.js';
-import { requireApiAuth } from './auth.js';
+import { bearerToken, requireApiAuth } from './auth.js';
 import { clientAddress, parseNetworks } from './client-address.js';
 import type { HttpDeps } from './deps.js';
 import { ERROR_STATUS, jsonError } from './errors.js';
@@ -34,6 +37,25 @@ export function outboxJson(view: SubmissionView): unknown {
   };
 }
 
+/** The longest `Idempotency-Key` taken (a UUID is 36 characters). */
+const MAX_IDEMPOTENCY_KEY = 255;
+
+/**
+ * The `Idempotency-Key` of a request, scoped to its caller: `{ key: undefined }` when none was sent, `{ key }` when
+ * it is 1–255 visible ASCII characters (an RFC 8941 sf-string's quotes are taken off), else an error. The scope is
+ * a digest of the bearer token (or `loopback` when no tokens are configured), so two clients never share a key.
+ */
+function scopedIdempotencyKey(c: Context): { ok: true; key: string | undefined } | { ok: false; message: string } {
+  const header = c.req.header('idempotency-key');
+  if (header === undefined) return { ok: true, key: undefined };
+  const key = /^"(.*)"$/.exec(header.trim())?.[1] ?? header.trim();
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY || !/^[\x21-\x7e]+$/.test(key))
+    return { ok: false, message: `Idempotency-Key: 1 to ${MAX_IDEMPOTENCY_KEY} visible ASCII characters` };
+  const token = bearerToken(c.req.header('authorization'));
+  const scope = token === undefined ? 'loopback' : createHash('sha256').update(token).digest('hex').slice(0, 32);
+  return { ok: true, key: `api:${scope}:${key}` };
+}
+
 function notConfigured(c: Context): Response {
   return jsonError(c, ERROR_STATUS.notFound, 'not-found', 'the relay is not configured on this server');
 }
@@ -48,6 +70,8 @@ export function relayApiRoutes(app: Hono, deps: HttpDeps): void {
   app.post('/api/v1/send', async (c) => {
     const relay = deps.relay;
     if (!relay) return notConfigured(c);
+    const idempotency = scopedIdempotencyKey(c);
+    if (!idempotency.ok) return jsonError(c, ERROR_STATUS.badRequest, 'invalid-idempotency-key', idempotency.message);
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length > MAX_SEND_BYTES)
       return jsonError(
@@ -81,6 +105,7 @@ export function relayApiRoutes(app: Hono, deps: HttpDeps): void {
       subject,
       text,
       ...(replyTo === undefined ? {} : { replyTo }),
+      ...(idempotency.key === undefined ? {} : { idempotencyKey: idempotency.key }),
     });
     if (!result.ok)
       return jsonError(

@@ -6,6 +6,7 @@
 import type { Resolver } from '../core/index.js';
 import type { DeliveryAttempt } from '../store/types.js';
 import { routeMail } from './mx.js';
+import type { SmtpConnectionCache } from './connection-cache.js';
 import { deliverTo, type SmtpTimeouts } from './smtp-client.js';
 
 export interface DeliverySettings {
@@ -16,6 +17,8 @@ export interface DeliverySettings {
   port: number;
   allowLocalMx: boolean;
   timeouts: SmtpTimeouts;
+  /** Open sessions and TLS sessions kept between deliveries to the same MX address (none: one session each). */
+  connections?: SmtpConnectionCache;
   random?: () => number;
 }
 
@@ -51,6 +54,7 @@ export async function attemptDelivery(request: DeliveryRequest, settings: Delive
       request,
       settings.ehloName,
       settings.timeouts,
+      settings.connections,
     );
     const attempt = { mx: address.mx, ip: address.ip, reply: outcome.reply };
     switch (outcome.kind) {

@@ -9,7 +9,7 @@
  * within its length, free of control characters where it lands in a header, and the reply-to field is one mailbox.
  * Recipients are fixed by the configuration: nothing a visitor sends chooses where mail goes.
  */
-import { createPrivateKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { FormConfig, Rate, RelayConfig } from '../server/config.js';
 import { newId } from '../store/ids.js';
 import type { NewRecipient, Store } from '../store/types.js';
@@ -20,7 +20,13 @@ import { checkMultiLine, checkSingleLine, parseMailbox, type ValueProblem } from
 /** The answer to a post. */
 export type IntakeResult =
   | { ok: true; id: string; redirect?: string }
-  | { ok: false; status: 400 | 403 | 404 | 413 | 429 | 503; code: string; message: string; retryAfterSeconds?: number };
+  | {
+      ok: false;
+      status: 400 | 403 | 404 | 413 | 422 | 429 | 503;
+      code: string;
+      message: string;
+      retryAfterSeconds?: number;
+    };
 
 /** A form post as the HTTP layer read it. */
 export interface FormPost {
@@ -41,6 +47,17 @@ export interface SendRequest {
   subject: string;
   text: string;
   replyTo?: string;
+  /**
+   * The client's `Idempotency-Key`, already scoped to the caller (its token): a retry with the same key and the
+   * same request gets the first answer again and stores nothing; the key with another request is refused.
+   */
+  idempotencyKey?: string;
+}
+
+/** The digest of a send request's fields, as sent: what a retry under the same idempotency key must repeat. */
+export function sendRequestHash(request: SendRequest): string {
+  const fields = [request.to, request.subject, request.text, request.replyTo ?? null];
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
 /** The field carrying the ALTCHA payload. */
@@ -49,7 +66,7 @@ export const ALTCHA_FIELD = 'altcha';
 export const MAX_SUBJECT = 998;
 export const MAX_TEXT = 1_000_000;
 
-function refuse(status: 400 | 403 | 404 | 413 | 429 | 503, code: string, message: string): IntakeResult {
+function refuse(status: 400 | 403 | 404 | 413 | 422 | 429 | 503, code: string, message: string): IntakeResult {
   return { ok: false, status, code, message };
 }
 
@@ -258,6 +275,12 @@ export class RelayIntake {
           'recipient-not-allowed',
           `to: ${JSON.stringify(address.slice(0, 254))} is not in relay.sendTo`,
         );
+    // A retry of a send already stored is answered before the rate limits: it adds nothing to the outbox.
+    const requestHash = request.idempotencyKey === undefined ? undefined : sendRequestHash(request);
+    if (request.idempotencyKey !== undefined && requestHash !== undefined) {
+      const earlier = await this.earlierSend(request.idempotencyKey, requestHash);
+      if (earlier) return earlier;
+    }
     const limited = await this.rateLimited([
       [`api:ip:${request.ip}`, this.deps.config.rateLimit.perIp],
       ['api', this.deps.config.rateLimit.perForm],
@@ -282,7 +305,26 @@ export class RelayIntake {
       subject: request.subject.trim() || '(no subject)',
       text: request.text,
       recipients: to.map((address) => ({ address, role: 'to' as const })),
+      ...(request.idempotencyKey === undefined || requestHash === undefined
+        ? {}
+        : { idempotency: { key: request.idempotencyKey, requestHash } }),
     });
+  }
+
+  /**
+   * The answer to a send whose idempotency key is stored already: the first submission's id (202 again), or 422
+   * when the key came with another request (draft-ietf-httpapi-idempotency-key-header §2.7).
+   */
+  private async earlierSend(key: string, requestHash: string): Promise<IntakeResult | undefined> {
+    const earlier = await this.deps.store.findIdempotentSubmission(key);
+    if (earlier === undefined) return undefined;
+    if (earlier.requestHash !== requestHash)
+      return refuse(
+        422,
+        'idempotency-key-reused',
+        'this Idempotency-Key was used with another request; send a new key for a new message',
+      );
+    return { ok: true, id: earlier.id };
   }
 
   private async enqueue(message: {
@@ -294,6 +336,7 @@ export class RelayIntake {
     text: string;
     recipients: NewRecipient[];
     formId?: string;
+    idempotency?: { key: string; requestHash: string };
   }): Promise<{ ok: true; id: string } | IntakeResult> {
     const now = this.deps.now();
     const id = newId(now);
@@ -316,7 +359,7 @@ export class RelayIntake {
     if (!composed.ok)
       return refuse(503, 'signing-failed', `the message could not be signed: ${composed.error.message}`);
     try {
-      await this.deps.store.enqueueSubmission({
+      const stored = await this.deps.store.enqueueSubmission({
         id,
         createdAt: now,
         origin: message.origin,
@@ -324,7 +367,16 @@ export class RelayIntake {
         mailFrom: this.deps.config.mailFrom ?? this.deps.config.from,
         raw: composed.raw,
         recipients: message.recipients,
+        ...(message.idempotency === undefined
+          ? {}
+          : { idempotencyKey: message.idempotency.key, requestHash: message.idempotency.requestHash }),
       });
+      // Another request (or instance) stored the same key in between: its answer is this one's too.
+      if (!stored && message.idempotency !== undefined)
+        return (
+          (await this.earlierSend(message.idempotency.key, message.idempotency.requestHash)) ??
+          refuse(503, 'store-unavailable', 'the earlier send with this Idempotency-Key cannot be read; try again')
+        );
     } catch {
       return refuse(503, 'store-unavailable', 'the outbox cannot be written right now; try again');
     }

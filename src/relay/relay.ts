@@ -9,6 +9,11 @@ import type { RelayConfig } from '../server/config.js';
 import type { Store } from '../store/types.js';
 import { RelayIntake } from './intake.js';
 import { checkReadiness, type ReadinessReport } from './readiness.js';
+import {
+  DEFAULT_CONNECTION_CACHE_LIMITS,
+  SmtpConnectionCache,
+  type ConnectionCacheLimits,
+} from './connection-cache.js';
 import { RFC5321_TIMEOUTS, type SmtpTimeouts } from './smtp-client.js';
 import { OutboxWorker } from './worker.js';
 
@@ -26,6 +31,11 @@ export interface RelayOptions {
   timeouts?: SmtpTimeouts;
   /** Pause between polls of an empty outbox (default 1 s). */
   pollMs?: number;
+  /**
+   * Limits of the SMTP connection cache (default `DEFAULT_CONNECTION_CACHE_LIMITS`, with `relay.workers` idle
+   * sessions per address); `false`: one session per delivery.
+   */
+  connectionCache?: Partial<ConnectionCacheLimits> | false;
   /** [0, 1): MX shuffle and retry jitter (tests pin it). */
   random?: () => number;
 }
@@ -61,6 +71,16 @@ export class Relay {
         port: config.deliveryPort,
         allowLocalMx: config.allowLocalMx,
         timeouts: options.timeouts ?? RFC5321_TIMEOUTS,
+        ...(options.connectionCache === false
+          ? {}
+          : {
+              // As many idle sessions per address as deliveries run at once: no more are ever busy together.
+              connections: new SmtpConnectionCache({
+                ...DEFAULT_CONNECTION_CACHE_LIMITS,
+                idlePerHost: Math.max(1, config.workers),
+                ...options.connectionCache,
+              }),
+            }),
         ...(options.random ? { random: options.random } : {}),
       },
       schedule: {

@@ -10,7 +10,10 @@
  * - `temporary`: a 4xx reply to MAIL, RCPT or DATA (and 552 to RCPT, RFC 5321 §4.5.3.1.10), or 503: retry later.
  * - `permanent`: any other 5xx reply to MAIL, RCPT or DATA.
  */
+import { Readable } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { destinationKey, type OpenSession, type SmtpConnectionCache } from './connection-cache.js';
 
 /** RFC 5321 §4.5.3.2 timeouts, in milliseconds. */
 export interface SmtpTimeouts {
@@ -82,13 +85,19 @@ export function classifyError(error: SmtpError): SmtpOutcome {
   return { kind: 'next', reply };
 }
 
-function session(
+type SessionOutcome = SmtpOutcome & { tlsFailed?: boolean };
+
+/**
+ * Opens a session to one address: the greeting, EHLO (HELO after a refused EHLO) and, when `useTls`, STARTTLS when
+ * offered — resuming `tlsSession` when one is given.
+ */
+function openSession(
   target: SmtpTarget,
-  message: SmtpMessage,
   ehloName: string,
   timeouts: SmtpTimeouts,
   useTls: boolean,
-): Promise<SmtpOutcome & { tlsFailed?: boolean }> {
+  tlsSession: Buffer | undefined,
+): Promise<{ ok: true; session: OpenSession } | { ok: false; outcome: SessionOutcome }> {
   return new Promise((resolve) => {
     let settled = false;
     const connection = new SMTPConnection({
@@ -97,55 +106,167 @@ function session(
       name: ehloName,
       opportunisticTLS: useTls,
       ignoreTLS: !useTls,
-      tls: { servername: target.mx, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+      tls: {
+        servername: target.mx,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+        ...(tlsSession === undefined ? {} : { session: tlsSession }),
+      },
       connectionTimeout: timeouts.connect,
       greetingTimeout: timeouts.greeting,
       socketTimeout: timeouts.socket,
       socketCloseTimeout: 0,
     });
-    const finish = (outcome: SmtpOutcome & { tlsFailed?: boolean }) => {
+    const fail = (error: SmtpError) => {
       if (settled) return;
       settled = true;
-      if (outcome.kind === 'delivered') connection.quit();
-      else connection.close();
-      resolve(outcome);
+      connection.removeListener('end', closed);
+      connection.on('error', () => undefined);
+      connection.close();
+      resolve({ ok: false, outcome: { ...classifyError(error), tlsFailed: error.code === 'ETLS' } });
     };
-    const fail = (error: SmtpError) => finish({ ...classifyError(error), tlsFailed: error.code === 'ETLS' });
+    // A connection closed without an error or a reply would leave this attempt waiting for ever.
+    const closed = () => fail(new Error('the connection was closed before the session was open'));
     connection.on('error', fail);
-    // A connection the server (or the network) closes without an error or a reply would leave this attempt waiting
-    // for ever, its lease renewed all the while: it counts as this address failing.
-    connection.once('end', () =>
-      finish({ kind: 'next', reply: 'the connection was closed before the message was accepted' }),
-    );
+    connection.once('end', closed);
     connection.connect((error?: SmtpError | null) => {
       if (error) return fail(error);
-      connection.send(
-        { from: message.mailFrom === '' ? false : message.mailFrom, to: [message.recipient] },
-        Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength),
-        (sendError: SmtpError | null, info?: { response?: string | undefined }) => {
-          if (sendError) return fail(sendError);
-          finish({ kind: 'delivered', reply: oneLine(info?.response ?? '250'), tls: connection.secure });
-        },
-      );
+      if (settled) return;
+      settled = true;
+      connection.removeListener('error', fail);
+      connection.removeListener('end', closed);
+      resolve({ ok: true, session: { connection, messages: 0 } });
     });
   });
 }
 
-/** Delivers one message to one recipient at one address. Never throws. */
+/**
+ * One mail transaction (MAIL, RCPT, DATA and the stored bytes, RFC 5321 §3.3) on an open session. `sent` tells
+ * whether any of the message's bytes went out, so a kept session found dead before that can be replaced at once.
+ */
+function transact(session: OpenSession, message: SmtpMessage): Promise<SessionOutcome & { sent: boolean }> {
+  const { connection } = session;
+  return new Promise((resolve) => {
+    let settled = false;
+    let sent = false;
+    const finish = (outcome: SmtpOutcome) => {
+      if (settled) return;
+      settled = true;
+      connection.removeListener('error', fail);
+      connection.removeListener('end', closed);
+      session.messages++;
+      resolve({ ...outcome, sent });
+    };
+    const fail = (error: SmtpError) => finish(classifyError(error));
+    // A connection the server (or the network) closes without an error or a reply would leave this attempt waiting
+    // for ever, its lease renewed all the while: it counts as this address failing.
+    const closed = () => finish({ kind: 'next', reply: 'the connection was closed before the message was accepted' });
+    connection.on('error', fail);
+    connection.once('end', closed);
+    const bytes = Buffer.from(message.raw.buffer, message.raw.byteOffset, message.raw.byteLength);
+    const body = new Readable({
+      read() {
+        sent = true;
+        this.push(bytes);
+        this.push(null);
+      },
+    });
+    connection.send(
+      { from: message.mailFrom === '' ? false : message.mailFrom, to: [message.recipient] },
+      body,
+      (sendError: SmtpError | null, info?: { response?: string | undefined }) => {
+        if (sendError) return fail(sendError);
+        finish({ kind: 'delivered', reply: oneLine(info?.response ?? '250'), tls: connection.secure });
+      },
+    );
+  });
+}
+
+/** The TLS session of a session's socket after STARTTLS, for resumption on the next connection. */
+function negotiatedTlsSession(session: OpenSession): Buffer | undefined {
+  const socket = session.connection._socket;
+  return session.connection.secure && socket instanceof TLSSocket ? socket.getSession() : undefined;
+}
+
+/** Hands a session on after a transaction: kept for the next one (RSET first after a refusal), or ended. */
+function release(session: OpenSession, outcome: SmtpOutcome, key: string, cache: SmtpConnectionCache | undefined) {
+  if (!cache || outcome.kind === 'next') {
+    session.connection.on('error', () => undefined);
+    if (outcome.kind === 'delivered') session.connection.quit();
+    else session.connection.close();
+    return;
+  }
+  if (outcome.kind === 'delivered') return cache.keep(key, session);
+  // A refused transaction leaves the session mid-transaction for some servers: RSET (RFC 5321 §4.1.1.5) before
+  // the next MAIL, and a session that does not answer it with 2xx is not kept.
+  const onError = () => session.connection.close();
+  session.connection.once('error', onError);
+  session.connection.reset((error) => {
+    session.connection.removeListener('error', onError);
+    if (error) session.connection.close();
+    else cache.keep(key, session);
+  });
+}
+
+async function deliverOnce(
+  target: SmtpTarget,
+  message: SmtpMessage,
+  ehloName: string,
+  timeouts: SmtpTimeouts,
+  useTls: boolean,
+  cache: SmtpConnectionCache | undefined,
+): Promise<SessionOutcome> {
+  const key = destinationKey(target);
+  if (useTls && cache) {
+    // A kept session to this address first; one found dead before any of the message went out is replaced by a
+    // new connection at once (the server ended it while idle: not a failure of this message or this address).
+    for (let kept = cache.take(key); kept; kept = cache.take(key)) {
+      const outcome = await transact(kept, message);
+      release(kept, outcome, key, cache);
+      if (outcome.kind !== 'next' || outcome.sent) return stripSent(outcome);
+    }
+  }
+  const resumable = useTls ? cache?.tlsSession(key) : undefined;
+  const opened = await openSession(target, ehloName, timeouts, useTls, resumable);
+  if (!opened.ok) {
+    if (opened.outcome.tlsFailed) cache?.forgetTlsSession(key);
+    return opened.outcome;
+  }
+  const outcome = await transact(opened.session, message);
+  // Taken after the transaction: a TLS 1.3 server sends its session ticket after the handshake (RFC 8446 §4.6.1).
+  const ticket = cache ? negotiatedTlsSession(opened.session) : undefined;
+  if (ticket) cache?.rememberTlsSession(key, ticket);
+  // A session that fell back to plain text after a failed handshake is not kept: the next delivery tries TLS again.
+  release(opened.session, outcome, key, useTls ? cache : undefined);
+  return stripSent(outcome);
+}
+
+function stripSent(outcome: SmtpOutcome & { sent: boolean }): SmtpOutcome {
+  const { sent: _sent, ...rest } = outcome;
+  return rest as SmtpOutcome;
+}
+
+/**
+ * Delivers one message to one recipient at one address. Never throws. With a `cache`, a session kept from an
+ * earlier delivery to the same address is used when there is one, the session is kept afterwards, and a new
+ * connection resumes the TLS session last negotiated with the address.
+ */
 export async function deliverTo(
   target: SmtpTarget,
   message: SmtpMessage,
   ehloName: string,
   timeouts: SmtpTimeouts = RFC5321_TIMEOUTS,
+  cache?: SmtpConnectionCache,
 ): Promise<SmtpOutcome> {
-  const first = await session(target, message, ehloName, timeouts, true);
+  const first = await deliverOnce(target, message, ehloName, timeouts, true, cache);
   // A STARTTLS handshake that fails is retried in plain text at once: opportunistic TLS (RFC 7435 §1.1) must not
   // keep mail from a server whose TLS is broken.
-  if (first.kind === 'next' && first.tlsFailed) return strip(await session(target, message, ehloName, timeouts, false));
+  if (first.kind === 'next' && first.tlsFailed)
+    return strip(await deliverOnce(target, message, ehloName, timeouts, false, cache));
   return strip(first);
 }
 
-function strip(outcome: SmtpOutcome & { tlsFailed?: boolean }): SmtpOutcome {
+function strip(outcome: SessionOutcome): SmtpOutcome {
   const { tlsFailed: _tlsFailed, ...rest } = outcome;
   return rest as SmtpOutcome;
 }

@@ -68,7 +68,7 @@ export class OutboxWorker {
 
   /**
    * Stops claiming, waits up to `graceMs` for the attempts in flight, then returns every row this worker still holds
-   * to the queue (an attempt cut short is not recorded; the row is tried again).
+   * to the queue (an attempt cut short is not recorded; the row is tried again). Kept SMTP sessions are ended.
    */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.running) return;
@@ -81,6 +81,7 @@ export class OutboxWorker {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
     ]);
     clearTimeout(timer);
+    this.options.delivery.connections?.close();
     await this.options.store.releaseLeases(this.id);
   }
 

@@ -123,6 +123,15 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    version: 2,
+    name: 'request hash of submissions sent with an idempotency key',
+    async up(db) {
+      // The digest of the request that first used a submission's idempotency key: a retry with the same key and
+      // the same request gets the first answer again, one with another request is refused.
+      await db.schema.alterTable('submissions').addColumn('request_hash', 'text').execute();
+    },
+  },
 ];
 
 /** The schema version this code writes. */

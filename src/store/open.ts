@@ -167,6 +167,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       call('createTestAddress', () => messages.createTestAddress(context, localPart, createdAt)),
 
     enqueueSubmission: (submission) => call('enqueueSubmission', () => outbox.enqueueSubmission(context, submission)),
+    findIdempotentSubmission: (key) =>
+      call('findIdempotentSubmission', () => outbox.findIdempotentSubmission(context, key)),
     claimDeliveries: (worker, now, leaseMs, limit) =>
       call('claimDeliveries', () => outbox.claimDeliveries(context, worker, now, leaseMs, limit)),
     renewLease: (id, worker, leaseUntil) =>

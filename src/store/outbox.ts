@@ -20,6 +20,7 @@ import type {
   ClaimedDelivery,
   DeliveryAttempt,
   DeliveryStatus,
+  IdempotentSubmission,
   NewSubmission,
   OutboxQuery,
   RecipientRole,
@@ -47,6 +48,7 @@ export async function enqueueSubmission(context: StoreContext, submission: NewSu
         mail_from: submission.mailFrom,
         raw: submission.raw,
         idempotency_key: submission.idempotencyKey ?? null,
+        request_hash: submission.requestHash ?? null,
       })
       .onConflict((conflict) => conflict.column('idempotency_key').doNothing())
       .returning('id')
@@ -71,6 +73,21 @@ export async function enqueueSubmission(context: StoreContext, submission: NewSu
         .execute();
     }
     return true;
+  });
+}
+
+export async function findIdempotentSubmission(
+  context: StoreContext,
+  idempotencyKey: string,
+): Promise<IdempotentSubmission | undefined> {
+  return oneStatement(context, async (db) => {
+    const row = await db
+      .selectFrom('submissions')
+      .select(['id', 'request_hash'])
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    return row.request_hash === null ? { id: row.id } : { id: row.id, requestHash: row.request_hash };
   });
 }
 

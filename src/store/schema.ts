@@ -38,6 +38,8 @@ export interface SubmissionsTable {
   mail_from: string;
   raw: Uint8Array;
   idempotency_key: string | null;
+  /** The digest of the request that used `idempotency_key` first (API sends with an `Idempotency-Key`). */
+  request_hash: string | null;
 }
 
 /** One recipient of a submission: the unit the delivery workers claim. */

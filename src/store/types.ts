@@ -79,6 +79,8 @@ export interface NewSubmission {
   raw: Uint8Array;
   /** Optional idempotency key: a second submission with the same key is not stored again. */
   idempotencyKey?: string;
+  /** The digest of the request behind `idempotencyKey`, kept to tell a retry from another request with the key. */
+  requestHash?: string;
   recipients: NewRecipient[];
 }
 
@@ -90,6 +92,12 @@ export interface NewRecipient {
 }
 
 export type DeliveryStatus = 'queued' | 'deferred' | 'delivered' | 'failed';
+
+/** A submission found by its idempotency key. */
+export interface IdempotentSubmission {
+  id: string;
+  requestHash?: string;
+}
 
 /** One delivery try of one recipient (it may have tried several MX hosts; these are the last one's). */
 export interface DeliveryAttempt {
@@ -175,6 +183,8 @@ export interface Store {
   /** Stores a submission and one queued row per recipient in one transaction; resolves once committed. Returns
    * false when the idempotency key was seen before (nothing stored). */
   enqueueSubmission(submission: NewSubmission): Promise<boolean>;
+  /** The submission stored with this idempotency key, with its request digest (kept as long as the submission). */
+  findIdempotentSubmission(idempotencyKey: string): Promise<IdempotentSubmission | undefined>;
   /**
    * Claims up to `limit` rows due at `now` (queued or deferred with `nextAttemptAt <= now`, or any row whose lease
    * expired), setting `leaseOwner = worker` and `leaseUntil = now + leaseMs`. No row is claimed by two workers at once.

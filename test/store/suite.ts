@@ -251,6 +251,29 @@ export function storeSuite(backend: Backend): void {
       assert.deepEqual(await store.outboxDepth(), { queued: 5, deferred: 0 });
     });
 
+    test('a submission is found by its idempotency key, with the digest of its request', async () => {
+      const store = await fresh();
+      const first = newId(1);
+      const stored = { ...submission(first, 1, 1, 'api:scope:key-1'), requestHash: 'a'.repeat(64) };
+      assert.equal(await store.enqueueSubmission(stored), true);
+      assert.deepEqual(await store.findIdempotentSubmission('api:scope:key-1'), {
+        id: first,
+        requestHash: 'a'.repeat(64),
+      });
+      // A second request under the key stores nothing, and the first one's id and digest stay.
+      const again = { ...submission(newId(2), 2, 1, 'api:scope:key-1'), requestHash: 'b'.repeat(64) };
+      assert.equal(await store.enqueueSubmission(again), false);
+      assert.deepEqual(await store.findIdempotentSubmission('api:scope:key-1'), {
+        id: first,
+        requestHash: 'a'.repeat(64),
+      });
+      // Keys are exact: another scope is another key; a key stored without a digest has none.
+      assert.equal(await store.findIdempotentSubmission('api:other:key-1'), undefined);
+      const plain = newId(3);
+      await store.enqueueSubmission(submission(plain, 3, 1, 'failure-notice:x'));
+      assert.deepEqual(await store.findIdempotentSubmission('failure-notice:x'), { id: plain });
+    });
+
     test('claim, renew, record: delivered, deferred, failed, and a lost lease', async () => {
       const store = await fresh();
       const id = newId(1_000);

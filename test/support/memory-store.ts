@@ -107,6 +107,9 @@ export class MemoryStore implements Store {
   enqueueSubmission(): Promise<boolean> {
     return this.unused('enqueueSubmission');
   }
+  findIdempotentSubmission(): Promise<undefined> {
+    return this.unused('findIdempotentSubmission');
+  }
   claimDeliveries(): Promise<never[]> {
     return this.unused('claimDeliveries');
   }

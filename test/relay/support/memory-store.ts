@@ -51,6 +51,7 @@ export class MemoryStore implements Store {
   sessionValid = unsupported('sessionValid');
   deleteSession = unsupported('deleteSession');
   deleteOlderThan = unsupported('deleteOlderThan');
+  findIdempotentSubmission = unsupported('findIdempotentSubmission');
 
   async enqueueSubmission(submission: NewSubmission): Promise<boolean> {
     if (this.failing) throw new Error('database unavailable');
