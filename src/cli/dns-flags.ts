@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { createResolver, parseServerAddress, parseZoneFile, type DnsClient, type ZoneRecord } from '../core/index.js';
+import {
+  createResolver,
+  findBrokenCnameChain,
+  parseServerAddress,
+  parseZoneFile,
+  type DnsClient,
+  type ZoneRecord,
+} from '../core/index.js';
 import { DataError, NoInputError, UsageError } from './errors.js';
 
 /** The TTL given to records of a zone file that has no `$TTL` and no TTL of its own (one hour). */
@@ -30,7 +37,9 @@ export async function resolverFromFlags(flags: DnsFlags, warn: (line: string) =>
       text = await readFile(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+      // A directory is the wrong kind of value rather than missing input: a usage error.
+      if (code === 'EISDIR') throw new UsageError(`--zone ${path}: is a directory; give a zone file`);
+      const why = code === 'ENOENT' ? 'no such file' : (error as Error).message;
       throw new NoInputError(`${path}: ${why} (--zone takes an RFC 1035 zone file)`);
     }
     const skipped = new Map<string, number>();
@@ -56,5 +65,8 @@ export async function resolverFromFlags(flags: DnsFlags, warn: (line: string) =>
     }
     zone = [...(zone ?? []), ...parsed.value];
   }
+  // Checked on the merged records: a loop may run through two files.
+  const broken = zone && findBrokenCnameChain(zone);
+  if (broken) throw new DataError(`${flags.zones.join(', ')}: ${broken.message}`);
   return createResolver({ ...(servers ? { servers } : {}), ...(zone ? { zone } : {}) }).withTrace();
 }

@@ -29,6 +29,7 @@ export type {
   ZoneRecord,
 } from './dns/index.js';
 export { parseZoneFile } from './dns/zonefile.js';
+export { findBrokenCnameChain } from './dns/zone-index.js';
 export { defaultLimits } from './context.js';
 export { createEngineCaches, defaultEngineCaches } from './caches.js';
 export type { EngineCaches } from './caches.js';

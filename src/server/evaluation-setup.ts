@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname as machineName } from 'node:os';
 import {
   createResolver,
+  findBrokenCnameChain,
   parsePolicy,
   parseZoneFile,
   type DnsClient,
@@ -29,6 +30,8 @@ export async function buildResolver(config: ServeConfig): Promise<DnsClient> {
       const where = parsed.error.line !== undefined ? `:${parsed.error.line}` : '';
       throw new StartError('usage', `zone: ${config.zone}${where}: ${parsed.error.message.replace(/^line \d+: /, '')}`);
     }
+    const broken = findBrokenCnameChain(parsed.value);
+    if (broken) throw new StartError('usage', `zone: ${config.zone}: ${broken.message}`);
     zone = parsed.value;
   }
   try {

@@ -129,12 +129,41 @@ describe('mailtrust audit: text report', () => {
   test('DNS unreachable: exit 75, one line on stderr', async () => {
     const r = await run(['unreachable.com']);
     assert.equal(r.code, 75);
-    assert.match(r.stdout, /^UNKNOWN unreachable\.com: DNS did not answer/);
+    assert.match(r.stdout, /^WARN unreachable\.com: DNS did not answer/);
     assert.match(
       r.stderr,
       /^mailtrust: audit: DNS did not answer \(\d+ of \d+ lookups failed\); check --dns or the network, then retry\n$/,
     );
   });
+});
+
+describe('mailtrust audit: text and --json say the same', () => {
+  const word: Record<string, string> = { '[ok]': 'pass', '[warn]': 'warn', '[FAIL]': 'fail', '[info]': 'info' };
+  const cases: [string, string][] = [
+    ['DNS unreachable (every lookup times out)', 'unreachable.com'],
+    ['SERVFAIL for the SPF include', 'spf-temp.com'],
+    ['SERVFAIL for MX', 'dns-trouble.com'],
+    ['a model setup', 'model-sender.com'],
+  ];
+  for (const [what, domain] of cases)
+    test(`${what}: the verdict word is the JSON result, each check's mark its status`, async () => {
+      // No --ip for the unreachable domain: a given address's PTR lookup would be answered.
+      const options =
+        domain === 'model-sender.com' ? model : domain === 'unreachable.com' ? {} : { ip: ['192.0.2.10'] };
+      const text = await run([domain], options);
+      const json = JSON.parse((await run([domain], options, { json: true })).stdout) as {
+        result: string;
+        checks: { status: string }[];
+        dns: { unreachable: boolean };
+      };
+      assert.equal(text.stdout.split(' ', 1)[0], json.result.toUpperCase(), text.stdout.split('\n', 1)[0]);
+      const marks = [...text.stdout.matchAll(/^ {2}(\[ok\]|\[warn\]|\[FAIL\]|\[info\])/gm)].map((m) => word[m[1]!]);
+      assert.deepEqual(
+        marks,
+        json.checks.map((c) => c.status),
+      );
+      assert.equal(json.dns.unreachable, domain === 'unreachable.com');
+    });
 });
 
 describe('mailtrust audit --json', () => {

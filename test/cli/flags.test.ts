@@ -138,10 +138,29 @@ describe('command-line flags', () => {
     },
   );
 
-  test('--zone given a directory says so in words', async () => {
+  test('--zone given a directory: one line, a usage error', async () => {
     const run = await runMailtrust(['check', message, '--zone', dir]);
-    assert.equal(run.code, 66);
-    assert.match(run.stderr, /is a directory \(--zone takes an RFC 1035 zone file\)/);
+    assert.equal(run.code, 64);
+    assert.equal(run.stderr, `mailtrust: --zone ${dir}: is a directory; give a zone file\n`);
+  });
+
+  test('a CNAME loop in a --zone file is refused when the zone loads, naming the names', async () => {
+    const looped = join(dir, 'loop.zone');
+    await writeFile(looped, '$TTL 60\na.example. CNAME b.example.\nb.example. CNAME a.example.\n');
+    const run = await runMailtrust(['dns', 'c.example', 'A', '--zone', looped]);
+    assert.equal(run.code, 65, run.stdout);
+    assert.equal(run.stderr, `mailtrust: ${looped}: CNAME loop: a.example → b.example → a.example\n`);
+  });
+
+  test('a CNAME loop across two --zone files is found on the merged zone', async () => {
+    const first = join(dir, 'first.zone');
+    const second = join(dir, 'second.zone');
+    await writeFile(first, '$TTL 60\na.example. CNAME b.example.\n');
+    await writeFile(second, '$TTL 60\nb.example. CNAME a.example.\n');
+    assert.equal((await runMailtrust(['dns', 'a.example', 'A', '--zone', first])).code, 1, 'one file alone ends');
+    const run = await runMailtrust(['dns', 'a.example', 'A', '--zone', first, '--zone', second]);
+    assert.equal(run.code, 65);
+    assert.equal(run.stderr, `mailtrust: ${first}, ${second}: CNAME loop: a.example → b.example → a.example\n`);
   });
 
   test('--policy is an option of check only', async () => {

@@ -5,7 +5,7 @@ import type { ZoneRecord } from '../../src/core/dns/records.js';
 import { reverseName } from '../../src/core/dns/reverse-name.js';
 import type { RecordKind, Resolver } from '../../src/core/dns/types.js';
 import { normalizeQueryName } from '../../src/core/dns/names.js';
-import { MAX_CNAME_HOPS, ZoneIndex, lookupZone } from '../../src/core/dns/zone-index.js';
+import { MAX_CNAME_HOPS, ZoneIndex, findBrokenCnameChain, lookupZone } from '../../src/core/dns/zone-index.js';
 import { createZoneResolver } from '../../src/core/dns/zone-querier.js';
 import { parseZoneFile } from '../../src/core/dns/zonefile.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
@@ -199,6 +199,52 @@ describe('createZoneResolver: CNAME', () => {
     const beyond = createZoneResolver(chain(MAX_CNAME_HOPS + 1));
     assert.deepEqual(await beyond.a('c0.t'), { ok: false, kind: 'servfail' });
     assert.deepEqual(await beyond.a('c1.t'), { ok: true, records: ['192.0.2.1'], ttl: 100 - MAX_CNAME_HOPS });
+  });
+});
+
+describe('findBrokenCnameChain: a zone refused when it is loaded', () => {
+  const chain = (length: number): ZoneRecord[] => [
+    ...Array.from({ length }, (_, i): ZoneRecord => ({
+      name: `c${i}.t`,
+      ttl: 60,
+      type: 'CNAME',
+      target: `c${i + 1}.t`,
+    })),
+    { name: `c${length}.t`, ttl: 60, type: 'A', address: '192.0.2.1' },
+  ];
+
+  test('two names pointing at each other: a loop, both named', () => {
+    const records = zone('a CNAME b\nb CNAME a\nok A 192.0.2.1\n');
+    assert.deepEqual(findBrokenCnameChain(records), {
+      code: 'zone.cname-chain',
+      message: 'CNAME loop: a.example.com → b.example.com → a.example.com',
+    });
+  });
+
+  test('a name pointing at itself, and a chain that runs into a loop', () => {
+    assert.equal(
+      findBrokenCnameChain(zone('self CNAME self\n'))?.message,
+      'CNAME loop: self.example.com → self.example.com',
+    );
+    assert.equal(
+      findBrokenCnameChain(zone('x CNAME a\na CNAME b\nb CNAME a\n'))?.message,
+      'CNAME loop: x.example.com → a.example.com → b.example.com → a.example.com',
+    );
+  });
+
+  test(`a chain of ${MAX_CNAME_HOPS} CNAMEs loads; one more is refused, naming every name`, () => {
+    assert.equal(findBrokenCnameChain(chain(MAX_CNAME_HOPS)), undefined);
+    const names = Array.from({ length: MAX_CNAME_HOPS + 2 }, (_, i) => `c${i}.t`);
+    assert.deepEqual(findBrokenCnameChain(chain(MAX_CNAME_HOPS + 1)), {
+      code: 'zone.cname-chain',
+      message: `CNAME chain longer than ${MAX_CNAME_HOPS} hops: ${names.join(' → ')} (resolvers give up after ${MAX_CNAME_HOPS})`,
+    });
+  });
+
+  test('chains that end (at records, at nothing, outside the zone) are fine', () => {
+    const records = zone(zoneText).filter((r) => !/^(loop1|loop2|self)\./.test(r.name));
+    assert.equal(findBrokenCnameChain(records), undefined);
+    assert.notEqual(findBrokenCnameChain(zone(zoneText)), undefined, 'the full test zone holds loops');
   });
 });
 

@@ -213,7 +213,7 @@ describe('HTTP API with tokens', () => {
 
   test('/healthz: 200 while the store answers, 503 within 2 s when it fails or hangs', async () => {
     assert.equal((await fetch(`${h.httpBase}/healthz`)).status, 200);
-    h.store.failing = true;
+    h.store.inject({ method: '*', effect: 'unavailable' });
     try {
       assert.equal((await fetch(`${h.httpBase}/healthz`)).status, 503);
       const post = await fetch(`${h.httpBase}/api/v1/tests`, {
@@ -222,14 +222,13 @@ describe('HTTP API with tokens', () => {
       });
       assert.equal(post.status, 503);
       assert.equal(errorCode(await json(post)), 'store-unavailable');
-      h.store.hangPing = true;
+      h.store.inject({ method: 'ping', effect: 'hang' });
       const started = Date.now();
       const hung = await fetch(`${h.httpBase}/healthz`);
       assert.equal(hung.status, 503);
       assert.ok(Date.now() - started < 2000, `answered in ${Date.now() - started} ms`);
     } finally {
-      h.store.failing = false;
-      h.store.hangPing = false;
+      h.store.heal();
     }
   });
 });

@@ -10,7 +10,7 @@ import type { DestinationStream } from 'pino';
 import { validateConfig } from '../../src/server/config.js';
 import { startService, type Service } from '../../src/server/service.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
-import { MemoryStore } from '../support/memory-store.js';
+import { openFaultyStore, type FaultyStore } from '../support/faulty-store.js';
 import { MilterClient, mtaView } from './mta-client.js';
 import { loadScenario, type Scenario } from './scenarios.js';
 
@@ -19,7 +19,7 @@ const portOf = (address: string) => Number(address.slice(address.lastIndexOf(':'
 describe('mailtrust serve with [milter]', () => {
   let dns: TestDnsServer;
   let service: Service;
-  let store: MemoryStore;
+  let store: FaultyStore;
   let untrusted: Scenario;
   const logs: Record<string, unknown>[] = [];
 
@@ -34,7 +34,7 @@ describe('mailtrust serve with [milter]', () => {
       http: { listen: '127.0.0.1:0' },
     });
     assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
-    store = new MemoryStore();
+    store = await openFaultyStore();
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString('utf8').split('\n'))
@@ -46,6 +46,7 @@ describe('mailtrust serve with [milter]', () => {
   });
   after(async () => {
     await service?.close(500);
+    await store?.close();
     await dns?.close();
   });
 
@@ -67,8 +68,9 @@ describe('mailtrust serve with [milter]', () => {
     } finally {
       client.close();
     }
-    assert.equal(store.messages.length, 1);
-    const stored = store.messages[0]!;
+    const messages = await store.messages();
+    assert.equal(messages.length, 1);
+    const stored = messages[0]!;
     assert.equal(stored.source, 'milter');
     assert.equal(stored.action, 'quarantine');
     assert.equal(stored.verdict, 'untrusted');

@@ -1,6 +1,6 @@
 // Delivery over real sockets: loopback SMTP servers on port 25 of 127.0.1.10–29 act as the recipients' MX hosts,
 // found through MX records in the loopback DNS server. Each scenario of docs/relay.md's retry rules has its domain.
-// The outbox here is the in-memory double (durability is tested with the SQLite store in relay-crash.e2e).
+// The outbox is the real SQLite store (test/support/faulty-store.ts, no faults injected here).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { evaluate } from '../../src/core/index.js';
@@ -17,12 +17,12 @@ import {
   waitFor,
   type RelayWorld,
 } from './support/fixture.js';
-import { MemoryStore } from './support/memory-store.js';
+import { openFaultyStore, type FaultyStore } from '../support/faulty-store.js';
 import { startMxHost, type MxHost } from './support/mx-hosts.js';
 
 const hosts: Record<string, MxHost> = {};
 let world: RelayWorld;
-let store: MemoryStore;
+let store: FaultyStore;
 let relay: Relay;
 
 const domains = {
@@ -77,7 +77,7 @@ before(async () => {
   hosts.drop = await startMxHost('127.0.1.17', { kind: 'drop' });
   hosts.flaky = await startMxHost('127.0.1.18', { kind: 'accept' });
   hosts.visitor = await startMxHost('127.0.1.19', { kind: 'accept' });
-  store = new MemoryStore();
+  store = await openFaultyStore();
   const config = relayConfig(world, {
     bounceTo: 'postmaster@ops.example.net',
     sendTo: recipients,
@@ -110,6 +110,7 @@ before(async () => {
 after(async () => {
   await relay?.stop(1_000);
   await Promise.all(Object.values(hosts).map((h) => h.close()));
+  await store?.close();
   await world?.close();
 });
 
@@ -152,7 +153,7 @@ test('a form post is delivered to the helpdesk and, independently, to the copy a
       ['copy@backup.example.net', 'copy', 'delivered', 1],
     ],
   );
-  const stored = store.submissions.get(result.id);
+  const stored = (await store.submissions()).find((s) => s.id === result.id);
   const atDesk = hosts.helpdesk?.received.find((m) => m.raw.toString('latin1').includes(view.messageId));
   const atCopy = hosts.backup?.received.find((m) => m.raw.toString('latin1').includes(view.messageId));
   assert.ok(atDesk && atCopy && stored);

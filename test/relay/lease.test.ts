@@ -4,14 +4,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Relay } from '../../src/relay/relay.js';
+import type { Store } from '../../src/store/types.js';
+import { openFaultyStore, type FaultyStore } from '../support/faulty-store.js';
 import { relayConfig, silentLogger, startRelayWorld, waitFor, type RelayWorld } from './support/fixture.js';
-import { MemoryStore } from './support/memory-store.js';
 import { startMxHost, type MxHost } from './support/mx-hosts.js';
 
 let world: RelayWorld;
 let slow: MxHost;
 let held: MxHost;
 const relays: Relay[] = [];
+const stores: FaultyStore[] = [];
 
 before(async () => {
   world = await startRelayWorld({
@@ -26,12 +28,19 @@ before(async () => {
 
 after(async () => {
   await Promise.all(relays.map((r) => r.stop(500)));
+  await Promise.all(stores.map((s) => s.close()));
   await slow?.close();
   await held?.close();
   await world?.close();
 });
 
-function open(store: MemoryStore, lease: string): Relay {
+async function newStore(): Promise<FaultyStore> {
+  const store = await openFaultyStore();
+  stores.push(store);
+  return store;
+}
+
+function open(store: Store, lease: string): Relay {
   const config = relayConfig(world, { lease, sendTo: ['desk@slow.example.net', 'desk@held.example.net'] });
   const relay = Relay.open(
     config,
@@ -43,7 +52,7 @@ function open(store: MemoryStore, lease: string): Relay {
 }
 
 test('a lease renewed while a slow MX works: a second worker never takes the row, one copy is sent', async () => {
-  const store = new MemoryStore();
+  const store = await newStore();
   const first = open(store, '600ms');
   const second = open(store, '600ms');
   const result = await first.intake.submitSend({
@@ -66,7 +75,7 @@ test('a lease renewed while a slow MX works: a second worker never takes the row
 });
 
 test('stop() gives an attempt its grace, then releases the rows this worker holds', async () => {
-  const store = new MemoryStore();
+  const store = await newStore();
   const relay = open(store, '1h');
   const result = await relay.intake.submitSend({
     ip: '127.0.0.1',
@@ -77,13 +86,14 @@ test('stop() gives an attempt its grace, then releases the rows this worker hold
   assert.ok(result.ok);
   relay.start();
   await waitFor('the held attempt', () => (held.stalled >= 1 ? true : undefined));
-  const leased = store.rows.find((r) => r.submissionId === result.id);
-  assert.equal(leased?.leaseOwner, relay.worker.id);
+  const row = async () => (await store.recipients()).find((r) => r.submission_id === result.id);
+  assert.equal((await row())?.lease_owner, relay.worker.id);
   const started = Date.now();
   await relay.stop(300);
   assert.ok(Date.now() - started < 3_000);
-  assert.equal(leased?.leaseOwner, undefined, 'the lease was released');
-  assert.equal(leased?.status, 'queued');
+  const released = await row();
+  assert.equal(released?.lease_owner, null, 'the lease was released');
+  assert.equal(released?.status, 'queued');
   // The next claim takes it at once, without waiting an hour for the lease.
   const claimed = await store.claimDeliveries('another', Date.now(), 1_000, 10);
   assert.deepEqual(
@@ -93,14 +103,14 @@ test('stop() gives an attempt its grace, then releases the rows this worker hold
 });
 
 test('a database that does not answer: posts get 503 store-unavailable, never an acknowledgement', async () => {
-  const store = new MemoryStore();
+  const store = await newStore();
   const config = relayConfig(world, {
     sendTo: ['desk@slow.example.net'],
     rateLimit: { perIp: '100/min' },
     forms: [{ id: 'f', to: ['desk@slow.example.net'], fields: ['message'], captcha: 'none', tokens: ['t'.repeat(16)] }],
   });
   const relay = Relay.open(config, { store, resolver: world.resolver, logger: silentLogger, now: Date.now });
-  store.failing = true;
+  store.inject({ method: '*', effect: 'unavailable' });
   const form = await relay.intake.submitForm({
     formId: 'f',
     ip: '127.0.0.1',
@@ -115,5 +125,5 @@ test('a database that does not answer: posts get 503 store-unavailable, never an
     text: 't',
   });
   assert.deepEqual(send.ok ? undefined : [send.status, send.code], [503, 'store-unavailable']);
-  assert.equal(store.submissions.size, 0);
+  assert.deepEqual(await store.submissions(), []);
 });

@@ -5,12 +5,13 @@ import { pino } from 'pino';
 import { startRetentionJob } from '../../src/server/retention.js';
 import { newId } from '../../src/store/ids.js';
 import type { Evaluation } from '../../src/core/index.js';
-import { MemoryStore } from '../support/memory-store.js';
+import type { Store } from '../../src/store/types.js';
+import { openFaultyStore } from '../support/faulty-store.js';
 
 const DAY = 86_400_000;
 const evaluation = { verdict: 'trusted', reasons: [] } as unknown as Evaluation;
 
-function save(store: MemoryStore, receivedAt: number): Promise<void> {
+function save(store: Store, receivedAt: number): Promise<void> {
   return store.saveMessage({
     id: newId(receivedAt),
     receivedAt,
@@ -23,7 +24,7 @@ function save(store: MemoryStore, receivedAt: number): Promise<void> {
 
 test('messages older than retentionDays go; newer ones stay; a failing store does not stop the job', async () => {
   const now = Date.parse('2026-12-05T12:00:00Z');
-  const store = new MemoryStore();
+  const store = await openFaultyStore();
   await save(store, now - 31 * DAY);
   await save(store, now - 29 * DAY);
   await save(store, now - 1000);
@@ -31,16 +32,18 @@ test('messages older than retentionDays go; newer ones stay; a failing store doe
   try {
     await job.runOnce();
     assert.deepEqual(
-      store.messages.map((m) => m.receivedAt),
+      (await store.messages()).map((m) => m.receivedAt),
       [now - 29 * DAY, now - 1000],
     );
-    store.failing = true;
+    const heal = store.inject({ method: 'deleteOlderThan', effect: 'unavailable' });
     await job.runOnce(); // logged, not thrown
-    store.failing = false;
+    assert.equal(store.calls('deleteOlderThan'), 2, 'the pass reached the failing store');
+    heal();
     await save(store, now - 40 * DAY);
     await job.runOnce();
-    assert.equal(store.messages.length, 2);
+    assert.equal((await store.messages()).length, 2);
   } finally {
     job.stop();
+    await store.close();
   }
 });

@@ -51,6 +51,21 @@ test('TOML that does not parse is exit 64 with the line; a missing --config file
   assert.match(missing.stderr, /no such file/);
 });
 
+test('a zone whose CNAMEs loop stops serve at start, naming the chain', async () => {
+  const dir = tempDir();
+  const zone = join(dir, 'loop.zone');
+  writeFileSync(zone, '$TTL 60\na.example. CNAME b.example.\nb.example. CNAME a.example.\n');
+  const config = `database = "sqlite:${join(dir, 'test.db')}"\nzone = "${zone}"\n[http]\nlisten = "127.0.0.1:0"\n`;
+  // `zone` in the file: a configuration error (64), as any other bad zone there.
+  const r = await serveWith(config);
+  assert.equal(r.code, 64, r.stderr);
+  assert.equal(r.stderr.trim(), `mailtrust: zone: ${zone}: CNAME loop: a.example → b.example → a.example`);
+  // --zone on the command line: read as every command reads it (65, a zone file that cannot be used).
+  const flag = await serveWith(config.replace(/^zone = .*\n/m, ''), ['--zone', zone]);
+  assert.equal(flag.code, 65, flag.stderr);
+  assert.equal(flag.stderr.trim(), `mailtrust: ${zone}: CNAME loop: a.example → b.example → a.example`);
+});
+
 test('a port that cannot be bound is exit 69 on one line', async () => {
   const busy = createServer();
   servers.push(busy);

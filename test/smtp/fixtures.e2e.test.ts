@@ -67,7 +67,7 @@ test('every scenario fixture over SMTP equals evaluate() field by field', async 
         60_000,
       );
       assert.equal(r.code, 0, `${name}: swaks failed\n${r.stdout}\n${r.stderr}`);
-      const stored = h.store.messages.find((m) => m.localPart === name);
+      const stored = (await h.store.messages()).find((m) => m.localPart === name);
       assert.ok(stored, `${name}: stored`);
       const direct = await evaluate(
         raw,

@@ -1,6 +1,7 @@
 /**
  * Starts `mailtrust serve` in-process for the SMTP and HTTP suites: a real DNS server on loopback, the service's
- * faces on random loopback ports, a memory store (or the one given), logs discarded. Also a line-level SMTP
+ * faces on random loopback ports, the real SQLite store in a temporary directory
+ * behind a fault-injecting wrapper (test/support/faulty-store.ts), logs discarded. Also a line-level SMTP
  * client for the sessions no off-the-shelf client can send (garbage, half messages, pipelining abuse).
  */
 import { spawn } from 'node:child_process';
@@ -10,15 +11,14 @@ import type { DestinationStream } from 'pino';
 import type { ZoneRecord } from '../../src/core/index.js';
 import { validateConfig, type ServeConfig } from '../../src/server/config.js';
 import { startService, type Service } from '../../src/server/service.js';
-import type { Store } from '../../src/store/types.js';
 import { startTestDnsServer, type Rule, type TestDnsServer } from '../support/dns-server.js';
-import { MemoryStore } from '../support/memory-store.js';
+import { openFaultyStore, type FaultyStore } from '../support/faulty-store.js';
 
 export const TEST_DOMAIN = 'check.test.example';
 
 export interface Harness {
   service: Service;
-  store: MemoryStore;
+  store: FaultyStore;
   dns: TestDnsServer;
   config: ServeConfig;
   smtpPort: number;
@@ -35,7 +35,6 @@ export interface HarnessOptions {
   http?: Record<string, unknown>;
   top?: Record<string, unknown>;
   now?: () => number;
-  store?: Store;
 }
 
 function portOf(address: string): number {
@@ -53,7 +52,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     http: { listen: '127.0.0.1:0', ...options.http },
   });
   if (!parsed.ok) throw new Error(parsed.message);
-  const store = (options.store as MemoryStore | undefined) ?? new MemoryStore();
+  const store = await openFaultyStore();
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -77,6 +76,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logs,
     async close() {
       await service.close(500);
+      await store.close();
       await dns.close();
     },
   };

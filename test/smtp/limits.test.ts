@@ -48,7 +48,7 @@ describe('proxyProtocol', () => {
     await trusted.command('DATA');
     assert.match(await trusted.command('Subject: proxied\r\n\r\nhi\r\n.'), /^250 2\.6\.0/);
     trusted.end();
-    assert.equal(h.store.messages.find((m) => m.subject === 'proxied')?.envelope.ip, '192.0.2.99');
+    assert.equal((await h.store.messages()).find((m) => m.subject === 'proxied')?.envelope.ip, '192.0.2.99');
 
     const outsider = await LineClient.open(h.smtpPort, '127.0.0.2');
     outsider.write('PROXY TCP4 192.0.2.98 127.0.0.1 40000 25\r\n');
@@ -88,6 +88,6 @@ describe('load from smtp-source', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     // smtp-source stops at the first reply it does not expect, so exit 0 means 200 × 250.
-    assert.equal(h.store.messages.filter((m) => m.localPart === 'load').length, 200);
+    assert.equal((await h.store.messages()).filter((m) => m.localPart === 'load').length, 200);
   });
 });

@@ -28,7 +28,7 @@ describe('SMTP test address', () => {
     ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /<- {2}250 2\.6\.0 stored as [0-9A-Z]{26}: verdict \w+/);
-    const stored = h.store.messages.find((m) => m.subject === 'first');
+    const stored = (await h.store.messages()).find((m) => m.subject === 'first');
     assert.ok(stored, 'stored');
     assert.equal(stored.localPart, 'anything.goes');
     assert.equal(stored.source, 'smtp');
@@ -42,11 +42,11 @@ describe('SMTP test address', () => {
   });
 
   test('another domain is refused with 550 5.7.1 (never an open relay)', async () => {
-    const before = h.store.messages.length;
+    const before = (await h.store.messages()).length;
     const r = await swaks(h.smtpPort, ['--to', 'victim@elsewhere.example', '--from', 'a@sender.test.example']);
     assert.notEqual(r.code, 0);
     assert.match(r.stdout, /<\*\* 550 5\.7\.1 relay access denied/);
-    assert.equal(h.store.messages.length, before);
+    assert.equal((await h.store.messages()).length, before);
   });
 
   test('XCLIENT from a trusted peer sets the client address and HELO', async () => {
@@ -63,7 +63,7 @@ describe('SMTP test address', () => {
       message('xclient'),
     ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const stored = h.store.messages.find((m) => m.subject === 'xclient');
+    const stored = (await h.store.messages()).find((m) => m.subject === 'xclient');
     assert.equal(stored?.envelope.ip, '192.0.2.77');
     assert.equal(stored?.envelope.helo, 'mail.sender.test.example');
     assert.match(stored?.evaluation.authenticationResults ?? '', /iprev=\w+ policy\.iprev=192\.0\.2\.77/);
@@ -82,7 +82,7 @@ describe('SMTP test address', () => {
     assert.match(await client.command('DATA'), /^354/);
     assert.match(await client.command(`${message('xforward')}.`), /^250 2\.6\.0/);
     client.end();
-    const stored = h.store.messages.find((m) => m.subject === 'xforward');
+    const stored = (await h.store.messages()).find((m) => m.subject === 'xforward');
     assert.equal(stored?.envelope.ip, '192.0.2.78');
     assert.equal(stored?.envelope.helo, 'mail.sender.test.example');
   });
@@ -100,12 +100,12 @@ describe('SMTP test address', () => {
     assert.match(await client.command('DATA'), /^354/);
     assert.match(await client.command(`${message('outsider')}.`), /^250 2\.6\.0/);
     client.end();
-    const stored = h.store.messages.find((m) => m.subject === 'outsider');
+    const stored = (await h.store.messages()).find((m) => m.subject === 'outsider');
     assert.equal(stored?.envelope.ip, '127.0.0.2');
   });
 
   test('a store that fails: 451 4.3.0 and nothing acknowledged', async () => {
-    h.store.failing = true;
+    h.store.inject({ method: '*', effect: 'unavailable' });
     try {
       const r = await swaks(h.smtpPort, [
         '--to',
@@ -119,9 +119,9 @@ describe('SMTP test address', () => {
       assert.match(r.stdout, /<\*\* 451 4\.3\.0 /);
       assert.doesNotMatch(r.stdout, /<- {2}250 2\.6\.0/);
     } finally {
-      h.store.failing = false;
+      h.store.heal();
     }
-    assert.equal(h.store.messages.filter((m) => m.subject === 'down').length, 0);
+    assert.equal((await h.store.messages()).filter((m) => m.subject === 'down').length, 0);
   });
 
   test('over the size limit: 552 5.3.4, nothing stored, the session goes on', async () => {
@@ -137,7 +137,7 @@ describe('SMTP test address', () => {
     assert.match(await client.command('.'), /^552 5\.3\.4 /);
     assert.match(await client.command('NOOP'), /^250/);
     client.end();
-    assert.equal(h.store.messages.filter((m) => m.subject === 'big').length, 0);
+    assert.equal((await h.store.messages()).filter((m) => m.subject === 'big').length, 0);
   });
 
   test('1,000 recipients: the first maxRecipients are taken, the rest get 452 4.5.3, one message stored', async () => {
@@ -157,7 +157,7 @@ describe('SMTP test address', () => {
     assert.match(await client.command(`${message('many')}.`), /^250 2\.6\.0/);
     client.end();
     // One row per distinct test local part (each is its own test address).
-    assert.equal(h.store.messages.filter((m) => m.subject === 'many').length, 100);
+    assert.equal((await h.store.messages()).filter((m) => m.subject === 'many').length, 100);
   });
 
   test('garbage commands and a 1 MB line end the session cleanly; the server goes on', async () => {
@@ -177,7 +177,7 @@ describe('SMTP test address', () => {
   });
 
   test('a client that stops in the middle of DATA: nothing stored', async () => {
-    const before = h.store.messages.length;
+    const before = (await h.store.messages()).length;
     const client = await LineClient.open(h.smtpPort);
     await client.reply();
     await client.command('EHLO half.test.example');
@@ -188,8 +188,8 @@ describe('SMTP test address', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     client.end();
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(h.store.messages.length, before);
-    assert.equal(h.store.messages.filter((m) => m.subject === 'half').length, 0);
+    assert.equal((await h.store.messages()).length, before);
+    assert.equal((await h.store.messages()).filter((m) => m.subject === 'half').length, 0);
   });
 
   test('RFC 2920 pipelining: MAIL, RCPT and DATA in one write, the message after 354', async () => {
@@ -204,7 +204,8 @@ describe('SMTP test address', () => {
       assert.match(await client.command(`${message(`pipe ${i}`)}.`), /^250 2\.6\.0/);
     }
     assert.match(await client.command('QUIT'), /^221/);
-    for (let i = 0; i < 3; i++) assert.equal(h.store.messages.filter((m) => m.subject === `pipe ${i}`).length, 1);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await h.store.messages()).filter((m) => m.subject === `pipe ${i}`).length, 1);
   });
 
   test('pipelining abuse (messages sent before 354): every 250 is a stored message, the session ends by timeout', async () => {
@@ -228,7 +229,7 @@ describe('SMTP test address', () => {
     const ids = replies.flatMap((r) => /stored as (\w+)/.exec(r)?.[1] ?? []);
     for (const id of ids)
       assert.ok(
-        h.store.messages.some((m) => m.id === id),
+        (await h.store.messages()).some((m) => m.id === id),
         `acknowledged ${id} is stored`,
       );
     // Whatever smtp-server made of the rest, the connection ended (221 or the idle timeout's 421), not hung.
@@ -265,7 +266,7 @@ describe('SMTP with DNS timing out', () => {
     );
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /<- {2}221/);
-    const stored = h.store.messages.find((m) => m.subject === 'slow');
+    const stored = (await h.store.messages()).find((m) => m.subject === 'slow');
     assert.ok(stored);
     assert.equal(stored.evaluation.retryable, true);
     assert.equal(stored.evaluation.spf.result, 'temperror');

@@ -49,7 +49,7 @@ test('with smtp.tls: STARTTLS is offered and a message sent over TLS is stored',
   assert.match(r.stdout, /STARTTLS/);
   // swaks marks the lines of the encrypted part of the session with ~> and <~.
   assert.match(r.stdout, /<~ {2}250 2\.6\.0 stored as/);
-  assert.ok(h.store.messages.some((m) => m.subject === 'over tls'));
+  assert.ok((await h.store.messages()).some((m) => m.subject === 'over tls'));
 });
 
 test('without smtp.tls: STARTTLS is neither offered nor accepted', async () => {

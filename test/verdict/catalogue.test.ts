@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { FINDING_IDS } from '../../src/core/policy/index.js';
-import { FINDINGS, type ReasonDetail, type ReasonFacts } from '../../src/core/verdict/index.js';
+import { defaultPolicy } from '../../src/core/policy/index.js';
+import {
+  FINDINGS,
+  decideVerdict,
+  type HeaderFindingDetail,
+  type ReasonDetail,
+  type ReasonFacts,
+} from '../../src/core/verdict/index.js';
+import { message } from './fixtures.js';
 
 const UNTRUSTED = [
   'sender.spoofed',
@@ -104,5 +112,43 @@ test('docs/trust-model.md lists every finding id with its default level', () => 
       doc.includes(`| \`${id}\` | ${FINDINGS[id].level} |`),
       `docs/trust-model.md: no row for ${id} (${FINDINGS[id].level})`,
     );
+  }
+});
+
+test('headers.domain-unresolvable names its cause once, in the exact words of each reason', () => {
+  const cases: [Omit<HeaderFindingDetail, 'id'>, string][] = [
+    [
+      { domain: 'nomail.example', reason: 'no-mail-records' },
+      'The domain nomail.example in the Reply-To header cannot receive mail: it has no MX, A or AAAA record.',
+    ],
+    [
+      { domain: 'nomail.example', reason: 'null-mx' },
+      'The domain nomail.example in the Reply-To header cannot receive mail: it publishes a null MX (RFC 7505).',
+    ],
+    [
+      { value: '[192.0.2.1]', reason: 'address-literal' },
+      'The domain [192.0.2.1] in the Reply-To header cannot receive mail: it uses an address literal instead of a domain.',
+    ],
+    [
+      { domain: 'intranet', value: 'intranet', reason: 'not-fqdn' },
+      'The domain intranet in the Reply-To header cannot receive mail: it is not a fully qualified domain name.',
+    ],
+    [
+      { domain: 'nomail.example' },
+      'The domain nomail.example in the Reply-To header cannot receive mail: it has no MX, A or AAAA record or is not a valid name.',
+    ],
+  ];
+  for (const [detail, expected] of cases) {
+    const verdict = decideVerdict(
+      message({
+        headers: {
+          result: 'fail',
+          findings: ['headers.domain-unresolvable'],
+          details: [{ id: 'headers.domain-unresolvable', field: 'reply-to', ...detail }],
+        },
+      }),
+      defaultPolicy,
+    );
+    assert.equal(verdict.reasons.find((r) => r.id === 'headers.domain-unresolvable')?.message, expected);
   }
 });

@@ -92,8 +92,9 @@ function plural(n: number, word: string, many = `${word}s`): string {
 function verdictLine(report: AuditReport): string {
   const fails = count(report.checks, 'fail');
   const warns = count(report.checks, 'warn');
+  // The same word as the JSON's `result` (pass | warn | fail): unchecked is a warning there, with dns.unreachable.
   if (report.dns.unreachable)
-    return `UNKNOWN ${report.domain}: DNS did not answer (${report.dns.temporaryFailures} of ${report.dns.queries} lookups failed), so nothing could be checked`;
+    return `${report.result.toUpperCase()} ${report.domain}: DNS did not answer (${report.dns.temporaryFailures} of ${report.dns.queries} lookups failed), so nothing could be checked`;
   if (!report.domainExists) return `FAIL ${report.domain}: the domain does not exist; mail from it is not trusted`;
   switch (report.result) {
     case 'pass':

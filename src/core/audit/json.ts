@@ -4,7 +4,7 @@
  */
 import type { AuditReport } from './types.js';
 
-/** The audit JSON (docs/audit.md): `{ domain, result, checks, …, dns: { queries, wallMs, criticalPathDepth } }`. */
+/** The audit JSON (docs/audit.md): `{ domain, result, checks, …, dns: { queries, wallMs, criticalPathDepth, …, unreachable } }`. */
 export function auditReportJson(report: AuditReport, wallMs: number): Record<string, unknown> {
   return {
     domain: report.domain,
@@ -31,6 +31,7 @@ export function auditReportJson(report: AuditReport, wallMs: number): Record<str
       criticalPathDepth: report.dns.criticalPathDepth,
       answered: report.dns.answered,
       temporaryFailures: report.dns.temporaryFailures,
+      unreachable: report.dns.unreachable,
     },
   };
 }

@@ -66,7 +66,7 @@ export { DnsClient, QueryTrace, formatRecordData } from './client.js';
 export { traceResolver } from './traced-resolver.js';
 export { CachingQuerier } from './cache.js';
 export { checkQueryName } from './names.js';
-export { ZoneIndex } from './zone-index.js';
+export { ZoneIndex, findBrokenCnameChain } from './zone-index.js';
 export { createZoneResolver } from './zone-querier.js';
 export { parseZoneFile } from './zonefile.js';
 export { reverseName } from './reverse-name.js';

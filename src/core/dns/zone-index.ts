@@ -13,6 +13,7 @@
  *
  * Lookups are O(1) map reads; the index is built once.
  */
+import type { ParseError } from '../parse-result.js';
 import { normalizeQueryName } from './names.js';
 import type { ZoneRecord, ZoneRecordType } from './records.js';
 
@@ -103,4 +104,41 @@ export class ZoneIndex {
 /** {@link ZoneIndex.lookup} as a function. */
 export function lookupZone(index: ZoneIndex, name: string, type: ZoneRecordType): ZoneLookup {
   return index.lookup(name, type);
+}
+
+/**
+ * The first CNAME of the zone whose chain no lookup can finish: one that loops back to a name already in it, or
+ * that needs more than {@link MAX_CNAME_HOPS} hops (RFC 1034 §3.6.2: a CNAME points at the canonical name, and
+ * resolvers give up on loops and long chains). A query would meet it as `servfail`; zone data given to mailtrust is
+ * checked with this when it is loaded, so the mistake is reported once, naming the chain
+ * (`zone.cname-chain`, e.g. `CNAME loop: a.example → b.example → a.example`). `undefined` when every chain ends.
+ */
+export function findBrokenCnameChain(records: readonly ZoneRecord[]): ParseError | undefined {
+  const index = new ZoneIndex(records);
+  const checked = new Set<string>();
+  for (const record of records) {
+    if (record.type !== 'CNAME') continue;
+    const start = normalizeQueryName(record.name);
+    if (checked.has(start)) continue;
+    checked.add(start);
+    // Asking for A follows CNAMEs exactly as every query of another type does.
+    const lookup = index.lookup(start, 'A');
+    if (lookup.ok || lookup.kind !== 'servfail') continue;
+    const names = [start, ...lookup.cnames];
+    const closes = (): boolean => names.indexOf(names[names.length - 1] as string) < names.length - 1;
+    // The lookup stops before the hop that repeats a name or goes one too far: show that hop too.
+    if (!closes()) {
+      const last = index.lookup(lookup.name, 'CNAME');
+      if (last.ok && last.records[0]?.type === 'CNAME') names.push(normalizeQueryName(last.records[0].target));
+    }
+    const chain = names.join(' → ');
+    const loops = closes();
+    return {
+      code: 'zone.cname-chain',
+      message: loops
+        ? `CNAME loop: ${chain}`
+        : `CNAME chain longer than ${MAX_CNAME_HOPS} hops: ${chain} (resolvers give up after ${MAX_CNAME_HOPS})`,
+    };
+  }
+  return undefined;
 }

@@ -86,8 +86,9 @@ export const FINDINGS: Readonly<Record<FindingId, Wording>> = {
   },
   'headers.domain-unresolvable': {
     level: 'untrusted',
+    // The cause once: the header check's reason when it gave one, else every cause this finding stands for.
     message: (_f, d) =>
-      `The domain ${d.domain || '?'}${inField(d)} cannot receive mail: it has no MX, A or AAAA record or is not a valid name${because(d)}.`,
+      `The domain ${d.domain || d.value || '?'}${inField(d)} cannot receive mail: ${d.reason || 'it has no MX, A or AAAA record or is not a valid name'}.`,
     remedy: (_f, d) =>
       `Give ${d.domain || 'the domain'} an MX record (or at least an A record) so mail to it can be delivered, or use an address in a domain that receives mail.`,
   },
@@ -528,7 +529,7 @@ export const HEADER_REASON_TEXT: Readonly<Record<string, string>> = {
   'not-fqdn': 'it is not a fully qualified domain name',
   'special-use': 'it is under a special-use suffix that does not exist in public DNS',
   nxdomain: 'it does not exist',
-  'null-mx': 'it publishes a null MX and accepts no mail',
+  'null-mx': 'it publishes a null MX (RFC 7505)',
   'no-mail-records': 'it has no MX, A or AAAA record',
 };
 
