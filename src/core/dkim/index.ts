@@ -1,5 +1,5 @@
 /** DKIM: verify and sign (RFC 6376, RFC 8301, RFC 8463), key records and key generation. */
-export { BodyHasher, BodyHashSet, hashBody, nextSpacePair } from './body-hash.js';
+export { BodyHasher, BodyHashSet, hashBody } from './body-hash.js';
 export { signData, verifySignedData } from './crypto.js';
 export type { SigningAlgorithm } from './crypto.js';
 export type { BodyHashAlgorithm, BodyHashResult } from './body-hash.js';
