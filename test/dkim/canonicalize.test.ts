@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BodyHasher, hashBody, type BodyHashResult, type RelaxedEngine } from '../../src/core/dkim/body-hash.js';
-import { relaxedKernelAvailable } from '../../src/core/dkim/relaxed-kernel.js';
+import {
+  INPUT_SIZE,
+  MAX_BLANKS,
+  OUTPUT_BASE,
+  relaxedKernelAvailable,
+  SWIZZLE_TABLE,
+} from '../../src/core/dkim/relaxed-kernel.js';
+import { RELAXED_BODY_WASM } from '../../src/core/dkim/relaxed-body-wasm.js';
 import { seededRandom } from '../support/random.js';
 import { ByteWriter, selectSignedFields, writeCanonicalField } from '../../src/core/dkim/header-hash.js';
 import type { Canonicalization } from '../../src/core/dkim/signature.js';
@@ -260,13 +267,25 @@ describe('the WebAssembly relaxed canonicalizer', () => {
     assert.equal(relaxedKernelAvailable(), true);
   });
 
+  test("the memory layout of relaxed-kernel.ts is the module's, and its areas do not overlap", () => {
+    const module = new WebAssembly.Module(Buffer.from(RELAXED_BODY_WASM, 'base64'));
+    const exports = new WebAssembly.Instance(module).exports as Record<string, WebAssembly.Global | WebAssembly.Memory>;
+    const layout = { INPUT_SIZE, OUTPUT_BASE, MAX_BLANKS, SWIZZLE_TABLE };
+    for (const [name, value] of Object.entries(layout))
+      assert.equal((exports[name] as WebAssembly.Global).value, value, `${name} of relaxed-body.wat`);
+    const memory = (exports.memory as WebAssembly.Memory).buffer.byteLength;
+    // Output: twice the input plus the empty lines carried in (CRLF each), and one 64-byte store past its end.
+    assert.ok(OUTPUT_BASE >= INPUT_SIZE);
+    assert.ok(OUTPUT_BASE + 2 * INPUT_SIZE + 2 * MAX_BLANKS + 64 <= SWIZZLE_TABLE);
+    assert.ok(SWIZZLE_TABLE + 256 * 8 <= memory);
+  });
+
   test('its bytes are the build of relaxed-body.wat', async () => {
     const script = new URL('../../../scripts/wat.mjs', import.meta.url);
     const { compileWat, WAT_PATH } = (await import(script.href)) as {
       compileWat: (text: string) => Promise<Uint8Array>;
       WAT_PATH: string;
     };
-    const { RELAXED_BODY_WASM } = await import('../../src/core/dkim/relaxed-body-wasm.js');
     const built = Buffer.from(await compileWat(readFileSync(WAT_PATH, 'utf8'))).toString('base64');
     assert.equal(RELAXED_BODY_WASM, built, 'run npm run build:wasm after changing relaxed-body.wat');
   });

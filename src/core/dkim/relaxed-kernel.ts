@@ -7,9 +7,19 @@
 import type { RelaxedState } from './relaxed-body-loop.js';
 import { RELAXED_BODY_WASM } from './relaxed-body-wasm.js';
 
-/** Input bytes per call (the module's input area); its output area holds twice as many. */
-const INPUT_SIZE = 65536;
-const OUTPUT_OFFSET = 65536;
+/*
+ * The module's memory layout: the same numbers as the constant globals of relaxed-body.wat, which the module also
+ * exports under these names (a test checks that they match).
+ */
+
+/** Input bytes per call: the module's input area is memory [0, INPUT_SIZE). */
+export const INPUT_SIZE = 65536;
+/** Where the module writes canonical bytes: at most twice the input plus {@link MAX_BLANKS} empty lines. */
+export const OUTPUT_BASE = 65536;
+/** The most pending empty lines the module writes itself; for more, `relax` stops and the caller writes them. */
+export const MAX_BLANKS = 16384;
+/** Where the module keeps its swizzle table: 8 lane indices for each of the 256 byte masks (2,048 bytes). */
+export const SWIZZLE_TABLE = 262144;
 
 interface WasmGlobal {
   value: number;
@@ -86,7 +96,7 @@ export function relaxChunk(
       k.out.value = 0;
       at = k.relax(at, length);
       const produced = k.out.value;
-      if (produced > 0) emit(memory.subarray(OUTPUT_OFFSET, OUTPUT_OFFSET + produced));
+      if (produced > 0) emit(memory.subarray(OUTPUT_BASE, OUTPUT_BASE + produced));
       if (at >= length) break;
       // Content after empty lines: they are not trailing, so they are written now.
       blanks(k.blank.value);
