@@ -10,8 +10,7 @@ export { keyFromAnswer, keyMismatch, keyName, lookupDkimKey, maxKeyRecords, minR
 export type { KeyLookup } from './key-lookup.js';
 export { generateDkimKey, splitTxt } from './keygen.js';
 export type { DkimKeyPair, DkimKeygenOptions } from './keygen.js';
-export type { DkimErrorCode, DkimResult, DkimResultChanges, DkimResultValue } from './result.js';
-export { reviseDkimResult } from './result.js';
+export type { DkimErrorCode, DkimResult, DkimResultValue } from './result.js';
 export { defaultOverSignedHeaders, defaultSignedHeaders, prependHeader, signDkim } from './sign.js';
 export type { DkimSignOptions, DkimSigningAlgorithm } from './sign.js';
 export { readPrivateKey } from './private-key.js';
