@@ -1,10 +1,20 @@
-/** Canonicalization (RFC 6376 §3.4) on bytes, against the RFC's example and a naive string reference. */
+/**
+ * Canonicalization (RFC 6376 §3.4) on bytes, against the RFC's example and a naive string reference; the
+ * WebAssembly relaxed canonicalizer against the plain byte loop (relaxed-body-loop.ts), its reference.
+ */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BodyHasher, hashBody, nextSpacePair, type RelaxedEngine } from '../../src/core/dkim/body-hash.js';
-import { relaxedKernelAvailable } from '../../src/core/dkim/relaxed-kernel.js';
+import { BodyHasher, hashBody, type BodyHashResult, type RelaxedEngine } from '../../src/core/dkim/body-hash.js';
+import {
+  INPUT_SIZE,
+  MAX_BLANKS,
+  OUTPUT_BASE,
+  relaxedKernelAvailable,
+  SWIZZLE_TABLE,
+} from '../../src/core/dkim/relaxed-kernel.js';
+import { RELAXED_BODY_WASM } from '../../src/core/dkim/relaxed-body-wasm.js';
 import { seededRandom } from '../support/random.js';
 import { ByteWriter, selectSignedFields, writeCanonicalField } from '../../src/core/dkim/header-hash.js';
 import type { Canonicalization } from '../../src/core/dkim/signature.js';
@@ -26,7 +36,19 @@ function referenceBody(body: string, canonicalization: Canonicalization): string
   return t;
 }
 
-/** Every canonicalizer: simple, and relaxed on the WebAssembly module and in JavaScript. */
+/** The relaxed body hash of the byte loop (relaxed-body-loop.ts): the reference the WebAssembly module must equal. */
+const loopHash = (bytes: Uint8Array): BodyHashResult => hashBody(bytes, 'relaxed', 'sha256', undefined, 'js');
+
+/** Asserts that the WebAssembly module's relaxed hash of `bytes` equals the byte loop's, and returns it. */
+function assertModuleEqualsLoop(bytes: Uint8Array, label: string): BodyHashResult {
+  const loop = loopHash(bytes);
+  const module = hashBody(bytes, 'relaxed', 'sha256', undefined, 'wasm');
+  assert.equal(module.hash.toString('base64'), loop.hash.toString('base64'), `module ≠ loop: ${label}`);
+  assert.equal(module.canonicalLength, loop.canonicalLength, `module ≠ loop (length): ${label}`);
+  return loop;
+}
+
+/** Every canonicalizer: simple, and relaxed on the WebAssembly module and the byte loop. */
 const VARIANTS: ReadonlyArray<readonly [Canonicalization, RelaxedEngine]> = [
   ['simple', 'js'],
   ['relaxed', 'wasm'],
@@ -126,6 +148,7 @@ describe('property: chunking and the reference agree', () => {
     for (let round = 0; round < 600; round++) {
       const body = randomBody(random);
       const bytes = latin1(body);
+      assertModuleEqualsLoop(bytes, JSON.stringify(body));
       for (const [c, engine] of VARIANTS) {
         const expected = referenceBody(body, c);
         const whole = hashBody(bytes, c, 'sha256', undefined, engine);
@@ -154,6 +177,7 @@ describe('property: chunking and the reference agree', () => {
       for (const wsp of [' ', '\t', ' \t', '  ', '\t \t ', ' '.repeat(12), '\t'.repeat(70), ' '.repeat(130)])
         for (const tail of ['\r\n', '\r\n\r\n', '\r\nend\r\n', '']) {
           const body = 'x'.repeat(n) + '\r\n' + wsp + tail;
+          assertModuleEqualsLoop(latin1(body), `${JSON.stringify(body.slice(n))} after ${n} bytes`);
           for (const engine of ['wasm', 'js'] as const)
             assert.equal(
               hashBody(latin1(body), 'relaxed', 'sha256', undefined, engine).hash.toString('base64'),
@@ -163,7 +187,7 @@ describe('property: chunking and the reference agree', () => {
         }
   });
 
-  test('relaxed: 4,000 WSP- and line-dense bodies at random alignments equal the reference', () => {
+  test('relaxed: 4,000 WSP- and line-dense bodies at random alignments: the module equals the loop', () => {
     // Dense in what the module's 64-byte path must get right: WSP runs (shortened, HTAB as SP, dropped before a
     // line end, longer than its fill), empty lines with and without content after them, bare CR and LF.
     const random = seededRandom(8463);
@@ -187,12 +211,8 @@ describe('property: chunking and the reference agree', () => {
       let body = 'w'.repeat(Math.floor(random() * 64));
       const n = 20 + Math.floor(random() * 160);
       for (let i = 0; i < n; i++) body += pieces[Math.floor(random() * pieces.length)];
-      const expected = sha256(referenceBody(body, 'relaxed'));
-      assert.equal(
-        hashBody(latin1(body), 'relaxed', 'sha256', undefined, 'wasm').hash.toString('base64'),
-        expected,
-        JSON.stringify(body),
-      );
+      const loop = assertModuleEqualsLoop(latin1(body), JSON.stringify(body));
+      assert.equal(loop.hash.toString('base64'), sha256(referenceBody(body, 'relaxed')), JSON.stringify(body));
     }
   });
 
@@ -213,25 +233,6 @@ describe('property: chunking and the reference agree', () => {
   });
 });
 
-describe('nextSpacePair (word-at-a-time scan)', () => {
-  test('equals a byte loop for random buffers at every alignment and range', () => {
-    const random = seededRandom(4);
-    const naive = (b: Uint8Array, from: number, to: number) => {
-      for (let j = from; j + 1 < to; j++) if (b[j] === 0x20 && b[j + 1] === 0x20) return j;
-      return -1;
-    };
-    for (let round = 0; round < 3000; round++) {
-      const backing = new Uint8Array(80);
-      for (let i = 0; i < backing.length; i++) backing[i] = random() < 0.25 ? 0x20 : random() < 0.1 ? 0x20 + 1 : 0x61;
-      const offset = Math.floor(random() * 8);
-      const view = backing.subarray(offset);
-      const from = Math.floor(random() * 30);
-      const to = from + Math.floor(random() * (view.length - from));
-      assert.equal(nextSpacePair(view, from, to), naive(view, from, to), `round ${round}`);
-    }
-  });
-});
-
 describe('property: larger bodies', () => {
   test('200 random bodies of 1-6 KB, relaxed and simple, whole and chunked, equal the reference', () => {
     const random = seededRandom(2026);
@@ -241,6 +242,7 @@ describe('property: larger bodies', () => {
       const size = 1000 + Math.floor(random() * 5000);
       while (body.length < size) body += pieces[Math.floor(random() * pieces.length)];
       const bytes = latin1(body);
+      assertModuleEqualsLoop(bytes, `round ${round}`);
       for (const [c, engine] of VARIANTS) {
         const expected = sha256(referenceBody(body, c));
         assert.equal(
@@ -261,8 +263,21 @@ describe('property: larger bodies', () => {
 });
 
 describe('the WebAssembly relaxed canonicalizer', () => {
-  test('runs here (so the tests above hold it against the JavaScript one and the reference)', () => {
+  test('runs here (so the tests above hold it against the byte loop and the reference)', () => {
     assert.equal(relaxedKernelAvailable(), true);
+  });
+
+  test("the memory layout of relaxed-kernel.ts is the module's, and its areas do not overlap", () => {
+    const module = new WebAssembly.Module(Buffer.from(RELAXED_BODY_WASM, 'base64'));
+    const exports = new WebAssembly.Instance(module).exports as Record<string, WebAssembly.Global | WebAssembly.Memory>;
+    const layout = { INPUT_SIZE, OUTPUT_BASE, MAX_BLANKS, SWIZZLE_TABLE };
+    for (const [name, value] of Object.entries(layout))
+      assert.equal((exports[name] as WebAssembly.Global).value, value, `${name} of relaxed-body.wat`);
+    const memory = (exports.memory as WebAssembly.Memory).buffer.byteLength;
+    // Output: twice the input plus the empty lines carried in (CRLF each), and one 64-byte store past its end.
+    assert.ok(OUTPUT_BASE >= INPUT_SIZE);
+    assert.ok(OUTPUT_BASE + 2 * INPUT_SIZE + 2 * MAX_BLANKS + 64 <= SWIZZLE_TABLE);
+    assert.ok(SWIZZLE_TABLE + 256 * 8 <= memory);
   });
 
   test('its bytes are the build of relaxed-body.wat', async () => {
@@ -271,12 +286,11 @@ describe('the WebAssembly relaxed canonicalizer', () => {
       compileWat: (text: string) => Promise<Uint8Array>;
       WAT_PATH: string;
     };
-    const { RELAXED_BODY_WASM } = await import('../../src/core/dkim/relaxed-body-wasm.js');
     const built = Buffer.from(await compileWat(readFileSync(WAT_PATH, 'utf8'))).toString('base64');
     assert.equal(RELAXED_BODY_WASM, built, 'run npm run build:wasm after changing relaxed-body.wat');
   });
 
-  test('corpus-like text in 16-byte blocks: random text bodies of 1-200 KB, whole and chunked, equal the reference', () => {
+  test('corpus-like text in 16-byte blocks: random text bodies of 1-200 KB, whole and chunked, equal the loop', () => {
     const random = seededRandom(8617);
     const words = ['mail', 'trust', 'the', 'of', 'a', 'signature', 'x', '', '\t', 'é'];
     for (let round = 0; round < 60; round++) {
@@ -294,8 +308,8 @@ describe('the WebAssembly relaxed canonicalizer', () => {
       }
       const body = lines.join(random() < 0.1 ? '\n' : '\r\n') + (random() < 0.5 ? '\r\n' : '');
       const bytes = latin1(body);
-      const expected = sha256(referenceBody(body, 'relaxed'));
-      assert.equal(hashBody(bytes, 'relaxed').hash.toString('base64'), expected, `round ${round} whole`);
+      const expected = assertModuleEqualsLoop(bytes, `round ${round}`).hash.toString('base64');
+      assert.equal(expected, sha256(referenceBody(body, 'relaxed')), `round ${round}: the loop ≠ the reference`);
       const hasher = new BodyHasher('relaxed');
       for (let pos = 0; pos < bytes.length;) {
         const step = 1 + Math.floor(random() * 100_000);
@@ -318,9 +332,9 @@ describe('the WebAssembly relaxed canonicalizer', () => {
           const edge = `${'x'.repeat(lead)}${special}${tail}`;
           for (const candidate of [body, edge]) {
             const expected = referenceBody(candidate, 'relaxed');
-            const got = hashBody(latin1(candidate), 'relaxed', 'sha256', undefined, 'wasm');
-            assert.equal(got.hash.toString('base64'), sha256(expected), JSON.stringify(candidate));
-            assert.equal(got.canonicalLength, expected.length, JSON.stringify(candidate));
+            const loop = assertModuleEqualsLoop(latin1(candidate), JSON.stringify(candidate));
+            assert.equal(loop.hash.toString('base64'), sha256(expected), JSON.stringify(candidate));
+            assert.equal(loop.canonicalLength, expected.length, JSON.stringify(candidate));
           }
         }
       }

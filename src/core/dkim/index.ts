@@ -1,5 +1,5 @@
 /** DKIM: verify and sign (RFC 6376, RFC 8301, RFC 8463), key records and key generation. */
-export { BodyHasher, BodyHashSet, hashBody, nextSpacePair } from './body-hash.js';
+export { BodyHasher, BodyHashSet, hashBody } from './body-hash.js';
 export { signData, verifySignedData } from './crypto.js';
 export type { SigningAlgorithm } from './crypto.js';
 export type { BodyHashAlgorithm, BodyHashResult } from './body-hash.js';
@@ -10,8 +10,7 @@ export { keyFromAnswer, keyMismatch, keyName, lookupDkimKey, maxKeyRecords, minR
 export type { KeyLookup } from './key-lookup.js';
 export { generateDkimKey, splitTxt } from './keygen.js';
 export type { DkimKeyPair, DkimKeygenOptions } from './keygen.js';
-export type { DkimErrorCode, DkimResult, DkimResultChanges, DkimResultValue } from './result.js';
-export { reviseDkimResult } from './result.js';
+export type { DkimErrorCode, DkimResult, DkimResultValue } from './result.js';
 export { defaultOverSignedHeaders, defaultSignedHeaders, prependHeader, signDkim } from './sign.js';
 export type { DkimSignOptions, DkimSigningAlgorithm } from './sign.js';
 export { readPrivateKey } from './private-key.js';

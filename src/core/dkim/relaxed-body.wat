@@ -1,34 +1,50 @@
 ;; Relaxed body canonicalization, RFC 6376 §3.4.4, with the line rules of body-hash.ts: bare LF ends a line as CRLF
 ;; does, a CR not followed by LF is an ordinary byte, WSP runs become one SP, WSP at a line end goes, and empty
 ;; lines are counted (the caller writes them before the next content, or drops them at the end of the body, §3.4.4).
+;; The byte loop of relaxed-body-loop.ts does the same one byte at a time; it is the reference this module is
+;; tested against.
 ;;
-;; Memory: input at [0, 65536), canonical output from 65536: at most twice the input plus 16,384 empty lines
-;; carried in from earlier calls (up to offset 229,376, so a 64-byte store past the end still fits below 262,144,
-;; where the swizzle table's 2,048 bytes are; the memory is 327,680). `relax(i, end)` reads input [i, end), appends
-;; to the output (`out` bytes so far) and returns where it stopped: `end`, or the offset of a content byte that must
-;; wait for more than 16,384 pending empty lines (`blank`), which the caller writes. The line state lives in the
-;; globals between calls, so a body may arrive in any number of pieces.
+;; Memory (five 64 KiB pages, 327,680 bytes), laid out by the constant globals below, which relaxed-kernel.ts
+;; exports under the same names (a test checks that they match):
+;;   [0, $INPUT_SIZE)           input: the caller copies up to 65,536 bytes here per call;
+;;   [$OUTPUT_BASE, …)          canonical output: at most twice the input plus $MAX_BLANKS empty lines carried in
+;;                              from earlier calls, so it ends by 65,536 + 131,072 + 32,768 = 229,376, and a 64-byte
+;;                              store past the end still stays below the table;
+;;   [$SWIZZLE_TABLE, +2,048)   the swizzle table: 8 lane indices for each of the 256 byte masks.
+;; `relax(i, end)` reads input [i, end), appends to the output (`out` bytes so far) and returns where it stopped:
+;; `end`, or the offset of a content byte that must wait for more than $MAX_BLANKS pending empty lines (`blank`),
+;; which the caller writes. The line state lives in the globals between calls, so a body may arrive in any number
+;; of pieces.
 ;;
-;; Sixty-four bytes at a time (sixteen near the end of the input), by SIMD masks. A block whose canonical form is
-;; itself is copied. A block that changes only by WSP (runs shortened to one SP, HTAB written as SP, runs before a
-;; CRLF dropped) is written by a swizzle per eight bytes (a table of the kept lanes for each mask); empty lines in it
-;; are copied when content follows them in the block (so they are not the body's end). Otherwise the bytes before
-;; the first that changes are copied and the bytes from there go one at a time until nothing is pending; so do the
-;; last bytes, sixteen at a time when nothing in them changes. Built into relaxed-body-wasm.ts by
-;; scripts/build-wasm.mjs.
+;; Block sizes: a block of the fast path is 64 bytes (four v128 vectors, loaded at offsets 0, 16, 32, 48; its masks
+;; are i64, one bit per byte); near the end of the input a block is 16 bytes (one v128, i32 masks); the byte loop
+;; takes up to 16 bytes before it tries a block again. These numbers are the vector width (16) and four of it, so
+;; they are written as they are.
+;;
+;; A 64-byte block whose canonical form is itself is copied. A block that changes only by WSP (runs shortened to one
+;; SP, HTAB written as SP, runs before a CRLF dropped) is written by a swizzle per eight bytes (a table of the kept
+;; lanes for each mask); empty lines in it are copied when content follows them in the block (so they are not the
+;; body's end). Otherwise the bytes before the first that changes are copied and the bytes from there go one at a
+;; time until nothing is pending; so do the last bytes, sixteen at a time when nothing in them changes. Built into
+;; relaxed-body-wasm.ts by scripts/build-wasm.mjs.
 (module
   (memory (export "memory") 5)
+  ;; The memory layout (see above).
+  (global $INPUT_SIZE (export "INPUT_SIZE") i32 (i32.const 65536))
+  (global $OUTPUT_BASE (export "OUTPUT_BASE") i32 (i32.const 65536))
+  (global $MAX_BLANKS (export "MAX_BLANKS") i32 (i32.const 16384))
+  (global $SWIZZLE_TABLE (export "SWIZZLE_TABLE") i32 (i32.const 262144))
   (global $space (export "space") (mut i32) (i32.const 0))
   (global $content (export "content") (mut i32) (i32.const 0))
   (global $cr (export "cr") (mut i32) (i32.const 0))
   (global $blank (export "blank") (mut i32) (i32.const 0))
   (global $out (export "out") (mut i32) (i32.const 0))
-  ;; The swizzle table at 262,144: for each byte mask m, the indices 0-7 whose bit in m is clear, in order, then 255
+  ;; The swizzle table at $SWIZZLE_TABLE: for each byte mask m, the indices 0-7 whose bit in m is clear, in order, then 255
   ;; (a lane that swizzles to zero). Filled once when the module starts.
   (func $fillTable
     (local $m i32) (local $j i32) (local $at i32) (local $k i32)
     (loop $mask
-      (local.set $at (i32.add (i32.const 262144) (i32.shl (local.get $m) (i32.const 3))))
+      (local.set $at (i32.add (global.get $SWIZZLE_TABLE) (i32.shl (local.get $m) (i32.const 3))))
       (local.set $k (i32.const 0))
       (local.set $j (i32.const 0))
       (loop $lane
@@ -47,7 +63,7 @@
       (local.set $m (i32.add (local.get $m) (i32.const 1)))
       (br_if $mask (i32.lt_u (local.get $m) (i32.const 256)))))
   (start $fillTable)
-  ;; Writes the pending empty lines (at most 16,384: more are left to the caller) at $o; returns the new end.
+  ;; Writes the pending empty lines (at most $MAX_BLANKS: more are left to the caller) at $o; returns the new end.
   (func $blanks (param $o i32) (result i32)
     (loop $line
       (i32.store16 (local.get $o) (i32.const 0x0a0d))
@@ -60,12 +76,14 @@
     (local $spOut i32) (local $blockEnd i32) (local $v v128)
     (local $S i32) (local $C i32) (local $L i32) (local $Lo i32) (local $bad i32) (local $p i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $table i32)
     (local $S64 i64) (local $C64 i64) (local $L64 i64) (local $T64 i64) (local $W64 i64) (local $G64 i64) (local $LS64 i64)
     (local $Y64 i64) (local $W2 i64) (local $E64 i64) (local $drop64 i64) (local $bad64 i64) (local $drop i32) (local $half i32)
     (local.set $space (global.get $space))
     (local.set $content (global.get $content))
     (local.set $cr (global.get $cr))
-    (local.set $o (i32.add (i32.const 65536) (global.get $out)))
+    (local.set $o (i32.add (global.get $OUTPUT_BASE) (global.get $out)))
+    (local.set $table (global.get $SWIZZLE_TABLE))
     (block $exit
       (loop $main
         (br_if $exit (i32.ge_u (local.get $i) (local.get $end)))
@@ -78,7 +96,7 @@
                 (local.set $o (i32.sub (local.get $o) (i32.const 1)))
                 (local.set $space (i32.const 1))))))
         (block $slowPath
-;; Fast path, 64 bytes: masks over four vectors at once (a CRLF across two of them is no trouble). Blocks that
+        ;; Fast path, 64 bytes: masks over four vectors at once (a CRLF across two of them is no trouble). Blocks that
         ;; change only by WSP (runs shortened to one SP, HTAB written as SP, runs before a CRLF dropped) are written by
         ;; a swizzle; empty lines are copied when content follows them in the block (so they are not the body's end).
         (if (i32.and
@@ -144,35 +162,35 @@
                         (local.set $v3 (v128.bitselect (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32) (local.get $v3) (i8x16.eq (local.get $v3) (v128.const i8x16 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9 9))))))
                     (local.set $drop (i32.wrap_i64 (i64.and (local.get $drop64) (i64.const 0xffff))))
                     (local.set $half (i32.and (local.get $drop) (i32.const 255)))
-                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v0) (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v0) (v128.load64_zero (i32.add (local.get $table) (i32.shl (local.get $half) (i32.const 3))))))
                     (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
                     (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
                     (v128.store (local.get $o)
-                      (i8x16.swizzle (local.get $v0) (i8x16.add (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+                      (i8x16.swizzle (local.get $v0) (i8x16.add (v128.load64_zero (i32.add (local.get $table) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
                     (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
                     (local.set $drop (i32.wrap_i64 (i64.and (i64.shr_u (local.get $drop64) (i64.const 16)) (i64.const 0xffff))))
                     (local.set $half (i32.and (local.get $drop) (i32.const 255)))
-                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v1) (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v1) (v128.load64_zero (i32.add (local.get $table) (i32.shl (local.get $half) (i32.const 3))))))
                     (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
                     (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
                     (v128.store (local.get $o)
-                      (i8x16.swizzle (local.get $v1) (i8x16.add (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+                      (i8x16.swizzle (local.get $v1) (i8x16.add (v128.load64_zero (i32.add (local.get $table) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
                     (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
                     (local.set $drop (i32.wrap_i64 (i64.and (i64.shr_u (local.get $drop64) (i64.const 32)) (i64.const 0xffff))))
                     (local.set $half (i32.and (local.get $drop) (i32.const 255)))
-                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v2) (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v2) (v128.load64_zero (i32.add (local.get $table) (i32.shl (local.get $half) (i32.const 3))))))
                     (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
                     (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
                     (v128.store (local.get $o)
-                      (i8x16.swizzle (local.get $v2) (i8x16.add (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+                      (i8x16.swizzle (local.get $v2) (i8x16.add (v128.load64_zero (i32.add (local.get $table) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
                     (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
                     (local.set $drop (i32.wrap_i64 (i64.shr_u (local.get $drop64) (i64.const 48))))
                     (local.set $half (i32.and (local.get $drop) (i32.const 255)))
-                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v3) (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3))))))
+                    (v128.store (local.get $o) (i8x16.swizzle (local.get $v3) (v128.load64_zero (i32.add (local.get $table) (i32.shl (local.get $half) (i32.const 3))))))
                     (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))
                     (local.set $half (i32.shr_u (local.get $drop) (i32.const 8)))
                     (v128.store (local.get $o)
-                      (i8x16.swizzle (local.get $v3) (i8x16.add (v128.load64_zero (i32.add (i32.const 262144) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
+                      (i8x16.swizzle (local.get $v3) (i8x16.add (v128.load64_zero (i32.add (local.get $table) (i32.shl (local.get $half) (i32.const 3)))) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8))))
                     (local.set $o (i32.sub (i32.add (local.get $o) (i32.const 8)) (i32.popcnt (local.get $half))))))
                 (local.set $i (i32.add (local.get $i) (i32.const 64)))
                 ;; The line has content when a content byte follows its last LF (or, with no LF, when it had).
@@ -274,7 +292,7 @@
               (then
                 (if (i32.and (i32.eqz (local.get $content)) (i32.ne (global.get $blank) (i32.const 0)))
                   (then
-                    (br_if $exit (i32.gt_u (global.get $blank) (i32.const 16384)))
+                    (br_if $exit (i32.gt_u (global.get $blank) (global.get $MAX_BLANKS)))
                     (local.set $o (call $blanks (local.get $o)))))
                 (if (local.get $space)
                   (then
@@ -292,7 +310,7 @@
             ;; Other bytes are content: the pending empty lines first (the caller writes them), then one SP.
             (if (i32.and (i32.eqz (local.get $content)) (i32.ne (global.get $blank) (i32.const 0)))
               (then
-                (br_if $exit (i32.gt_u (global.get $blank) (i32.const 16384)))
+                (br_if $exit (i32.gt_u (global.get $blank) (global.get $MAX_BLANKS)))
                 (local.set $o (call $blanks (local.get $o)))))
             (if (local.get $space)
               (then
@@ -315,5 +333,5 @@
     (global.set $space (local.get $space))
     (global.set $content (local.get $content))
     (global.set $cr (local.get $cr))
-    (global.set $out (i32.sub (local.get $o) (i32.const 65536)))
+    (global.set $out (i32.sub (local.get $o) (global.get $OUTPUT_BASE)))
     (local.get $i)))

@@ -1,25 +1,25 @@
 /**
  * Relaxed body canonicalization (RFC 6376 §3.4.4) on a small WebAssembly SIMD module (relaxed-body.wat): sixteen
- * bytes at a time where the canonical form equals the input, which is most of a text body. The JavaScript
- * canonicalizer of body-hash.ts gives the same bytes and is used where WebAssembly SIMD is not available.
+ * bytes at a time where the canonical form equals the input, which is most of a text body. The plain byte loop of
+ * relaxed-body-loop.ts is its reference: it gives the same bytes, with the same line state and contract, and runs
+ * where WebAssembly SIMD is not available.
  */
+import type { RelaxedState } from './relaxed-body-loop.js';
 import { RELAXED_BODY_WASM } from './relaxed-body-wasm.js';
 
-/** Input bytes per call (the module's input area); its output area holds twice as many. */
-const INPUT_SIZE = 65536;
-const OUTPUT_OFFSET = 65536;
+/*
+ * The module's memory layout: the same numbers as the constant globals of relaxed-body.wat, which the module also
+ * exports under these names (a test checks that they match).
+ */
 
-/** The line state between pieces of a body (the module's globals while it runs). */
-export interface RelaxedState {
-  /** WSP seen since the last content byte (becomes one SP before the next content). */
-  space: number;
-  /** The current line has content. */
-  content: number;
-  /** A CR was the last byte (a line end if LF follows, else content). */
-  cr: number;
-  /** Empty lines not yet written (written before the next content; dropped at the end of the body). */
-  blank: number;
-}
+/** Input bytes per call: the module's input area is memory [0, INPUT_SIZE). */
+export const INPUT_SIZE = 65536;
+/** Where the module writes canonical bytes: at most twice the input plus {@link MAX_BLANKS} empty lines. */
+export const OUTPUT_BASE = 65536;
+/** The most pending empty lines the module writes itself; for more, `relax` stops and the caller writes them. */
+export const MAX_BLANKS = 16384;
+/** Where the module keeps its swizzle table: 8 lane indices for each of the 256 byte masks (2,048 bytes). */
+export const SWIZZLE_TABLE = 262144;
 
 interface WasmGlobal {
   value: number;
@@ -50,7 +50,7 @@ function kernel(): KernelExports | null {
       ? (new api.Instance(new api.Module(Buffer.from(RELAXED_BODY_WASM, 'base64'))).exports as KernelExports)
       : null;
   } catch {
-    // No WebAssembly SIMD here (an old engine, --jitless): body-hash.ts canonicalizes in JavaScript.
+    // No WebAssembly SIMD here (an old engine, --jitless): body-hash.ts runs the byte loop instead.
     loaded = null;
   }
   return loaded;
@@ -96,7 +96,7 @@ export function relaxChunk(
       k.out.value = 0;
       at = k.relax(at, length);
       const produced = k.out.value;
-      if (produced > 0) emit(memory.subarray(OUTPUT_OFFSET, OUTPUT_OFFSET + produced));
+      if (produced > 0) emit(memory.subarray(OUTPUT_BASE, OUTPUT_BASE + produced));
       if (at >= length) break;
       // Content after empty lines: they are not trailing, so they are written now.
       blanks(k.blank.value);

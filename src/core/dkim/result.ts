@@ -58,34 +58,3 @@ export interface DkimResult {
   aligned?: boolean;
   error?: { code: DkimErrorCode; message: string };
 }
-
-/** What {@link reviseDkimResult} changes. */
-export interface DkimResultChanges {
-  result?: DkimResultValue;
-  testing?: boolean;
-  error?: { code: DkimErrorCode; message: string };
-  aligned?: boolean;
-}
-
-/**
- * A copy of `base` with `changes` applied, fields in the order of {@link DkimResult}. Written out field by field:
- * on Node 20 `{ ...base, aligned }` costs about a microsecond per property the spread did not have.
- */
-export function reviseDkimResult(base: DkimResult, changes: DkimResultChanges): DkimResult {
-  const out: DkimResult = {
-    result: changes.result ?? base.result,
-    domain: base.domain,
-    selector: base.selector,
-    algorithm: base.algorithm,
-  };
-  if (base.identity !== undefined) out.identity = base.identity;
-  if (base.headerB !== undefined) out.headerB = base.headerB;
-  const testing = changes.testing ?? base.testing;
-  if (testing !== undefined) out.testing = testing;
-  const aligned = changes.aligned ?? base.aligned;
-  const error = changes.error ?? base.error;
-  // An added error goes after the fields above, an added alignment last (as the verifier and DMARC add them).
-  if (error !== undefined) out.error = error;
-  if (aligned !== undefined) out.aligned = aligned;
-  return out;
-}

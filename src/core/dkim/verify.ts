@@ -17,7 +17,8 @@ import { verifySignedData } from './crypto.js';
 import { defaultEngineCaches } from '../caches.js';
 import type { DkimKeyCache } from './key.js';
 import { keyFromAnswer, keyMismatch, keyName } from './key-lookup.js';
-import { reviseDkimResult, type DkimErrorCode, type DkimResult, type DkimResultValue } from './result.js';
+import { reviseResult } from '../revise-result.js';
+import type { DkimErrorCode, DkimResult, DkimResultValue } from './result.js';
 import { parseDkimSignature, readSignatureIds, type DkimSignature } from './signature.js';
 
 /** Options for verification. */
@@ -51,7 +52,7 @@ interface Pending {
 }
 
 function withError(base: DkimResult, result: DkimResultValue, code: DkimErrorCode, message: string): DkimResult {
-  return reviseDkimResult(base, { result, error: { code, message } });
+  return reviseResult(base, { result, error: { code, message } });
 }
 
 /**
@@ -164,12 +165,12 @@ function complete(
   const found = keyFromAnswer(answer, keyName(signature.selector, signature.domain), cache);
   if (!found.ok)
     return withError(
-      found.testing ? reviseDkimResult(base, { testing: true }) : base,
+      found.testing ? reviseResult(base, { testing: true }) : base,
       found.result,
       found.code,
       found.message,
     );
-  const result: DkimResult = found.key.testing ? reviseDkimResult(base, { testing: true }) : base;
+  const result: DkimResult = found.key.testing ? reviseResult(base, { testing: true }) : base;
   const mismatch = keyMismatch(found.key, found.name, signature);
   if (mismatch !== undefined) return withError(result, 'permerror', 'dkim.key-type', mismatch);
 

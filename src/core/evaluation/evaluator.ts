@@ -14,13 +14,7 @@ import { stripReversePath } from '../message/reverse-path.js';
 import { createArcVerifier, type ArcResult, type ArcVerifier } from '../arc/index.js';
 import { authResEntries, formatAuthenticationResults, type SpfAuthResInput } from '../authres/index.js';
 import { defaultLimits, type CheckContext } from '../context.js';
-import {
-  BodyHashSet,
-  createDkimVerifier,
-  reviseDkimResult,
-  type DkimResult,
-  type DkimVerifier,
-} from '../dkim/index.js';
+import { BodyHashSet, createDkimVerifier, type DkimResult, type DkimVerifier } from '../dkim/index.js';
 import { authorDomain, prefetchDmarcRecords, type DmarcResult } from '../dmarc/index.js';
 import { dmarcResult } from '../dmarc/evaluate.js';
 import { DnsClient, QueryTrace, createResolver, memoizeResolver, traceResolver } from '../dns/index.js';
@@ -34,6 +28,7 @@ import { lookup } from '../dns/lookup.js';
 import type { MaybeAsync } from '../maybe-async.js';
 import { MessageSplitter, fieldValue, getFields, type ParsedHeader } from '../message/index.js';
 import type { ParseError } from '../parse-result.js';
+import { reviseResult } from '../revise-result.js';
 import { defaultPolicy } from '../policy/index.js';
 import { spfCheck } from '../spf/check-host.js';
 import type { SpfResult } from '../spf/index.js';
@@ -238,7 +233,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
       // DMARC says which signatures align; new objects, the DKIM results stay as they were.
       const dkim = dkimResults.map((result, i) => {
         const aligned = dmarc.identifiers.dkim[i]?.aligned;
-        return aligned === undefined ? result : reviseDkimResult(result, { aligned });
+        return aligned === undefined ? result : reviseResult(result, { aligned });
       });
       const spfOut = withoutTrace(spfResult);
       let mx = stage?.senderMx;

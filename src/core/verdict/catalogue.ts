@@ -533,6 +533,12 @@ export const HEADER_REASON_TEXT: Readonly<Record<string, string>> = {
   'no-mail-records': 'it has no MX, A or AAAA record',
 };
 
+/** Plain words for the two ways a DKIM signature breaks in transit (RFC 6376 §6.1.3). */
+export const BROKEN_SIGNATURE_TEXT: Readonly<Record<string, string>> = {
+  'dkim.body-hash': 'the body was changed after signing',
+  'dkim.signature': 'a signed header field was changed after signing, or the key does not match',
+};
+
 /** A header field name as RFC 5322 writes it: `reply-to` → `Reply-To`, `message-id` → `Message-ID`. */
 export function displayFieldName(name: string): string {
   return name
