@@ -246,8 +246,10 @@ export type {
   AuditedSelectors,
   SuggestedRecord,
 } from './audit/index.js';
-export { parseIpAddress, formatIpAddress, inNetwork, parseNetwork, inAnyNetwork } from './spf/ip-address.js';
-export type { IpAddress, IpNetwork } from './spf/ip-address.js';
+export { parseIpAddress, formatIpAddress, canonicalIpText, unmapIPv4 } from './ip/address.js';
+export type { IpAddress } from './ip/address.js';
+export { inNetwork, parseNetwork, inAnyNetwork } from './ip/network.js';
+export type { IpNetwork } from './ip/network.js';
 export { createEvaluationPool } from './evaluation/workers.js';
 export type {
   EvaluationPool,

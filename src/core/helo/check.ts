@@ -6,14 +6,11 @@
  * name relates to the sender (same organizational domain, one of its MX hosts) is judged once the sender is known.
  */
 import type { CheckContext } from '../context.js';
-import { canonicalIPv6 } from '../dns/ip-address.js';
+import { canonicalIpText } from '../ip/address.js';
 import { lookup } from '../dns/lookup.js';
 import { isTemporaryDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
 import { classifyHelo } from './name.js';
-
-// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
-const V4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
 export type HeloFinding =
   | 'helo.missing'
@@ -41,10 +38,9 @@ export interface HeloResult {
   dnsError?: DnsFailureKind;
 }
 
-function normalizeIp(ip: string): string {
-  const mapped = V4_MAPPED.exec(ip);
-  if (mapped) return mapped[1]!;
-  return canonicalIPv6(ip) ?? ip;
+/** An address in the form addresses are compared in (IPv4-mapped IPv6 as IPv4), or the text as given. */
+function comparable(ip: string): string {
+  return canonicalIpText(ip) ?? ip;
 }
 
 /** Checks a HELO/EHLO argument against DNS and the client address. Never throws. */
@@ -58,7 +54,7 @@ export async function checkHelo(
 /** {@link checkHelo}, synchronous when every answer it needs is known (`Resolver.known`). */
 export function heloResult(ctx: CheckContext, input: { helo: string | undefined; ip: string }): MaybeAsync<HeloResult> {
   const name = (input.helo ?? '').trim();
-  const client = normalizeIp(input.ip);
+  const client = comparable(input.ip);
   const syntax = classifyHelo(name);
   const fail = (finding: HeloFinding): HeloResult => ({
     result: 'fail',
@@ -71,7 +67,7 @@ export function heloResult(ctx: CheckContext, input: { helo: string | undefined;
     case 'missing':
       return fail('helo.missing');
     case 'bare-ip':
-      return { ...fail('helo.bare-ip'), matchesClient: normalizeIp(syntax.address) === client };
+      return { ...fail('helo.bare-ip'), matchesClient: comparable(syntax.address) === client };
     case 'localhost':
       return fail('helo.localhost');
     case 'special-use':
@@ -80,7 +76,7 @@ export function heloResult(ctx: CheckContext, input: { helo: string | undefined;
       return fail('helo.not-fqdn');
     case 'address-literal': {
       if (!syntax.valid) return fail('helo.not-fqdn');
-      const matches = normalizeIp(syntax.address) === client;
+      const matches = comparable(syntax.address) === client;
       // RFC 5321 §4.1.4 allows a literal; it must be the address the client connects from.
       return matches
         ? { result: 'pass', name, findings: [], addresses: [], matchesClient: true }
@@ -108,7 +104,7 @@ function fromAddresses(
   aaaa: DnsAnswer<string>,
 ): MaybeAsync<HeloResult> {
   const addresses: string[] = a.ok ? [...a.records] : [];
-  if (aaaa.ok) for (const address of aaaa.records) addresses.push(normalizeIp(address));
+  if (aaaa.ok) for (const address of aaaa.records) addresses.push(comparable(address));
   // Half an answer is no answer: a lookup that failed for now could change the result, so the check says so
   // (a DNS failure never yields a trusted verdict).
   const halfAnswered =
@@ -117,7 +113,7 @@ function fromAddresses(
     return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: halfAnswered.kind };
   }
   if (addresses.length > 0) {
-    const matchesClient = addresses.some((address) => normalizeIp(address) === client);
+    const matchesClient = addresses.some((address) => comparable(address) === client);
     return { result: 'pass', name, findings: matchesClient ? [] : ['helo.ip-mismatch'], addresses, matchesClient };
   }
   // No address and no temporary failure: both answers are failures (NXDOMAIN or NODATA), or empty.

@@ -8,13 +8,10 @@
  *    no PTR record (NXDOMAIN or NODATA); `temperror` when a lookup failed temporarily and nothing confirmed.
  */
 import type { CheckContext } from '../context.js';
-import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
+import { canonicalIPv6, formatIPv4, parseIpAddress } from '../ip/address.js';
 import { lookup } from '../dns/lookup.js';
 import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
-
-// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
-const V4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
 /** PTR names checked at most, as RFC 7208 §4.6.4 bounds the same work for SPF `ptr`. */
 export const MAX_PTR_NAMES = 10;
@@ -47,13 +44,11 @@ export async function checkIprev(ctx: CheckContext, ip: string): Promise<IprevRe
 
 /** {@link checkIprev}, synchronous when every answer it needs is known (`Resolver.known`). */
 export function iprevResult(ctx: CheckContext, ip: string): MaybeAsync<IprevResult> {
-  const v4 = parseIPv4(ip) !== undefined;
-  const mapped = v4 ? null : V4_MAPPED.exec(ip);
-  const address = mapped ? mapped[1]! : ip;
-  const isV4 = v4 || mapped !== null;
-  if (!isV4 && canonicalIPv6(address) === undefined) {
-    return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'] };
-  }
+  const parsed = parseIpAddress(ip);
+  if (parsed === undefined) return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'] };
+  // An IPv4-mapped IPv6 address is the IPv4 host (RFC 8601 §3): its PTR and A records are checked.
+  const isV4 = parsed.family === 4;
+  const address = isV4 ? formatIPv4(parsed.value) : ip;
   return then(lookup(ctx.resolver, 'ptr', address), (ptr) => {
     if (!ptr.ok) {
       if (isVoidDnsFailure(ptr.kind)) {

@@ -11,7 +11,7 @@
  * - or hold a dynamic-pool keyword as a whole token (dyn, dhcp, dsl, cable, pool, ppp, client, broadband, …).
  * A name with a `static` or `business` token is exempt: the ISP says the address is not a dynamic pool.
  */
-import { parseIPv4, parseIPv6 } from '../dns/ip-address.js';
+import { ipv4Octets, parseIPv4, parseIPv6 } from '../ip/address.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
 const TRAILING_DOT = /\.$/;
@@ -130,8 +130,9 @@ function embeddedAddressForm(hostPart: string, ip: string): string | undefined {
       from = at + 1;
     }
   };
-  const quad = parseIPv4(ip);
-  if (quad) {
+  const v4 = parseIPv4(ip);
+  if (v4 !== undefined) {
+    const quad = ipv4Octets(v4);
     const reversed = [...quad].reverse();
     const padded = (octets: number[]) => octets.map((o) => String(o).padStart(3, '0'));
     const candidates: [string, string][] = [

@@ -7,7 +7,8 @@ import { defaultEngineCaches } from '../caches.js';
 import type { CheckContext } from '../context.js';
 import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import type { MaybeAsync } from '../maybe-async.js';
-import { formatIpAddress, inNetwork, parseAnswerAddress, parseIpAddress, type IpAddress } from './ip-address.js';
+import { formatIpAddress, parseAnswerAddress, parseIpAddress, type IpAddress } from '../ip/address.js';
+import { inNetwork } from '../ip/network.js';
 import {
   expandMacroString,
   nameProblem,
