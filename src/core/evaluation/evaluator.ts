@@ -154,16 +154,22 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
 
   // Connection stage: only the envelope is needed.
   // Each check is its result at once when every answer it needs is known (a warm cache), else a promise.
-  const iprev = iprevResult(ctx, envelope.ip);
-  const helo = heloResult(ctx, { helo: envelope.helo, ip: envelope.ip });
-  const spf = spfCheck(ctx, {
-    ip: envelope.ip,
-    mailFrom: mailFrom ?? '',
-    ...(envelope.helo !== undefined ? { helo: envelope.helo } : {}),
-    ...(options.receiver !== undefined ? { receiver: options.receiver } : {}),
-    // The evaluation reports no SPF step trace (its DNS queries are in `dns.queries`).
-    trace: false,
-  });
+  // The client address is parsed once, by checkEnvelope(); every check gets it parsed.
+  const clientIp = checked.value.ip;
+  const iprev = iprevResult(ctx, envelope.ip, clientIp);
+  const helo = heloResult(ctx, { helo: envelope.helo, ip: envelope.ip }, clientIp);
+  const spf = spfCheck(
+    ctx,
+    {
+      ip: envelope.ip,
+      mailFrom: mailFrom ?? '',
+      ...(envelope.helo !== undefined ? { helo: envelope.helo } : {}),
+      ...(options.receiver !== undefined ? { receiver: options.receiver } : {}),
+      // The evaluation reports no SPF step trace (its DNS queries are in `dns.queries`).
+      trace: false,
+    },
+    clientIp,
+  );
 
   let stage: HeaderStage | undefined;
   let headerError: ParseError | undefined;

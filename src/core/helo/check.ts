@@ -6,7 +6,7 @@
  * name relates to the sender (same organizational domain, one of its MX hosts) is judged once the sender is known.
  */
 import type { CheckContext } from '../context.js';
-import { canonicalIpText } from '../ip/address.js';
+import { canonicalIpText, formatIpAddress, type IpAddress } from '../ip/address.js';
 import { lookup } from '../dns/lookup.js';
 import { isTemporaryDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
@@ -51,10 +51,17 @@ export async function checkHelo(
   return heloResult(ctx, input);
 }
 
-/** {@link checkHelo}, synchronous when every answer it needs is known (`Resolver.known`). */
-export function heloResult(ctx: CheckContext, input: { helo: string | undefined; ip: string }): MaybeAsync<HeloResult> {
+/**
+ * {@link checkHelo}, synchronous when every answer it needs is known (`Resolver.known`). `client` is `input.ip`
+ * already parsed (an evaluation parses the client address once).
+ */
+export function heloResult(
+  ctx: CheckContext,
+  input: { helo: string | undefined; ip: string },
+  client?: IpAddress,
+): MaybeAsync<HeloResult> {
   const name = (input.helo ?? '').trim();
-  const client = comparable(input.ip);
+  const clientText = client === undefined ? comparable(input.ip) : formatIpAddress(client);
   const syntax = classifyHelo(name);
   const fail = (finding: HeloFinding): HeloResult => ({
     result: 'fail',
@@ -67,7 +74,7 @@ export function heloResult(ctx: CheckContext, input: { helo: string | undefined;
     case 'missing':
       return fail('helo.missing');
     case 'bare-ip':
-      return { ...fail('helo.bare-ip'), matchesClient: comparable(syntax.address) === client };
+      return { ...fail('helo.bare-ip'), matchesClient: comparable(syntax.address) === clientText };
     case 'localhost':
       return fail('helo.localhost');
     case 'special-use':
@@ -76,7 +83,7 @@ export function heloResult(ctx: CheckContext, input: { helo: string | undefined;
       return fail('helo.not-fqdn');
     case 'address-literal': {
       if (!syntax.valid) return fail('helo.not-fqdn');
-      const matches = comparable(syntax.address) === client;
+      const matches = comparable(syntax.address) === clientText;
       // RFC 5321 §4.1.4 allows a literal; it must be the address the client connects from.
       return matches
         ? { result: 'pass', name, findings: [], addresses: [], matchesClient: true }
@@ -91,7 +98,7 @@ export function heloResult(ctx: CheckContext, input: { helo: string | undefined;
   }
   const host = syntax.name;
   const answers = all([lookup(ctx.resolver, 'a', host), lookup(ctx.resolver, 'aaaa', host)]);
-  return then(answers, ([a, aaaa]) => fromAddresses(ctx, name, host, client, a!, aaaa!));
+  return then(answers, ([a, aaaa]) => fromAddresses(ctx, name, host, clientText, a!, aaaa!));
 }
 
 /** The result from the name's A and AAAA answers (and its MX, when it has no address). */

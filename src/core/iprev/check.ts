@@ -8,7 +8,7 @@
  *    no PTR record (NXDOMAIN or NODATA); `temperror` when a lookup failed temporarily and nothing confirmed.
  */
 import type { CheckContext } from '../context.js';
-import { canonicalIPv6, formatIPv4, parseIpAddress } from '../ip/address.js';
+import { canonicalIPv6, formatIPv4, parseIpAddress, type IpAddress } from '../ip/address.js';
 import { lookup } from '../dns/lookup.js';
 import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import { all, then, type MaybeAsync } from '../maybe-async.js';
@@ -42,9 +42,15 @@ export async function checkIprev(ctx: CheckContext, ip: string): Promise<IprevRe
   return iprevResult(ctx, ip);
 }
 
-/** {@link checkIprev}, synchronous when every answer it needs is known (`Resolver.known`). */
-export function iprevResult(ctx: CheckContext, ip: string): MaybeAsync<IprevResult> {
-  const parsed = parseIpAddress(ip);
+/**
+ * {@link checkIprev}, synchronous when every answer it needs is known (`Resolver.known`). `parsed` is `ip` already
+ * parsed (an evaluation parses the client address once).
+ */
+export function iprevResult(
+  ctx: CheckContext,
+  ip: string,
+  parsed: IpAddress | undefined = parseIpAddress(ip),
+): MaybeAsync<IprevResult> {
   if (parsed === undefined) return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'] };
   // An IPv4-mapped IPv6 address is the IPv4 host (RFC 8601 §3): its PTR and A records are checked.
   const isV4 = parsed.family === 4;

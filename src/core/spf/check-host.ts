@@ -643,13 +643,14 @@ export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promi
 
 /**
  * {@link checkHost}, synchronous when the short path decides (every answer known, only `ip4`, `ip6`, `all` and
- * literal includes met, no trace kept, no explanation to fetch); otherwise a promise.
+ * literal includes met, no trace kept, no explanation to fetch); otherwise a promise. `parsedIp` is `input.ip`
+ * already parsed (an evaluation parses the client address once).
  */
-function checkHostResult(ctx: CheckContext, input: CheckHostInput): MaybeAsync<SpfResult> {
+function checkHostResult(ctx: CheckContext, input: CheckHostInput, parsedIp?: IpAddress): MaybeAsync<SpfResult> {
   const identity = input.identity ?? 'mailfrom';
   const domain = stripDot(input.domain).toLowerCase();
   const base = { domain, identity, lookups: 0, voidLookups: 0 } as const;
-  const ip = parseIpAddress(input.ip);
+  const ip = parsedIp ?? parseIpAddress(input.ip);
   if (!ip)
     return {
       ...base,
@@ -792,8 +793,11 @@ export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promis
   return spfCheck(ctx, envelope);
 }
 
-/** {@link checkSpf}, synchronous when check_host() can decide without waiting (see `checkHostResult`). */
-export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope): MaybeAsync<SpfResult> {
+/**
+ * {@link checkSpf}, synchronous when check_host() can decide without waiting (see `checkHostResult`). `ip` is
+ * `envelope.ip` already parsed (an evaluation parses the client address once).
+ */
+export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope, ip?: IpAddress): MaybeAsync<SpfResult> {
   const mailFrom = stripReversePath(envelope.mailFrom);
   const helo = envelope.helo ?? '';
   // Each input is written out whole: `{ ...common, domain }` is slow on Node 20 (docs/performance.md).
@@ -817,12 +821,12 @@ export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope): MaybeAsync<S
         error: { code: 'spf.none', message: 'null sender and no HELO name: nothing to check (RFC 7208 §2.4)' },
         trace: [],
       };
-    return checkHostResult(ctx, input(helo, `postmaster@${helo}`, 'helo'));
+    return checkHostResult(ctx, input(helo, `postmaster@${helo}`, 'helo'), ip);
   }
   const at = mailFrom.lastIndexOf('@');
   const domain = at < 0 ? mailFrom : mailFrom.slice(at + 1);
   const sender = at < 0 ? `postmaster@${mailFrom}` : at === 0 ? `postmaster${mailFrom}` : mailFrom;
-  return checkHostResult(ctx, input(domain, sender, 'mailfrom'));
+  return checkHostResult(ctx, input(domain, sender, 'mailfrom'), ip);
 }
 
 /** Checks the HELO identity on its own (RFC 7208 §2.3), with `postmaster@HELO` as sender. */
