@@ -57,11 +57,6 @@ function literalAddress(text: string): string | undefined {
   return canonicalIpText(text.replace(IPV6_PREFIX, ''));
 }
 
-/** Lower-case, no trailing dot: the form `--received-by` names are compared in. */
-export function hostKey(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
-
 /** The `from` clause cut into its first word and its comments, and the `by` name after it. */
 interface FromClause {
   name: string;

@@ -3,10 +3,10 @@
  * literal, or something a receiver cannot trust. Pure.
  */
 import { canonicalIPv6, parseIPv4 } from '../ip/address.js';
+import { lowerCaseName } from '../dns/names.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
 const IPV6_PREFIX = /^ipv6:/i;
-const TRAILING_DOT = /\.$/;
 const DIGITS = /^[0-9]+$/;
 
 /**
@@ -76,7 +76,7 @@ function classify(raw: string): HeloSyntax {
   if (parseIPv4(text) !== undefined) return { kind: 'bare-ip', address: text };
   const v6 = canonicalIPv6(text.replace(IPV6_PREFIX, ''));
   if (v6) return { kind: 'bare-ip', address: v6 };
-  const name = text.toLowerCase().replace(TRAILING_DOT, '');
+  const name = lowerCaseName(text);
   if (name === 'localhost' || name.endsWith('.localhost') || name === 'localhost.localdomain')
     return { kind: 'localhost' };
   const labels = name.split('.');

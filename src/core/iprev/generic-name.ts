@@ -12,9 +12,9 @@
  * A name with a `static` or `business` token is exempt: the ISP says the address is not a dynamic pool.
  */
 import { ipv4Octets, parseIPv4, parseIPv6 } from '../ip/address.js';
+import { lowerCaseName } from '../dns/names.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
-const TRAILING_DOT = /\.$/;
 const TOKEN_BREAK = /[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])/;
 const DOTS_AND_UNDERSCORES = /[._]/g;
 
@@ -97,7 +97,7 @@ const MAX_MEMO_ENTRIES = 4096;
 const MAX_MEMO_KEY_LENGTH = 600;
 
 function judge(ptrName: string, ip: string, orgDomain: string | undefined): GenericNameReason | undefined {
-  const name = ptrName.toLowerCase().replace(TRAILING_DOT, '');
+  const name = lowerCaseName(ptrName);
   let hostPart = name;
   if (orgDomain && name.endsWith(`.${orgDomain}`)) hostPart = name.slice(0, -orgDomain.length - 1);
   else if (orgDomain === name) hostPart = '';

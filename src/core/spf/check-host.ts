@@ -32,6 +32,7 @@ import type {
   SpfResultCode,
   SpfTraceEntry,
 } from './types.js';
+import { lowerCaseName } from '../dns/names.js';
 
 /** What check_host() is asked (RFC 7208 §4.1). */
 export interface CheckHostInput {
@@ -204,7 +205,7 @@ class Evaluation {
   async validatedDomainNames(depth: number): Promise<{ names: string[]; ptr: DnsAnswer<string> }> {
     const ptr = await this.ptr(depth);
     if (!ptr.ok) return { names: [], ptr };
-    const candidates = ptr.records.slice(0, MAX_PTR_NAMES).map((n) => stripDot(n).toLowerCase());
+    const candidates = ptr.records.slice(0, MAX_PTR_NAMES).map((n) => lowerCaseName(n));
     const checks = await Promise.all(
       candidates.map(async (name) => {
         if (nameProblem(name)) return false;
@@ -648,7 +649,7 @@ export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promi
  */
 function checkHostResult(ctx: CheckContext, input: CheckHostInput, parsedIp?: IpAddress): MaybeAsync<SpfResult> {
   const identity = input.identity ?? 'mailfrom';
-  const domain = stripDot(input.domain).toLowerCase();
+  const domain = lowerCaseName(input.domain);
   const base = { domain, identity, lookups: 0, voidLookups: 0 } as const;
   const ip = parsedIp ?? parseIpAddress(input.ip);
   if (!ip)
