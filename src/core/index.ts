@@ -110,7 +110,7 @@ export type {
 } from './arc/index.js';
 export {
   checkSpf,
-  checkHelo as checkSpfHelo,
+  checkSpfHelo,
   checkHost,
   parseSpfRecord,
   isSpfRecord,
@@ -163,6 +163,8 @@ export type {
   DkimSignature,
   DkimKey,
   DkimSignOptions,
+  SignError,
+  SignResult,
   DkimSigningAlgorithm,
   DkimKeyPair,
   DkimVerifier,

@@ -13,7 +13,7 @@ export type { DkimKeyPair, DkimKeygenOptions } from './keygen.js';
 export type { DkimErrorCode, DkimResult, DkimResultChanges, DkimResultValue } from './result.js';
 export { reviseDkimResult } from './result.js';
 export { defaultOverSignedHeaders, defaultSignedHeaders, prependHeader, signDkim } from './sign.js';
-export type { DkimSignOptions, DkimSigningAlgorithm } from './sign.js';
+export type { DkimSignOptions, DkimSigningAlgorithm, SignError, SignResult } from './sign.js';
 export { readPrivateKey } from './private-key.js';
 export type { PrivateKeyResult } from './private-key.js';
 export { decodeBase64, normalizeDomain, parseDkimSignature, readSignatureIds } from './signature.js';

@@ -35,7 +35,7 @@ import type { MaybeAsync } from '../maybe-async.js';
 import { MessageSplitter, fieldValue, getFields, type ParsedHeader } from '../message/index.js';
 import type { ParseError } from '../parse-result.js';
 import { defaultPolicy } from '../policy/index.js';
-import { spfCheck } from '../spf/check-host.js';
+import { spfResult } from '../spf/check-host.js';
 import type { SpfResult } from '../spf/index.js';
 import { decideVerdict, type VerdictInput } from '../verdict/index.js';
 import type { Envelope, EvaluateOptions, Evaluation, EvaluationSpf } from './types.js';
@@ -158,7 +158,7 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
   const clientIp = checked.value.ip;
   const iprev = iprevResult(ctx, envelope.ip, clientIp);
   const helo = heloResult(ctx, { helo: envelope.helo, ip: envelope.ip }, clientIp);
-  const spf = spfCheck(
+  const spf = spfResult(
     ctx,
     {
       ip: envelope.ip,
@@ -221,8 +221,8 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         iprev,
         helo,
         spf,
-        stage ? stage.dkim.finishNow() : [],
-        stage ? stage.arc.finishNow() : { result: 'none', instances: 0, sets: [] },
+        stage ? stage.dkim.finishResult() : [],
+        stage ? stage.arc.finishResult() : { result: 'none', instances: 0, sets: [] },
         stage ? stage.headers : unparsedHeaders(unparsed),
       ];
       // Waited for only when some check is waiting on DNS.

@@ -9,7 +9,7 @@ import type { CheckContext } from '../context.js';
 import { canonicalIpText, formatIpAddress, type IpAddress } from '../ip/address.js';
 import { lookup } from '../dns/lookup.js';
 import { isTemporaryDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
-import { all, then, type MaybeAsync } from '../maybe-async.js';
+import { all, andThen, type MaybeAsync } from '../maybe-async.js';
 import { classifyHelo } from './name.js';
 
 export type HeloFinding =
@@ -98,7 +98,7 @@ export function heloResult(
   }
   const host = syntax.name;
   const answers = all([lookup(ctx.resolver, 'a', host), lookup(ctx.resolver, 'aaaa', host)]);
-  return then(answers, ([a, aaaa]) => fromAddresses(ctx, name, host, clientText, a!, aaaa!));
+  return andThen(answers, ([a, aaaa]) => fromAddresses(ctx, name, host, clientText, a!, aaaa!));
 }
 
 /** The result from the name's A and AAAA answers (and its MX, when it has no address). */
@@ -139,7 +139,7 @@ function fromAddresses(
   }
   // The name exists but has no address: a mail host name may still be an MX target elsewhere; RFC 5321 §2.3.5
   // asks only that it resolve. An MX at the name is the last thing that counts as resolving.
-  return then(lookup(ctx.resolver, 'mx', host), (mx): HeloResult => {
+  return andThen(lookup(ctx.resolver, 'mx', host), (mx): HeloResult => {
     if (mx.ok) return { result: 'pass', name, findings: ['helo.ip-mismatch'], addresses, matchesClient: false };
     if (isTemporaryDnsFailure(mx.kind))
       return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: mx.kind };

@@ -11,7 +11,7 @@ import type { CheckContext } from '../context.js';
 import { canonicalIPv6, formatIPv4, parseIpAddress, type IpAddress } from '../ip/address.js';
 import { lookup } from '../dns/lookup.js';
 import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
-import { all, then, type MaybeAsync } from '../maybe-async.js';
+import { all, andThen, type MaybeAsync } from '../maybe-async.js';
 
 /** PTR names checked at most, as RFC 7208 §4.6.4 bounds the same work for SPF `ptr`. */
 export const MAX_PTR_NAMES = 10;
@@ -55,7 +55,7 @@ export function iprevResult(
   // An IPv4-mapped IPv6 address is the IPv4 host (RFC 8601 §3): its PTR and A records are checked.
   const isV4 = parsed.family === 4;
   const address = isV4 ? formatIPv4(parsed.value) : ip;
-  return then(lookup(ctx.resolver, 'ptr', address), (ptr) => {
+  return andThen(lookup(ctx.resolver, 'ptr', address), (ptr) => {
     if (!ptr.ok) {
       if (isVoidDnsFailure(ptr.kind)) {
         return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'], dnsError: ptr.kind };
@@ -69,7 +69,7 @@ export function iprevResult(
     const checked = ptrNames.length > MAX_PTR_NAMES ? ptrNames.slice(0, MAX_PTR_NAMES) : ptrNames;
     const forward: MaybeAsync<DnsAnswer<string>>[] = [];
     for (const name of checked) forward.push(lookup(ctx.resolver, isV4 ? 'a' : 'aaaa', name));
-    return then(all(forward), (answers) => confirm(ip, address, isV4, ptrNames, checked, answers));
+    return andThen(all(forward), (answers) => confirm(ip, address, isV4, ptrNames, checked, answers));
   });
 }
 

@@ -115,8 +115,10 @@ export function initialDomainProblem(domain: string): string | undefined {
   return undefined;
 }
 
-/** One evaluation's state: counters shared by every include and redirect (RFC 7208 §4.6.4 "per SPF check"). */
-class Evaluation {
+/**
+ * One check_host() run's state: counters shared by every include and redirect (RFC 7208 §4.6.4 "per SPF check").
+ */
+class CheckHostRun {
   lookups = 0;
   voidLookups = 0;
   readonly trace: SpfTraceEntry[] = [];
@@ -659,7 +661,7 @@ function checkHostResult(ctx: CheckContext, input: CheckHostInput, parsedIp?: Ip
       error: { code: 'spf.permerror', message: `'${input.ip}' is not an IP address` },
       trace: [],
     };
-  const state = new Evaluation(
+  const state = new CheckHostRun(
     ctx,
     ip,
     formatIpAddress(ip),
@@ -680,10 +682,10 @@ function checkHostResult(ctx: CheckContext, input: CheckHostInput, parsedIp?: Ip
   try {
     known = state.evaluateKnown(domain);
   } catch (cause) {
-    return spfResult(state, domain, identity, resolverError(cause), undefined);
+    return resultOfOutcome(state, domain, identity, resolverError(cause), undefined);
   }
   if (known !== undefined && !(known.result === 'fail' && known.explanation))
-    return spfResult(state, domain, identity, known, undefined);
+    return resultOfOutcome(state, domain, identity, known, undefined);
   return evaluateFully(state, domain, identity, known);
 }
 
@@ -700,7 +702,7 @@ function resolverError(cause: unknown): DomainOutcome {
 
 /** check_host() the usual way (when the short path could not decide), then the explanation of a `fail`. */
 async function evaluateFully(
-  state: Evaluation,
+  state: CheckHostRun,
   domain: string,
   identity: SpfIdentity,
   known: DomainOutcome | undefined,
@@ -725,12 +727,12 @@ async function evaluateFully(
       explanation = undefined;
     }
   }
-  return spfResult(state, domain, identity, outcome, explanation);
+  return resultOfOutcome(state, domain, identity, outcome, explanation);
 }
 
 /** The result of check_host() from the outcome of the top-level domain. */
-function spfResult(
-  state: Evaluation,
+function resultOfOutcome(
+  state: CheckHostRun,
   domain: string,
   identity: SpfIdentity,
   outcome: DomainOutcome,
@@ -791,14 +793,14 @@ export interface SpfEnvelope {
  * reverse-path is null (§2.4). A MAIL FROM without a local-part uses `postmaster` (§4.3).
  */
 export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promise<SpfResult> {
-  return spfCheck(ctx, envelope);
+  return spfResult(ctx, envelope);
 }
 
 /**
  * {@link checkSpf}, synchronous when check_host() can decide without waiting (see `checkHostResult`). `ip` is
  * `envelope.ip` already parsed (an evaluation parses the client address once).
  */
-export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope, ip?: IpAddress): MaybeAsync<SpfResult> {
+export function spfResult(ctx: CheckContext, envelope: SpfEnvelope, ip?: IpAddress): MaybeAsync<SpfResult> {
   const mailFrom = stripReversePath(envelope.mailFrom);
   const helo = envelope.helo ?? '';
   // Each input is written out whole: `{ ...common, domain }` is slow on Node 20 (docs/performance.md).
@@ -831,7 +833,7 @@ export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope, ip?: IpAddres
 }
 
 /** Checks the HELO identity on its own (RFC 7208 §2.3), with `postmaster@HELO` as sender. */
-export async function checkHelo(
+export async function checkSpfHelo(
   ctx: CheckContext,
   envelope: { ip: string; helo: string; receiver?: string },
 ): Promise<SpfResult> {
