@@ -18,10 +18,14 @@ const HT = 0x09;
 const CRLF = new Uint8Array([CR, LF]);
 const SPACE = new Uint8Array([SP]);
 const CR_ONLY = new Uint8Array([CR]);
-/** 1,024 empty lines, written in one piece where many are pending. */
-const CRLF_RUN = new Uint8Array(2048).map((_, i) => (i % 2 === 0 ? CR : LF));
+/** Empty lines written in one piece where many are pending. */
+const CRLF_RUN_LINES = 1024;
+const CRLF_RUN = new Uint8Array(2 * CRLF_RUN_LINES).map((_, i) => (i % 2 === 0 ? CR : LF));
 const EMPTY = new Uint8Array(0);
+/** Bytes gathered before one hash update: many small pieces cost one call into the hash, not one each. */
 const STAGE_SIZE = 4096;
+/** Pieces shorter than this are staged; longer ones go to the hash as they are (no copy). */
+const STAGED_PIECE_MAX = 256;
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export type BodyHashAlgorithm = 'sha256' | 'sha1';
@@ -134,8 +138,8 @@ export class BodyHasher {
   private readonly relaxed: RelaxedState | undefined;
   private readonly emitBytes = (bytes: Uint8Array) => this.emit(bytes);
   private readonly emitBlanks = (count: number) => {
-    for (let left = count; left > 0; left -= CRLF_RUN.length / 2)
-      this.emit(CRLF_RUN.subarray(0, 2 * Math.min(left, CRLF_RUN.length / 2)));
+    for (let left = count; left > 0; left -= CRLF_RUN_LINES)
+      this.emit(CRLF_RUN.subarray(0, 2 * Math.min(left, CRLF_RUN_LINES)));
   };
 
   /**
@@ -419,7 +423,7 @@ export class BodyHasher {
       if (room <= 0) return;
       if (piece.length > room) piece = piece.subarray(0, room);
     } else this.total += bytes.length;
-    if (piece.length < 256) {
+    if (piece.length < STAGED_PIECE_MAX) {
       if (this.staged + piece.length > STAGE_SIZE) this.flushStage();
       this.stage ??= new Uint8Array(STAGE_SIZE);
       this.stage.set(piece, this.staged);

@@ -5,9 +5,13 @@
  */
 import { RELAXED_BODY_WASM } from './relaxed-body-wasm.js';
 
-/** Input bytes per call (the module's input area); its output area holds twice as many. */
-const INPUT_SIZE = 65536;
-const OUTPUT_OFFSET = 65536;
+/**
+ * The module's memory layout (relaxed-body.wat): input bytes per call at [0, INPUT_SIZE), the canonical output
+ * from OUTPUT_OFFSET on (room for twice the input and the pending empty lines; the module's swizzle table lies
+ * above it).
+ */
+const INPUT_SIZE = 64 * 1024;
+const OUTPUT_OFFSET = INPUT_SIZE;
 
 /** The line state between pieces of a body (the module's globals while it runs). */
 export interface RelaxedState {

@@ -127,18 +127,49 @@ function describeRecorded(forwarding: ForwardingResult): string {
  * level info. `policy.levels` overrides any finding's level.
  */
 export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
-  const found = new Map<string, ReasonDetail>();
-  const add = (id: string, detail: ReasonDetail = {}) => {
-    if (!found.has(id)) found.set(id, detail);
-  };
-  const temporary: string[] = [];
-  const { ip } = input.envelope;
-  const mailDomain = mailFromDomain(input.envelope.mailFrom);
+  const found = new Findings();
+  const auth = authenticationOf(input, policy);
+  // In this order: the first detail of a finding is kept, and the DNS troubles are listed as met.
+  senderFindings(found, auth);
+  spfFindings(found, input, auth);
+  dkimFindings(found, input, auth);
+  dmarcFindings(found, input, auth);
+  serverFindings(found, input, policy, auth);
+  headerFindings(found, input);
+  forwardingFindings(found, input, auth);
+  if (found.temporary.length > 0) found.add('dns.temperror', { names: found.temporary });
+  return verdictOf(found, input, policy, auth);
+}
 
-  // Authentication (RFC 7208, RFC 6376, RFC 7489), on the local results or a trusted forwarder's record.
+/** The findings of one message so far, and the DNS lookups that failed for now. */
+class Findings {
+  readonly details = new Map<string, ReasonDetail>();
+  /** What a temporary DNS failure kept from being known, for `dns.temperror`. */
+  readonly temporary: string[] = [];
+
+  /** Records a finding; a finding already recorded keeps its first detail. */
+  add(id: string, detail: ReasonDetail = {}): void {
+    if (!this.details.has(id)) this.details.set(id, detail);
+  }
+}
+
+/** What the authentication checks say of the sender, on the local results or a trusted forwarder's record. */
+interface Authentication {
+  forwarding: ForwardingResult;
+  view: ForwardingResult['authentication'];
+  fromDomain: string | undefined;
+  mailDomain: string | undefined;
+  alignedDkimPass: boolean;
+  /** SPF checked the MAIL FROM, or the HELO name of a null sender. */
+  spfForSender: boolean;
+  authenticated: boolean;
+}
+
+/** Authentication (RFC 7208, RFC 6376, RFC 7489), on the local results or a trusted forwarder's record. */
+function authenticationOf(input: VerdictInput, policy: Policy): Authentication {
+  const mailDomain = mailFromDomain(input.envelope.mailFrom);
   const forwarding = detectForwarding(input, policy);
   const view = forwarding.authentication;
-  const fromDomain = view.fromDomain;
   const alignedDkimPass = hasAlignedDkimPass(view);
   const dmarc = view.dmarc.result;
   const spf = view.spf;
@@ -147,51 +178,74 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
   const spfForSender = spf !== undefined && (spf.identity === 'mailfrom' || mailDomain === undefined);
   const authenticated =
     dmarc === 'pass' || (dmarc !== 'fail' && ((spfForSender && hasAlignedSpfPass(view)) || alignedDkimPass));
+  return {
+    forwarding,
+    view,
+    fromDomain: view.fromDomain,
+    mailDomain,
+    alignedDkimPass,
+    spfForSender,
+    authenticated,
+  };
+}
 
-  if (dmarc === 'fail') add('sender.spoofed', { result: 'dmarc', policy: view.dmarc.policy });
-  else if (dmarc === 'none' && spfForSender && spf.result === 'fail' && spf.aligned && !alignedDkimPass)
-    add('sender.spoofed', { result: 'spf' });
+/** `sender.spoofed` or `sender.unauthenticated` (RFC 7489 §6.6.2). */
+function senderFindings(found: Findings, auth: Authentication): void {
+  const { view, alignedDkimPass, spfForSender, authenticated } = auth;
+  const dmarc = view.dmarc.result;
+  const spf = view.spf;
+  if (dmarc === 'fail') found.add('sender.spoofed', { result: 'dmarc', policy: view.dmarc.policy });
+  else if (dmarc === 'none' && spfForSender && spf?.result === 'fail' && spf.aligned && !alignedDkimPass)
+    found.add('sender.spoofed', { result: 'spf' });
   // When DNS trouble kept a check from answering, whether the sender is authenticated is unknown, not false: the
   // temporary-failure finding says so, and a retry decides.
-  else if (!authenticated && !authenticationUnknown(view)) add('sender.unauthenticated');
+  else if (!authenticated && !authenticationUnknown(view)) found.add('sender.unauthenticated');
+}
 
-  if (spf) {
-    const detail: ReasonDetail = { domain: spf.domain };
-    if (spf.mechanism !== undefined) detail.mechanism = spf.mechanism;
-    switch (spf.result) {
-      case 'fail':
-        // The MAIL FROM identity, or the HELO identity of a null sender (RFC 7208 §2.4).
-        if (alignedDkimPass) add('spf.ip-not-authorized', { ...detail, result: 'dkim' });
-        else if (spfForSender) add('spf.fail', detail);
-        else add('spf.ip-not-authorized', { ...detail, result: 'helo' });
-        break;
-      case 'softfail':
-        add('spf.softfail', detail);
-        break;
-      case 'neutral':
-        add('spf.neutral', detail);
-        break;
-      case 'none':
-        add('spf.none', detail);
-        break;
-      case 'permerror': {
-        const code = spf.source === 'local' ? input.spf?.error?.code : undefined;
-        add(code !== undefined && code.startsWith('spf.') && isFindingId(code) ? code : 'spf.permerror', detail);
-        break;
-      }
-      case 'temperror':
-        // A forwarder's recorded temperror does not change on a retry here.
-        if (spf.source === 'local') temporary.push(`SPF record of ${spf.domain}`);
-        break;
-      default:
-        break;
+/** The `spf.*` findings (RFC 7208 §2.6). */
+function spfFindings(found: Findings, input: VerdictInput, auth: Authentication): void {
+  const { alignedDkimPass, spfForSender } = auth;
+  const spf = auth.view.spf;
+  if (!spf) return;
+  const detail: ReasonDetail = { domain: spf.domain };
+  if (spf.mechanism !== undefined) detail.mechanism = spf.mechanism;
+  switch (spf.result) {
+    case 'fail':
+      // The MAIL FROM identity, or the HELO identity of a null sender (RFC 7208 §2.4).
+      if (alignedDkimPass) found.add('spf.ip-not-authorized', { ...detail, result: 'dkim' });
+      else if (spfForSender) found.add('spf.fail', detail);
+      else found.add('spf.ip-not-authorized', { ...detail, result: 'helo' });
+      break;
+    case 'softfail':
+      found.add('spf.softfail', detail);
+      break;
+    case 'neutral':
+      found.add('spf.neutral', detail);
+      break;
+    case 'none':
+      found.add('spf.none', detail);
+      break;
+    case 'permerror': {
+      const code = spf.source === 'local' ? input.spf?.error?.code : undefined;
+      found.add(code !== undefined && code.startsWith('spf.') && isFindingId(code) ? code : 'spf.permerror', detail);
+      break;
     }
+    case 'temperror':
+      // A forwarder's recorded temperror does not change on a retry here.
+      if (spf.source === 'local') found.temporary.push(`SPF record of ${spf.domain}`);
+      break;
+    default:
+      break;
   }
+}
 
+/** The `dkim.*` findings (RFC 6376 §6.1). */
+function dkimFindings(found: Findings, input: VerdictInput, auth: Authentication): void {
+  const { view, forwarding, alignedDkimPass, fromDomain } = auth;
   const failing = view.dkim.filter(failsVerification);
   if (failing.length > 0 && !alignedDkimPass) {
     const first = failing.find((s) => s.aligned) ?? failing[0]!;
-    add('dkim.fail', {
+    found.add('dkim.fail', {
       domain: first.domain,
       selector: first.selector,
       reason: BROKEN_REASON[first.errorCode ?? ''] ?? 'the signature does not verify',
@@ -199,30 +253,34 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
   } else {
     for (const s of failing) {
       const broken = forwarding.brokenSignatures.some((b) => b.domain === s.domain && b.selector === s.selector);
-      if (!broken && s.errorCode !== undefined) add(s.errorCode, { domain: s.domain, selector: s.selector });
+      if (!broken && s.errorCode !== undefined) found.add(s.errorCode, { domain: s.domain, selector: s.selector });
     }
   }
   for (const signature of input.dkim) {
     const detail: ReasonDetail = { domain: signature.domain, selector: signature.selector };
     const code = signature.error?.code;
     if (signature.result === 'temperror') {
-      temporary.push(`DKIM key ${signature.selector}._domainkey.${signature.domain}`);
+      found.temporary.push(`DKIM key ${signature.selector}._domainkey.${signature.domain}`);
     } else if (code !== undefined && DKIM_ERROR_FINDINGS[code] !== undefined) {
-      add(DKIM_ERROR_FINDINGS[code], code === DKIM_ERROR_FINDINGS[code] ? detail : { ...detail, reason: code });
+      found.add(DKIM_ERROR_FINDINGS[code], code === DKIM_ERROR_FINDINGS[code] ? detail : { ...detail, reason: code });
     }
-    if (signature.testing === true) add('dkim.testing', detail);
+    if (signature.testing === true) found.add('dkim.testing', detail);
   }
-  if (view.dkim.length === 0) add('dkim.none');
+  if (view.dkim.length === 0) found.add('dkim.none');
   else if (fromDomain !== undefined && !alignedDkimPass) {
     const passing = view.dkim.filter((s) => s.result === 'pass').map((s) => s.domain);
-    if (passing.length > 0) add('dkim.unaligned', { names: passing });
+    if (passing.length > 0) found.add('dkim.unaligned', { names: passing });
   }
+}
 
+/** The `dmarc.*` findings (RFC 7489 §6.6). */
+function dmarcFindings(found: Findings, input: VerdictInput, auth: Authentication): void {
+  const { view, fromDomain } = auth;
   const dmarcError = view.dmarc.source === 'local' ? input.dmarc?.error : undefined;
-  switch (dmarc) {
+  switch (view.dmarc.result) {
     case 'none':
       if (fromDomain !== undefined)
-        add(
+        found.add(
           'dmarc.none',
           dmarcError?.code === 'dmarc.multiple-records'
             ? { domain: fromDomain, reason: 'more than one DMARC record' }
@@ -232,7 +290,7 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
     case 'permerror':
       // A From problem is the header check's to report.
       if (fromDomain !== undefined && !dmarcError?.code.startsWith('headers.'))
-        add(
+        found.add(
           'dmarc.permerror',
           dmarcError
             ? { domain: fromDomain, reason: DMARC_ERROR_TEXT[dmarcError.code] ?? dmarcError.code }
@@ -240,25 +298,29 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
         );
       break;
     case 'temperror':
-      if (view.dmarc.source === 'local') temporary.push(`DMARC record of ${fromDomain ?? 'the From domain'}`);
+      if (view.dmarc.source === 'local') found.temporary.push(`DMARC record of ${fromDomain ?? 'the From domain'}`);
       break;
     case 'pass':
     case 'fail':
       if (view.dmarc.policy === 'none' && view.dmarc.source === 'local' && fromDomain !== undefined)
-        add('dmarc.policy-none', { domain: fromDomain });
+        found.add('dmarc.policy-none', { domain: fromDomain });
       break;
     default:
       break;
   }
+}
 
-  // The sending server (seed recommendations 1 and 2).
+/** The sending server: its PTR (iprev, RFC 8601 §3), its HELO name (RFC 5321 §4.1.1.1), how both relate to the sender. */
+function serverFindings(found: Findings, input: VerdictInput, policy: Policy, auth: Authentication): void {
+  const { view, forwarding, fromDomain, mailDomain, authenticated } = auth;
+  const { ip } = input.envelope;
   const iprev = input.iprev;
-  for (const id of iprev.findings) add(id, id === 'ptr.missing' ? {} : { names: iprev.ptrNames });
-  if (iprev.result === 'temperror') temporary.push(`PTR of ${ip}${iprev.dnsError ? ` (${iprev.dnsError})` : ''}`);
+  for (const id of iprev.findings) found.add(id, id === 'ptr.missing' ? {} : { names: iprev.ptrNames });
+  if (iprev.result === 'temperror') found.temporary.push(`PTR of ${ip}${iprev.dnsError ? ` (${iprev.dnsError})` : ''}`);
   const helo = input.helo;
-  for (const id of helo.findings) add(id, { name: helo.name, names: helo.addresses ?? [] });
+  for (const id of helo.findings) found.add(id, { name: helo.name, names: helo.addresses ?? [] });
   if (helo.result === 'temperror')
-    temporary.push(`address of HELO name ${helo.name}${helo.dnsError ? ` (${helo.dnsError})` : ''}`);
+    found.temporary.push(`address of HELO name ${helo.name}${helo.dnsError ? ` (${helo.dnsError})` : ''}`);
 
   const arc = input.arc;
   const relations = senderRelations({
@@ -277,14 +339,18 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
   for (const relation of relations) {
     switch (relation.id) {
       case 'ptr.generic':
-        add(relation.id, { name: relation.name, reason: describeGeneric(relation.reason, ip) });
+        found.add(relation.id, { name: relation.name, reason: describeGeneric(relation.reason, ip) });
         break;
       case 'ptr.foreign-domain':
       case 'helo.foreign-domain':
-        add(relation.id, { name: relation.name, organization: relation.organization, names: relation.senderDomains });
+        found.add(relation.id, {
+          name: relation.name,
+          organization: relation.organization,
+          names: relation.senderDomains,
+        });
         break;
       case 'helo.not-mx':
-        add(
+        found.add(
           relation.id,
           relation.domain
             ? { name: relation.name, names: relation.mxHosts, domain: relation.domain }
@@ -297,39 +363,43 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
       }
     }
   }
+}
 
-  // The message header (RFC 5322).
+/** The message header (RFC 5322): the header check's findings with their details. */
+function headerFindings(found: Findings, input: VerdictInput): void {
   const headers = input.headers;
-  if (headers) {
-    for (const id of headers.findings) {
-      const d = headers.details?.find((entry) => entry.id === id);
-      const detail: ReasonDetail = {};
-      if (d?.field !== undefined) detail.field = displayFieldName(d.field);
-      if (d?.value !== undefined) detail.value = d.value;
-      if (d?.domain !== undefined) detail.domain = d.domain;
-      if (d?.reason !== undefined) detail.reason = HEADER_REASON_TEXT[d.reason] ?? d.reason;
-      add(id, detail);
-    }
-    // A header finding makes the result `fail`; a DNS failure beside it still shows in dnsError.
-    if (headers.result === 'temperror' || headers.dnsError !== undefined)
-      temporary.push(`domains in the header${headers.dnsError ? ` (${headers.dnsError})` : ''}`);
+  if (!headers) return;
+  for (const id of headers.findings) {
+    const d = headers.details?.find((entry) => entry.id === id);
+    const detail: ReasonDetail = {};
+    if (d?.field !== undefined) detail.field = displayFieldName(d.field);
+    if (d?.value !== undefined) detail.value = d.value;
+    if (d?.domain !== undefined) detail.domain = d.domain;
+    if (d?.reason !== undefined) detail.reason = HEADER_REASON_TEXT[d.reason] ?? d.reason;
+    found.add(id, detail);
   }
+  // A header finding makes the result `fail`; a DNS failure beside it still shows in dnsError.
+  if (headers.result === 'temperror' || headers.dnsError !== undefined)
+    found.temporary.push(`domains in the header${headers.dnsError ? ` (${headers.dnsError})` : ''}`);
+}
 
-  // Forwarding (docs/trust-model.md) and ARC (RFC 8617).
+/** Forwarding (docs/trust-model.md) and ARC (RFC 8617). */
+function forwardingFindings(found: Findings, input: VerdictInput, auth: Authentication): void {
+  const { forwarding, view } = auth;
   for (const id of forwarding.findings) {
     switch (id) {
       case 'forward.arc-trusted':
-        add(id, { domain: forwarding.trustedSealer ?? '?', reason: describeRecorded(forwarding) });
+        found.add(id, { domain: forwarding.trustedSealer ?? '?', reason: describeRecorded(forwarding) });
         break;
       case 'forward.detected': {
         const aligned = view.dkim.find((s) => s.result === 'pass' && s.aligned);
         const signal = forwarding.signals[0];
-        add(id, { domain: aligned?.domain ?? '?', reason: signal ? describeSignal(signal) : 'forwarding seen' });
+        found.add(id, { domain: aligned?.domain ?? '?', reason: signal ? describeSignal(signal) : 'forwarding seen' });
         break;
       }
       case 'forward.dkim-broken': {
         const broken = forwarding.brokenSignatures[0]!;
-        add(id, {
+        found.add(id, {
           domain: broken.domain,
           selector: broken.selector,
           reason: BROKEN_REASON[broken.code] ?? broken.code,
@@ -342,21 +412,22 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
       }
     }
   }
-  if (arc?.result === 'fail') add('arc.fail', arc.error ? { reason: arc.error.code } : {});
-  if (forwarding.trustedChainTemperror) temporary.push(`ARC keys of ${arc?.sets[0]?.sealDomain ?? 'the sealer'}`);
+  const arc = input.arc;
+  if (arc?.result === 'fail') found.add('arc.fail', arc.error ? { reason: arc.error.code } : {});
+  if (forwarding.trustedChainTemperror) found.temporary.push(`ARC keys of ${arc?.sets[0]?.sealDomain ?? 'the sealer'}`);
+}
 
-  if (temporary.length > 0) add('dns.temperror', { names: temporary });
-
-  // Levels, wording, order.
+/** Levels (the policy's first), wording, order: the verdict is the worst level found. */
+function verdictOf(found: Findings, input: VerdictInput, policy: Policy, auth: Authentication): Verdict {
   const facts: ReasonFacts = {
-    ip,
-    helo: helo.name,
-    fromDomain,
-    senderDomain: organizationalDomainOrSelf(fromDomain ?? mailDomain ?? 'example.com'),
+    ip: input.envelope.ip,
+    helo: input.helo.name,
+    fromDomain: auth.fromDomain,
+    senderDomain: organizationalDomainOrSelf(auth.fromDomain ?? auth.mailDomain ?? 'example.com'),
   };
   const reasons: Reason[] = [];
   let worst: FindingLevel = 'info';
-  for (const [id, detail] of found) {
+  for (const [id, detail] of found.details) {
     const wording = isFindingId(id) ? FINDINGS[id] : undefined;
     const level = policyLevel(policy, id) ?? wording?.level ?? 'info';
     if (LEVEL_RANK[level] < LEVEL_RANK[worst]) worst = level;
@@ -374,7 +445,7 @@ export function decideVerdict(input: VerdictInput, policy: Policy): Verdict {
       (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
   const verdict = worst === 'untrusted' ? 'untrusted' : worst === 'low' ? 'low' : 'trusted';
-  return { verdict, retryable: temporary.length > 0 && verdict !== 'trusted', reasons };
+  return { verdict, retryable: found.temporary.length > 0 && verdict !== 'trusted', reasons };
 }
 
 /** True when SPF, DMARC or a DKIM signature ended in a temporary DNS failure (RFC 7208 §2.6.6, RFC 6376 §3.9). */
