@@ -195,7 +195,7 @@ export async function buildCorpus(options: CorpusOptions): Promise<Corpus> {
       now: signingTime,
     });
     if (!signature.ok) throw new Error(`sign: ${signature.error.message}`);
-    raw = prependHeader(raw, signature.value);
+    raw = prependHeader(raw, signature.field);
     const arc = arcFlags[i] === true;
     if (arc) {
       const sealed = sealArc(raw, {

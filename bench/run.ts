@@ -250,7 +250,7 @@ async function streaming(corpus: Corpus, megabytes: number): Promise<void> {
     now: corpus.now,
   });
   if (!signature.ok) throw new Error(signature.error.message);
-  raw = prependHeader(raw, signature.value);
+  raw = prependHeader(raw, signature.field);
   const dir = mkdtempSync(join(tmpdir(), 'mailtrust-bench-'));
   const path = join(dir, 'large.eml');
   writeFileSync(path, raw);

@@ -111,7 +111,7 @@ export type {
 } from './arc/index.js';
 export {
   checkSpf,
-  checkHelo as checkSpfHelo,
+  checkSpfHelo,
   checkHost,
   parseSpfRecord,
   isSpfRecord,
@@ -164,6 +164,8 @@ export type {
   DkimSignature,
   DkimKey,
   DkimSignOptions,
+  SignError,
+  SignResult,
   DkimSigningAlgorithm,
   DkimKeyPair,
   DkimVerifier,
@@ -247,8 +249,10 @@ export type {
   AuditedSelectors,
   SuggestedRecord,
 } from './audit/index.js';
-export { parseIpAddress, formatIpAddress, inNetwork, parseNetwork, inAnyNetwork } from './spf/ip-address.js';
-export type { IpAddress, IpNetwork } from './spf/ip-address.js';
+export { parseIpAddress, formatIpAddress, canonicalIpText, unmapIPv4 } from './ip/address.js';
+export type { IpAddress } from './ip/address.js';
+export { inNetwork, parseNetwork, inAnyNetwork } from './ip/network.js';
+export type { IpNetwork } from './ip/network.js';
 export { createEvaluationPool } from './evaluation/workers.js';
 export type {
   EvaluationPool,

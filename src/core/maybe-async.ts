@@ -6,8 +6,11 @@
  */
 export type MaybeAsync<T> = T | Promise<T>;
 
-/** `next(value)`: at once when `value` is ready, else when it settles. */
-export function then<T, R>(value: MaybeAsync<T>, next: (value: T) => MaybeAsync<R>): MaybeAsync<R> {
+/**
+ * `next(value)`: at once when `value` is ready, else when it settles. (Not named `then`: a module namespace that
+ * exports `then` is a thenable, and `await import()` of it would call it.)
+ */
+export function andThen<T, R>(value: MaybeAsync<T>, next: (value: T) => MaybeAsync<R>): MaybeAsync<R> {
   return value instanceof Promise ? value.then(next) : next(value);
 }
 

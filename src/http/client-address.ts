@@ -7,7 +7,7 @@
  * client. A malformed entry ends the walk at the last address known to be good.
  */
 import type { Context } from 'hono';
-import { inAnyNetwork, parseIpAddress, parseNetwork, type IpNetwork } from '../core/index.js';
+import { inAnyNetwork, parseIpAddress, parseNetwork, unmapIPv4, type IpNetwork } from '../core/index.js';
 
 /** Parses CIDR texts that config validation already accepted; a text that does not parse is left out. */
 export function parseNetworks(texts: readonly string[]): IpNetwork[] {
@@ -19,16 +19,11 @@ export function parseNetworks(texts: readonly string[]): IpNetwork[] {
   return out;
 }
 
-/** `::ffff:127.0.0.1` → `127.0.0.1` (Node reports IPv4 peers of a dual-stack socket that way). */
-export function normalizeAddress(address: string): string {
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
 /** The TCP peer of a request served by @hono/node-server; undefined when there is none (e.g. `app.request()`). */
 export function peerAddress(c: Context): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   const address = env?.incoming?.socket?.remoteAddress;
-  return address === undefined ? undefined : normalizeAddress(address);
+  return address === undefined ? undefined : unmapIPv4(address);
 }
 
 /** The client hop of an X-Forwarded-For value behind trusted proxies, or undefined when none can be taken. */
@@ -39,7 +34,7 @@ export function forwardedClient(header: string, trustedProxies: readonly IpNetwo
     .filter((hop) => hop.length > 0);
   let client: string | undefined;
   for (let i = hops.length - 1; i >= 0; i--) {
-    const hop = normalizeAddress(hopAddress(hops[i] as string));
+    const hop = unmapIPv4(hopAddress(hops[i] as string));
     if (!parseIpAddress(hop)) break;
     client = hop;
     if (!inAnyNetwork(hop, trustedProxies)) break;

@@ -84,5 +84,5 @@ export function sign(text: string, createdAt: number, sender: SenderIdentity, me
     now: new Date(createdAt),
   });
   if (!signature.ok) return { ok: false, error: signature.error };
-  return { ok: true, raw: prependHeader(unsigned, signature.value), messageId };
+  return { ok: true, raw: prependHeader(unsigned, signature.field), messageId };
 }

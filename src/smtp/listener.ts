@@ -11,7 +11,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { inAnyNetwork, parseNetwork, type IpNetwork } from '../core/index.js';
+import { inAnyNetwork, parseNetwork, unmapIPv4, type IpNetwork } from '../core/index.js';
 import type { SmtpDeps } from './deps.js';
 import { hasEnhancedCode } from './replies.js';
 import { sessionHandlers } from './session.js';
@@ -33,8 +33,7 @@ function networks(texts: readonly string[]): IpNetwork[] {
 }
 
 function peerOf(socket: Socket): string {
-  const address = socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  return unmapIPv4(socket.remoteAddress ?? '');
 }
 
 /**

@@ -8,7 +8,7 @@
  * acknowledged is lost); a store that fails gives 451 4.3.0 and the client retries.
  */
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
-import { createEvaluator, type Envelope, type Evaluator } from '../core/index.js';
+import { createEvaluator, unmapIPv4, type Envelope, type Evaluator } from '../core/index.js';
 import { newId } from '../store/ids.js';
 import type { NewMessage } from '../store/types.js';
 import type { SmtpDeps } from './deps.js';
@@ -27,10 +27,9 @@ interface Transaction {
   localParts: string[];
 }
 
-/** `::ffff:192.0.2.1` (an IPv4 client of a dual-stack socket) → `192.0.2.1`. */
+/** The client's address; an IPv4 client of a dual-stack socket as its dotted quad. */
 function clientIp(session: SMTPServerSession): string {
-  const address = session.remoteAddress ?? '';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  return unmapIPv4(session.remoteAddress ?? '');
 }
 
 /**

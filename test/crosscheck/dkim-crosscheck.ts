@@ -163,7 +163,7 @@ async function main(): Promise<void> {
         if (!r.ok) throw new Error(`${id}: ${r.error.message}`);
         signedByUs.push({
           id,
-          msg: Buffer.from(prependHeader(Buffer.from(msg, 'latin1'), r.value)).toString('latin1'),
+          msg: Buffer.from(prependHeader(Buffer.from(msg, 'latin1'), r.field)).toString('latin1'),
         });
         signTasks.push({
           op: 'sign',

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseZoneFile } from '../../src/core/dns/zonefile.js';
 import type { ZoneRecord } from '../../src/core/dns/records.js';
-import { parseIPv6 } from '../../src/core/dns/ip-address.js';
+import { parseIPv6 } from '../../src/core/ip/address.js';
 import { seededRandom as random } from '../support/random.js';
 
 type Reference = { ok: true; rrsets: Record<string, { ttl: number; rdata: string[] }> } | { ok: false; error: string };

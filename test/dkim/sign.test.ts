@@ -25,7 +25,7 @@ describe('signDkim', () => {
   test('defaults: relaxed/relaxed, t=, no x= or l=, present headers signed bottom-up, From over-signed', () => {
     const r = signDkim(message, { domain: 'Example.COM', selector: 's1', privateKey: rsa.privateKey, now });
     assert.ok(r.ok);
-    const sig = tagsOf(r.value);
+    const sig = tagsOf(r.field);
     assert.equal(sig.algorithm, 'rsa-sha256');
     assert.equal(sig.domain, 'example.com');
     assert.equal(`${sig.headerCanonicalization}/${sig.bodyCanonicalization}`, 'relaxed/relaxed');
@@ -33,8 +33,8 @@ describe('signDkim', () => {
     assert.equal(sig.expiration, undefined);
     assert.equal(sig.bodyLength, undefined);
     assert.deepEqual(sig.signedHeaders, ['from', 'from', 'from', 'subject', 'to']);
-    assert.ok(r.value.endsWith('\r\n'));
-    for (const line of r.value.split('\r\n')) assert.ok(line.length <= 78, `line too long: ${line}`);
+    assert.ok(r.field.endsWith('\r\n'));
+    for (const line of r.field.split('\r\n')) assert.ok(line.length <= 78, `line too long: ${line}`);
   });
 
   test('options: algorithm from the key, x=, l=, i=, explicit headers, PEM keys', () => {
@@ -51,7 +51,7 @@ describe('signDkim', () => {
       canonicalization: 'simple/relaxed',
     });
     assert.ok(r.ok);
-    const sig = tagsOf(r.value);
+    const sig = tagsOf(r.field);
     assert.equal(sig.algorithm, 'ed25519-sha256');
     assert.equal(sig.expiration, now.getTime() / 1000 + 86400);
     assert.equal(sig.bodyLength, 6);

@@ -72,7 +72,7 @@ function sign(msg: string, options: Partial<DkimSignOptions> & { selector: strin
   const privateKey = options.privateKey ?? (options.selector === 'ed' ? ed.privateKey : rsa.privateKey);
   const r = signDkim(msg, { domain: 'example.com', now, ...options, privateKey });
   assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
-  return Buffer.from(prependHeader(Buffer.from(msg, 'latin1'), r.value)).toString('latin1');
+  return Buffer.from(prependHeader(Buffer.from(msg, 'latin1'), r.field)).toString('latin1');
 }
 
 describe('verifyDkim (real DNS over loopback)', () => {

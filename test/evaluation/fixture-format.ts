@@ -399,7 +399,7 @@ export async function buildMessage(fixture: ScenarioFixture, resolver: Resolver)
       ...(step.expiresInSeconds !== undefined ? { expiresInSeconds: step.expiresInSeconds } : {}),
     });
     if (!signed.ok) throw new FixtureError(`${file}:${step.line}: signing failed: ${signed.error.message}`);
-    message = Buffer.from(prependHeader(bytes(message), signed.value)).toString('utf8');
+    message = Buffer.from(prependHeader(bytes(message), signed.field)).toString('utf8');
   }
   let received = message;
   for (const step of fixture.then) {

@@ -1,7 +1,7 @@
 /** check_host() behaviour beyond the suites: result shape, trace, identities, limits, DNS outcomes. Real DNS. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkHelo, checkHost, checkSpf, formatReceivedSpf } from '../../src/core/spf/index.js';
+import { checkSpfHelo, checkHost, checkSpf, formatReceivedSpf } from '../../src/core/spf/index.js';
 import { startTestDnsServer, zoneRecords, type TestDnsServer } from '../support/dns-server.js';
 import { contextFor } from './suites.js';
 
@@ -161,7 +161,7 @@ describe('check_host over real DNS', () => {
       assert.equal(r.identity, 'helo');
       assert.equal(r.domain, 'mail.example.org');
     }
-    const helo = await checkHelo(contextFor(server), { ip: '192.0.2.78', helo: 'mail.example.org' });
+    const helo = await checkSpfHelo(contextFor(server), { ip: '192.0.2.78', helo: 'mail.example.org' });
     assert.equal(helo.result, 'fail');
     assert.equal(helo.identity, 'helo');
   });

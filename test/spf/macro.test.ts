@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expandMacroString, parseMacroString, targetName, type MacroValues } from '../../src/core/spf/macro.js';
-import { parseIpAddress } from '../../src/core/spf/ip-address.js';
+import { parseIpAddress } from '../../src/core/ip/address.js';
 
 function values(overrides: Partial<MacroValues> = {}): MacroValues {
   return {

@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { checkHelo, checkSpf } from '../../src/core/spf/index.js';
+import { checkSpfHelo, checkSpf } from '../../src/core/spf/index.js';
 import type { CheckContext } from '../../src/core/context.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import { CONFORMANCE_DIR, contextFor, loadStalwartFile } from './suites.js';
@@ -66,7 +66,7 @@ for (const file of files) {
         // Stalwart's harness calls verify_spf with HELO and MAIL FROM: the HELO identity is checked first
         // (RFC 7208 §2.3 allows it) and its result stands unless it is pass; then the MAIL FROM identity decides.
         const envelope = { ip: c.ip, mailFrom: c.mailFrom, helo: c.helo, receiver: 'localdomain.org' };
-        let result = c.mailFrom === '' ? undefined : await checkHelo(ctx, envelope);
+        let result = c.mailFrom === '' ? undefined : await checkSpfHelo(ctx, envelope);
         if (!result || result.result === 'pass') result = await checkSpf(ctx, envelope);
         assert.ok(
           c.results.includes(result.result),

@@ -9,7 +9,7 @@ import type { ZoneRecord } from '../../src/core/dns/records.js';
 import { defaultLimits, type CheckContext } from '../../src/core/context.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { reverseName } from '../../src/core/dns/reverse-name.js';
-import { canonicalIPv6 } from '../../src/core/dns/ip-address.js';
+import { canonicalIPv6 } from '../../src/core/ip/address.js';
 import type { Rule, TestDnsServer } from '../support/dns-server.js';
 
 export const CONFORMANCE_DIR = new URL('../../../test/conformance/spf/', import.meta.url);

@@ -70,7 +70,7 @@ describe('evaluate(): the guide examples', () => {
   const signed = (raw: string) => {
     const field = signDkim(raw, { domain: 'domain.com', selector: 's1', privateKey, now });
     assert.ok(field.ok, field.ok ? '' : field.error.message);
-    return new TextDecoder().decode(prependHeader(new TextEncoder().encode(raw), field.value));
+    return new TextDecoder().decode(prependHeader(new TextEncoder().encode(raw), field.field));
   };
   const ids = (v: Verdict) => v.reasons.map((r) => `${r.id}:${r.level}`);
 

@@ -207,7 +207,7 @@ async function sign(values: OptionValues, positionals: string[], env: CommandEnv
     );
   // The field goes on top of the header, after an mbox "From " line if the file has one.
   const head = raw.subarray(0, parsed.headerOffset);
-  const output = Buffer.concat([head, prependHeader(raw.subarray(parsed.headerOffset), signed.value)]);
+  const output = Buffer.concat([head, prependHeader(raw.subarray(parsed.headerOffset), signed.field)]);
   // CommandIO writes text; a frame that offers a byte writer gets the message byte for byte (8-bit bodies too).
   const bytesOut = (env.io as CommandIO & { stdoutBytes?: (bytes: Uint8Array) => void }).stdoutBytes;
   if (bytesOut) {

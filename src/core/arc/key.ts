@@ -7,7 +7,7 @@ import type { CheckContext } from '../context.js';
 import type { DkimKeyCache } from '../dkim/index.js';
 import { lookup } from '../dns/lookup.js';
 import type { DnsAnswer } from '../dns/types.js';
-import { then, type MaybeAsync } from '../maybe-async.js';
+import { andThen, type MaybeAsync } from '../maybe-async.js';
 import type { ArcAlgorithm, ArcErrorCode } from './result.js';
 
 /** RFC 8301 §3.2: verifiers MUST NOT accept RSA keys under 1024 bits. */
@@ -46,7 +46,7 @@ export class ArcKeyLookups {
    * the answer is known.
    */
   key(selector: string, domain: string, algorithm: ArcAlgorithm): MaybeAsync<ArcKey> {
-    return then(this.start(selector, domain), (answer) => this.fromAnswer(selector, domain, algorithm, answer));
+    return andThen(this.start(selector, domain), (answer) => this.fromAnswer(selector, domain, algorithm, answer));
   }
 
   private fromAnswer(selector: string, domain: string, algorithm: ArcAlgorithm, answer: DnsAnswer<string>): ArcKey {

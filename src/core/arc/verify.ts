@@ -13,7 +13,7 @@ import { verifyScratch } from '../dkim/header-hash.js';
 import { readMessage, type HeaderField, type ParsedHeader, type ParsedMessage } from '../message/index.js';
 import type { ArcMessageSignature } from './fields.js';
 import { ArcKeyLookups, type ArcKey } from './key.js';
-import { all, then, type MaybeAsync } from '../maybe-async.js';
+import { all, andThen, type MaybeAsync } from '../maybe-async.js';
 import type { ArcAlgorithm, ArcErrorCode, ArcInstanceSummary, ArcResult } from './result.js';
 import { isArcFieldName, parseArcSets, type ArcSet } from './sets.js';
 
@@ -40,7 +40,7 @@ export interface ArcVerifier {
   /** Ends the body and resolves to the chain's result. */
   finish(): Promise<ArcResult>;
   /** {@link finish}, but the result itself (no promise) when every key is known (`Resolver.known`). */
-  finishNow(): MaybeAsync<ArcResult>;
+  finishResult(): MaybeAsync<ArcResult>;
 }
 
 /** The default algorithm policy (docs/arc.md). */
@@ -123,15 +123,15 @@ export function createArcVerifier(
   const ownHashes = options.bodyHashes === undefined;
   let finished = false;
   const done = (result: ArcResult): ArcVerifier => {
-    const finishNow = (): ArcResult => {
+    const finishResult = (): ArcResult => {
       if (finished) throw new Error('ArcVerifier: finish called twice');
       finished = true;
       return result;
     };
     return {
       update(): void {},
-      finish: async () => finishNow(),
-      finishNow,
+      finish: async () => finishResult(),
+      finishResult,
     };
   };
 
@@ -218,11 +218,11 @@ export function createArcVerifier(
     update(chunk: Uint8Array): void {
       if (ownHashes) hashes.update(chunk);
     },
-    finish: async () => finishNow(),
-    finishNow,
+    finish: async () => finishResult(),
+    finishResult,
   };
 
-  function finishNow(): MaybeAsync<ArcResult> {
+  function finishResult(): MaybeAsync<ArcResult> {
     if (finished) throw new Error('ArcVerifier: finish called twice');
     finished = true;
     const digests = new Map<string, BodyHashResult>();
@@ -230,7 +230,7 @@ export function createArcVerifier(
     const checkAms = (set: ArcSet): MaybeAsync<Check> => verifyMessageSignature(set, sets, header, digests, lookups);
     const checks: MaybeAsync<Check>[] = [checkAms(latest)];
     for (let n = sets.length - 1; n >= 0; n--) checks.push(verifySeal(sets[n] as ArcSet, sets, lookups));
-    return then(all(checks), ([amsCheck, ...sealChecks]): MaybeAsync<ArcResult> => {
+    return andThen(all(checks), ([amsCheck, ...sealChecks]): MaybeAsync<ArcResult> => {
       // RFC order: the newest AMS, then the seals from the newest down. A definite failure wins over a temporary one.
       const ordered: [number, Check][] = [[latest.instance, amsCheck as Check]];
       sealChecks.forEach((check, k) => ordered.push([sets.length - k, check]));
@@ -248,7 +248,7 @@ export function createArcVerifier(
         const usable =
           accepted.includes(set.messageSignature.algorithm) && digests.has(hasherKey(set.messageSignature));
         if (!usable) return passed(base, set.instance + 1);
-        return then(checkAms(set), (check) =>
+        return andThen(checkAms(set), (check) =>
           check.outcome === 'pass' ? below(n - 1) : passed(base, set.instance + 1),
         );
       };
@@ -275,7 +275,7 @@ function verifyMessageSignature(
   lookups: ArcKeyLookups,
 ): MaybeAsync<Check> {
   const ams = set.messageSignature;
-  return then(lookups.key(ams.selector, ams.domain, ams.algorithm), (key) =>
+  return andThen(lookups.key(ams.selector, ams.domain, ams.algorithm), (key) =>
     key.ok ? checkMessageSignature(set, sets, header, digests, key.key) : keyCheck(key),
   );
 }
@@ -339,7 +339,7 @@ function checkMessageSignature(
  */
 function verifySeal(set: ArcSet, sets: readonly ArcSet[], lookups: ArcKeyLookups): MaybeAsync<Check> {
   const seal = set.seal;
-  return then(lookups.key(seal.selector, seal.domain, seal.algorithm), (key) =>
+  return andThen(lookups.key(seal.selector, seal.domain, seal.algorithm), (key) =>
     key.ok ? checkSeal(set, sets, key.key) : keyCheck(key),
   );
 }

@@ -8,7 +8,7 @@
  */
 import type { CheckContext } from '../context.js';
 import type { DnsFailureKind } from '../dns/types.js';
-import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
+import { canonicalIpText } from '../ip/address.js';
 import { organizationalDomainOrSelf, toAsciiDomain } from '../domain/index.js';
 import { checkHelo, type HeloResult } from '../helo/check.js';
 import { classifyHelo } from '../helo/name.js';
@@ -37,12 +37,7 @@ export const MAX_SELECTORS = 32;
 
 /** The canonical form of an IP address (dotted quad, RFC 5952 IPv6, IPv4-mapped as IPv4), or undefined. */
 export function canonicalAddress(text: string): string | undefined {
-  const trimmed = text.trim();
-  if (parseIPv4(trimmed)) return trimmed;
-  const v6 = canonicalIPv6(trimmed);
-  if (v6 === undefined) return undefined;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v6);
-  return mapped ? mapped[1] : v6;
+  return canonicalIpText(text.trim());
 }
 
 /** What was learned about one address. */

@@ -12,6 +12,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { QueryOutcome } from '../dns/querier.js';
 import { isTemporaryDnsFailure, type DnsAnswer, type QueryType, type Resolver } from '../dns/types.js';
+import { lowerCaseName } from '../dns/names.js';
 
 interface Branch {
   depth: number;
@@ -67,18 +68,18 @@ export class LookupTracker {
     const typed: Resolver = {
       txt: (name) =>
         raw
-          ? this.ask(`TXT ${key(name)}`, () => raw.query(name, 'TXT')).then((outcome) => txtAnswer(outcome))
-          : this.ask(`TXT ${key(name)}`, () => inner.txt(name)),
-      a: (name) => this.ask(`A ${key(name)}`, () => inner.a(name)),
-      aaaa: (name) => this.ask(`AAAA ${key(name)}`, () => inner.aaaa(name)),
-      mx: (name) => this.ask(`MX ${key(name)}`, () => inner.mx(name)),
+          ? this.ask(`TXT ${lowerCaseName(name)}`, () => raw.query(name, 'TXT')).then((outcome) => txtAnswer(outcome))
+          : this.ask(`TXT ${lowerCaseName(name)}`, () => inner.txt(name)),
+      a: (name) => this.ask(`A ${lowerCaseName(name)}`, () => inner.a(name)),
+      aaaa: (name) => this.ask(`AAAA ${lowerCaseName(name)}`, () => inner.aaaa(name)),
+      mx: (name) => this.ask(`MX ${lowerCaseName(name)}`, () => inner.mx(name)),
       ptr: (ip) => this.ask(`PTR ${ip.toLowerCase()}`, () => inner.ptr(ip)),
     };
     if (raw) {
       const query = (name: string, type: QueryType): Promise<QueryOutcome> =>
         type === 'TXT'
-          ? this.ask(`TXT ${key(name)}`, () => raw.query(name, 'TXT'))
-          : this.ask(`RAW ${type} ${key(name)}`, () => raw.query(name, type));
+          ? this.ask(`TXT ${lowerCaseName(name)}`, () => raw.query(name, 'TXT'))
+          : this.ask(`RAW ${type} ${lowerCaseName(name)}`, () => raw.query(name, type));
       this.resolver = Object.assign(typed, { query }) as RawQueryResolver;
     } else {
       this.resolver = typed;
@@ -123,10 +124,6 @@ export class LookupTracker {
       return answer;
     });
   }
-}
-
-function key(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
 }
 
 /** The typed TXT answer of a raw outcome, as DnsClient.txt() gives it (strings of one record joined). */

@@ -12,6 +12,7 @@ import type { SpfLintNode, SpfLintReport } from '../spf/lint.js';
 import { countsTowardLookupLimit, parseSpfRecord } from '../spf/parse.js';
 import type { SpfRecord } from '../spf/types.js';
 import type { SuggestedRecord } from './types.js';
+import { lowerCaseName } from '../dns/names.js';
 
 /** Worst-case DNS-querying terms of a record and everything below it in the lint tree (RFC 7208 §4.6.4). */
 function subtreeLookups(node: SpfLintNode, depth = 0): number {
@@ -41,7 +42,7 @@ function recordLookups(record: SpfRecord, node: SpfLintNode, depth: number): num
 }
 
 function childFor(node: SpfLintNode, via: 'include' | 'redirect', target: string): SpfLintNode | undefined {
-  const name = target.toLowerCase().replace(/\.$/, '');
+  const name = lowerCaseName(target);
   return node.children.find((c) => c.via === via && c.domain === name);
 }
 

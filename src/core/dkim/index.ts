@@ -12,7 +12,7 @@ export { generateDkimKey, splitTxt } from './keygen.js';
 export type { DkimKeyPair, DkimKeygenOptions } from './keygen.js';
 export type { DkimErrorCode, DkimResult, DkimResultValue } from './result.js';
 export { defaultOverSignedHeaders, defaultSignedHeaders, prependHeader, signDkim } from './sign.js';
-export type { DkimSignOptions, DkimSigningAlgorithm } from './sign.js';
+export type { DkimSignOptions, DkimSigningAlgorithm, SignError, SignResult } from './sign.js';
 export { readPrivateKey } from './private-key.js';
 export type { PrivateKeyResult } from './private-key.js';
 export { decodeBase64, normalizeDomain, parseDkimSignature, readSignatureIds } from './signature.js';

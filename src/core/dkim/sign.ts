@@ -4,7 +4,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readPrivateKey } from './private-key.js';
 import { readMessage, type ParsedMessage } from '../message/message.js';
-import type { ParseResult } from '../parse-result.js';
 import { hashBody } from './body-hash.js';
 import { signData } from './crypto.js';
 import { selectSignedFields, signedData } from './header-hash.js';
@@ -70,7 +69,16 @@ export interface DkimSignOptions {
   expiresInSeconds?: number;
 }
 
-function err(code: string, message: string): ParseResult<never> {
+/** Why a message could not be signed: a `dkim.*` code (docs/dkim.md) or the message parser's `message.*` code. */
+export interface SignError {
+  code: string;
+  message: string;
+}
+
+/** What {@link signDkim} gives: the DKIM-Signature header field (RFC 6376 §3.5), or why there is none. */
+export type SignResult = { ok: true; field: string } | { ok: false; error: SignError };
+
+function err(code: string, message: string): SignResult {
   return { ok: false, error: { code, message } };
 }
 
@@ -80,9 +88,9 @@ const MAX_LINE = 76;
  * Signs a message and returns the DKIM-Signature header field (folded, ending in CRLF), to put on top of the
  * message (`prependHeader`). Line ends of the input may be CRLF or bare LF (read as CRLF).
  */
-export function signDkim(message: ParsedMessage | Uint8Array | string, options: DkimSignOptions): ParseResult<string> {
+export function signDkim(message: ParsedMessage | Uint8Array | string, options: DkimSignOptions): SignResult {
   const result = readMessage(message);
-  if (!result.ok) return result;
+  if (!result.ok) return err(result.error.code, result.error.message);
   const parsed = result.value;
   const domain = normalizeDomain(options.domain);
   if (!domain) return err('dkim.syntax', `"${options.domain}" is not a domain name`);
@@ -165,7 +173,7 @@ export function signDkim(message: ParsedMessage | Uint8Array | string, options: 
     headerCanon,
   );
   const signature = signData(algorithm, key, data);
-  return { ok: true, value: `${template}${foldBase64(signature.toString('base64'), lastLineLength(template))}\r\n` };
+  return { ok: true, field: `${template}${foldBase64(signature.toString('base64'), lastLineLength(template))}\r\n` };
 }
 
 interface Piece {

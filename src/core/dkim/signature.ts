@@ -4,9 +4,9 @@
 import type { ParseResult } from '../parse-result.js';
 import { memoizeByText } from '../text-memo.js';
 import { parseTagList, stripFws, trimFws, type TagList } from './tag-list.js';
+import { lowerCaseName } from '../dns/names.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
-const TRAILING_DOT = /\.$/;
 const DIGITS = /^[0-9]+$/;
 
 /** Signing algorithms: `rsa-sha256` (RFC 6376 §3.3.1), `ed25519-sha256` (RFC 8463 §3); `rsa-sha1` is parsed only
@@ -107,7 +107,7 @@ export function normalizeDomain(text: string): string | undefined {
 /** The same few d= and s= values come on every message: each text is checked once. */
 const normalizedDomains = memoizeByText(
   (text: string): string | undefined => {
-    const lower = text.toLowerCase().replace(TRAILING_DOT, '');
+    const lower = lowerCaseName(text);
     return domainPattern.test(lower) ? lower : undefined;
   },
   { maxEntries: 4096, maxKeyLength: 255 },

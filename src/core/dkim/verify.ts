@@ -8,7 +8,7 @@
 import type { CheckContext } from '../context.js';
 import { lookup } from '../dns/lookup.js';
 import type { DnsAnswer } from '../dns/types.js';
-import { all, then, type MaybeAsync } from '../maybe-async.js';
+import { all, andThen, type MaybeAsync } from '../maybe-async.js';
 import { latin1Text, type HeaderField, type ParsedHeader } from '../message/header.js';
 import { readMessage, type ParsedMessage } from '../message/message.js';
 import { BodyHashSet, type BodyHasher, type BodyHashResult } from './body-hash.js';
@@ -39,7 +39,7 @@ export interface DkimVerifier {
   /** Ends the body; resolves to one result per DKIM-Signature, top to bottom (empty: no signature). */
   finish(): Promise<DkimResult[]>;
   /** {@link finish}, but the results themselves (no promise) when every key is known (`Resolver.known`). */
-  finishNow(): MaybeAsync<DkimResult[]>;
+  finishResult(): MaybeAsync<DkimResult[]>;
 }
 
 /** One signature on its way through verification. */
@@ -128,7 +128,7 @@ export function createDkimVerifier(
   }
 
   let finished = false;
-  const finishNow = (): MaybeAsync<DkimResult[]> => {
+  const finishResult = (): MaybeAsync<DkimResult[]> => {
     if (finished) throw new Error('DkimVerifier: finish called twice');
     finished = true;
     const done: MaybeAsync<DkimResult>[] = [];
@@ -138,7 +138,7 @@ export function createDkimVerifier(
         continue;
       }
       const bodyHash = hashes.digest(entry.hasher);
-      done.push(then(entry.key, (answer) => complete(entry, answer, bodyHash, header, cache)));
+      done.push(andThen(entry.key, (answer) => complete(entry, answer, bodyHash, header, cache)));
     }
     return all(done);
   };
@@ -147,9 +147,9 @@ export function createDkimVerifier(
       if (ownHashes) hashes.update(chunk);
     },
     async finish(): Promise<DkimResult[]> {
-      return finishNow();
+      return finishResult();
     },
-    finishNow,
+    finishResult,
   };
 }
 

@@ -6,7 +6,7 @@ import type { CheckContext } from '../context.js';
 import { organizationalDomain } from '../domain/organizational-domain.js';
 import { lookup } from '../dns/lookup.js';
 import type { DnsAnswer, TemporaryDnsFailure } from '../dns/types.js';
-import { then, type MaybeAsync } from '../maybe-async.js';
+import { andThen, type MaybeAsync } from '../maybe-async.js';
 import type { ParseError, ParseResult } from '../parse-result.js';
 import { isDmarcRecord, type DmarcRecord } from './record.js';
 
@@ -49,7 +49,7 @@ function copyRecord(record: DmarcRecord): DmarcRecord {
 
 /** The DMARC records among the TXT records at `_dmarc.<domain>` (§6.6.3 steps 1–2, 3–4). */
 function dmarcRecordsAt(ctx: CheckContext, domain: string): MaybeAsync<Lookup> {
-  return then(lookup(ctx.resolver, 'txt', `_dmarc.${domain}`), dmarcRecordsOf);
+  return andThen(lookup(ctx.resolver, 'txt', `_dmarc.${domain}`), dmarcRecordsOf);
 }
 
 function dmarcRecordsOf(answer: DnsAnswer<string>): Lookup {
@@ -108,13 +108,13 @@ export async function discoverDmarcRecord(ctx: CheckContext, fromDomain: string)
 /** {@link discoverDmarcRecord}, synchronous when the answers it needs are known (`Resolver.known`). */
 export function dmarcDiscovery(ctx: CheckContext, fromDomain: string): MaybeAsync<DmarcDiscovery> {
   const queried = [`_dmarc.${fromDomain}`];
-  return then(dmarcRecordsAt(ctx, fromDomain), (first): MaybeAsync<DmarcDiscovery> => {
+  return andThen(dmarcRecordsAt(ctx, fromDomain), (first): MaybeAsync<DmarcDiscovery> => {
     if (!first.ok) return { kind: 'temperror', name: `_dmarc.${fromDomain}`, dns: first.dns, queried };
     if (first.records.length > 0) return discovered(ctx, fromDomain, false, first.records, queried);
     const orgDomain = organizationalDomain(fromDomain);
     if (orgDomain === undefined || orgDomain === fromDomain) return discovered(ctx, fromDomain, false, [], queried);
     queried.push(`_dmarc.${orgDomain}`);
-    return then(dmarcRecordsAt(ctx, orgDomain), (second) =>
+    return andThen(dmarcRecordsAt(ctx, orgDomain), (second) =>
       second.ok
         ? discovered(ctx, orgDomain, true, second.records, queried)
         : { kind: 'temperror', name: `_dmarc.${orgDomain}`, dns: second.dns, queried },

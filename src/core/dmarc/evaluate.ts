@@ -7,7 +7,7 @@ import { toAsciiDomain } from '../domain/domain-name.js';
 import { organizationalDomainOrSelf } from '../domain/organizational-domain.js';
 import { lookup } from '../dns/lookup.js';
 import type { DnsAnswer } from '../dns/types.js';
-import { all, then, type MaybeAsync } from '../maybe-async.js';
+import { all, andThen, type MaybeAsync } from '../maybe-async.js';
 import { isAligned } from './alignment.js';
 import { dmarcDiscovery, type DmarcDiscovery } from './discovery.js';
 import type { AlignmentMode, DmarcPolicy, DmarcRecord } from './record.js';
@@ -59,11 +59,11 @@ function exists<T>(answer: DnsAnswer<T>): boolean | undefined {
  */
 function domainExists(ctx: CheckContext, domain: string): MaybeAsync<boolean | undefined> {
   const answers = all([
-    then(lookup(ctx.resolver, 'a', domain), exists),
-    then(lookup(ctx.resolver, 'aaaa', domain), exists),
-    then(lookup(ctx.resolver, 'mx', domain), exists),
+    andThen(lookup(ctx.resolver, 'a', domain), exists),
+    andThen(lookup(ctx.resolver, 'aaaa', domain), exists),
+    andThen(lookup(ctx.resolver, 'mx', domain), exists),
   ]);
-  return then(answers, (found) => {
+  return andThen(answers, (found) => {
     if (found.includes(true)) return true;
     if (found.includes(undefined)) return undefined;
     return false;
@@ -141,7 +141,7 @@ export function dmarcResult(ctx: CheckContext, input: DmarcInput): MaybeAsync<Dm
       },
     };
   }
-  return then(dmarcDiscovery(ctx, fromDomain), (discovery) => fromDiscovery(ctx, input, fromDomain, discovery));
+  return andThen(dmarcDiscovery(ctx, fromDomain), (discovery) => fromDiscovery(ctx, input, fromDomain, discovery));
 }
 
 /** The result once the policy is discovered (§6.6.3), or known to be missing. */
@@ -194,7 +194,7 @@ function fromDiscovery(
     case 'found':
       // np applies only to subdomains that do not exist, and only with a record found at the org domain.
       if (discovery.atOrganizationalDomain && discovery.record.nonexistentPolicy !== undefined) {
-        return then(domainExists(ctx, fromDomain), (fromDomainExists) =>
+        return andThen(domainExists(ctx, fromDomain), (fromDomainExists) =>
           withRecord(input, fromDomain, organizationalDomain, discovery, fromDomainExists),
         );
       }

@@ -10,6 +10,7 @@
  */
 import { fromCache, type QueryOutcome, type Querier } from './querier.js';
 import { isVoidDnsFailure, type QueryType } from './types.js';
+import { lowerCaseName } from './names.js';
 
 export interface DnsCacheOptions {
   /** Milliseconds since some epoch; injectable so tests can move time. */
@@ -24,8 +25,7 @@ interface Entry {
 }
 
 function cacheKey(name: string, type: QueryType): string {
-  const lower = name.toLowerCase();
-  return `${type} ${lower.endsWith('.') ? lower.slice(0, -1) : lower}`;
+  return `${type} ${lowerCaseName(name)}`;
 }
 
 export class CachingQuerier implements Querier {

@@ -6,14 +6,9 @@
  * are kept as they are, so a check asking again gets them at once through `known`, with no promise.
  */
 import type { AnswerRecord, DnsAnswer, RecordKind, Resolver } from './types.js';
+import { lowerCaseName } from './names.js';
 
 export const MAX_MEMO_ENTRIES = 2000;
-
-/** The name a question is remembered by: lower case, without a trailing dot (the input itself when it is so). */
-function questionName(name: string): string {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
 
 type Entry = DnsAnswer<unknown> | Promise<DnsAnswer<unknown>>;
 
@@ -30,7 +25,7 @@ export function memoizeResolver(resolver: Resolver): Resolver {
 
   /** The answer, at once when it is known (or has arrived), else the pending lookup (asked once). */
   function ask<K extends RecordKind>(kind: K, name: string): Entry {
-    const key = questionName(name);
+    const key = lowerCaseName(name);
     let memo = memos[kind];
     if (memo === undefined) {
       memo = new Map();

@@ -41,8 +41,18 @@ export function checkQueryName(input: string): NameCheck {
  * `a`; such a name then fails {@link checkQueryName}.
  */
 export function normalizeQueryName(name: string): string {
-  let normalized = name.endsWith('.') ? name.slice(0, -1) : name;
-  if (NON_ASCII.test(normalized) && !NOT_LDH_OR_DOT.test(normalized))
-    normalized = domainToASCII(normalized) || normalized;
-  return normalized.toLowerCase();
+  if (NON_ASCII.test(name) && !NOT_LDH_OR_DOT.test(name)) {
+    const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+    return (domainToASCII(bare) || bare).toLowerCase();
+  }
+  return lowerCaseName(name);
+}
+
+/**
+ * A name as compared and keyed without IDNA: lower case (names compare case-insensitively, RFC 4343 §3), without
+ * the trailing dot of its absolute form (RFC 1034 §3.1). Labels stay as written.
+ */
+export function lowerCaseName(name: string): string {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }

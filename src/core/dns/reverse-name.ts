@@ -1,5 +1,5 @@
 /** Reverse-mapping names for PTR lookups: `in-addr.arpa` (RFC 1035 §3.5) and `ip6.arpa` (RFC 3596 §2.5). */
-import { isIPv4Mapped, parseIPv4, parseIPv6 } from './ip-address.js';
+import { ipv4Octets, parseIpAddress, type IpAddress } from '../ip/address.js';
 
 /**
  * The name to query PTR records for an IP address, lower case and without the trailing dot, or undefined when
@@ -10,19 +10,18 @@ import { isIPv4Mapped, parseIPv4, parseIPv6 } from './ip-address.js';
  * IPv4 client) is the IPv4 host, so it maps to `in-addr.arpa`.
  */
 export function reverseName(ip: string): string | undefined {
-  const quad = parseIPv4(ip);
-  if (quad) return `${quad.reverse().join('.')}.in-addr.arpa`;
-  const groups = parseIPv6(ip);
-  if (!groups) return undefined;
-  if (isIPv4Mapped(groups)) {
-    const high = groups[6] ?? 0;
-    const low = groups[7] ?? 0;
-    return `${low & 0xff}.${low >> 8}.${high & 0xff}.${high >> 8}.in-addr.arpa`;
+  const address = parseIpAddress(ip);
+  return address === undefined ? undefined : addressReverseName(address);
+}
+
+/** {@link reverseName} of an address already parsed. */
+export function addressReverseName(ip: IpAddress): string {
+  if (ip.family === 4) {
+    const [a, b, c, d] = ipv4Octets(ip.value);
+    return `${d}.${c}.${b}.${a}.in-addr.arpa`;
   }
-  const nibbles: string[] = [];
-  for (let i = 7; i >= 0; i--) {
-    const group = groups[i] ?? 0;
-    for (let shift = 0; shift < 16; shift += 4) nibbles.push(((group >> shift) & 0xf).toString(16));
-  }
-  return `${nibbles.join('.')}.ip6.arpa`;
+  const hex = ip.value.toString(16).padStart(32, '0');
+  let name = '';
+  for (let i = 31; i >= 0; i--) name += `${hex[i]}.`;
+  return `${name}ip6.arpa`;
 }

@@ -8,7 +8,7 @@
  * compression pointers may only point backwards and are limited in number, so garbage yields an error, never a
  * crash or a loop.
  */
-import { formatIPv6 } from './ip-address.js';
+import { formatIPv6 } from '../ip/address.js';
 import type { SoaData } from './records.js';
 import type { QueryType } from './types.js';
 

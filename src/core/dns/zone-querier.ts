@@ -2,7 +2,7 @@
  * Zone data as a querier (`--zone FILE`): alone it is the offline resolver; {@link OverlayQuerier} puts it in front
  * of the network. The lookup rules (CNAME chains, empty non-terminals, wildcards) are {@link ZoneIndex}'s.
  */
-import { canonicalIPv6 } from './ip-address.js';
+import { canonicalIPv6 } from '../ip/address.js';
 import { normalizeQueryName } from './names.js';
 import type { QueryOutcome, Querier } from './querier.js';
 import type { ZoneRecord } from './records.js';

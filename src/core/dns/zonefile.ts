@@ -18,7 +18,7 @@
  */
 import { domainToASCII } from 'node:url';
 import type { ParseError, ParseResult } from '../parse-result.js';
-import { canonicalIPv6, parseIPv4 } from './ip-address.js';
+import { canonicalIPv6, parseIPv4 } from '../ip/address.js';
 import type { SoaData, ZoneRecord, ZoneRecordType } from './records.js';
 
 /** Options of {@link parseZoneFile}. */
@@ -569,7 +569,7 @@ class ZoneFileParser {
     switch (type) {
       case 'A': {
         const [token] = need(1, 'one IPv4 address') as [Token];
-        if (token.quoted || !parseIPv4(token.text))
+        if (token.quoted || parseIPv4(token.text) === undefined)
           throw new ZoneFileError('zone.rdata', token.line, `bad IPv4 address '${shown(token.text)}'`);
         return { name, ttl: withTtl(), type, address: token.text };
       }

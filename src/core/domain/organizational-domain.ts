@@ -9,6 +9,7 @@
 import { parse } from 'tldts';
 import { memoizeByText } from '../text-memo.js';
 import { toAsciiDomain } from './domain-name.js';
+import { lowerCaseName } from '../dns/names.js';
 
 const pslOptions = {
   allowIcannDomains: true,
@@ -46,7 +47,7 @@ function lookUp(name: string): string | undefined {
   if (registrable === null || registrable.length === 0) return undefined;
   const keep = registrable.split('.').length;
   // Return the same labels in the caller's form (U-labels stay U-labels): the last `keep` labels of the input.
-  const original = (name.endsWith('.') ? name.slice(0, -1) : name).toLowerCase().split('.');
+  const original = lowerCaseName(name).split('.');
   if (original.length !== ascii.split('.').length) return registrable;
   return original.slice(original.length - keep).join('.');
 }

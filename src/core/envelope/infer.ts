@@ -9,7 +9,8 @@
  * `from` field the same server's SMTP daemon wrote, so that pair counts as one.
  */
 import { fieldValue, getFields, unfold, type ParsedHeader } from '../message/index.js';
-import { hostKey, isInternalAddress, parseReceivedFrom, parseReturnPath } from './received.js';
+import { lowerCaseName } from '../dns/names.js';
+import { isInternalAddress, parseReceivedFrom, parseReturnPath } from './received.js';
 
 /** How many Received fields are looked through for `receivedBy` (a message passes a handful of hops). */
 const MAX_FIELDS = 50;
@@ -75,8 +76,8 @@ function readReceived(header: ParsedHeader, options: InferOptions): ReceivedInfe
   if (values.length === 0) return { ok: false, problem: 'no-received', byHosts };
   let index = 0;
   if (options.receivedBy !== undefined) {
-    const wanted = hostKey(options.receivedBy);
-    index = byHosts.findIndex((by) => by !== '' && hostKey(by) === wanted);
+    const wanted = lowerCaseName(options.receivedBy);
+    index = byHosts.findIndex((by) => by !== '' && lowerCaseName(by) === wanted);
     if (index < 0) return { ok: false, problem: 'received-by-not-found', detail: options.receivedBy, byHosts };
   }
   if (parsed[index]!.kind === 'queue-stamp' && index + 1 < values.length) index++;

@@ -14,11 +14,10 @@
  *
  * Anything else is `unparsable`, never guessed at: a wrong guess would judge the wrong sender.
  */
-import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
+import { canonicalIpText, formatIpAddress, ipv4Octets, parseIpAddress } from '../ip/address.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
 const IPV6_PREFIX = /^ipv6:/i;
-const V4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 const WHITESPACE_RUNS = /\s+/g;
 const BRACKETED_ADDRESS = /\[([0-9A-Fa-f:.]+|IPv6:[0-9A-Fa-f:.]+)\]/gi;
 const HELO_COMMENT = /^\s*(?:HELO|EHLO)\s+(\S*)\s*$/i;
@@ -53,19 +52,9 @@ export type ReceivedFrom =
   /** A `from` clause in a form this module does not read, with what did not fit. */
   | { kind: 'unparsable'; why: string; by?: string };
 
-/** A valid IPv4 or IPv6 address in its canonical text, IPv4-mapped IPv6 as the IPv4 address; else undefined. */
-function normalizeIp(text: string): string | undefined {
-  const bare = text.replace(IPV6_PREFIX, '');
-  if (parseIPv4(bare)) return bare;
-  const v6 = canonicalIPv6(bare);
-  if (v6 === undefined) return undefined;
-  const mapped = V4_MAPPED.exec(v6);
-  return mapped && parseIPv4(mapped[1]!) ? mapped[1]! : v6;
-}
-
-/** Lower-case, no trailing dot: the form `--received-by` names are compared in. */
-export function hostKey(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
+/** A valid IPv4 or IPv6 address (an `IPv6:` literal's tag dropped) in its canonical text; else undefined. */
+function literalAddress(text: string): string | undefined {
+  return canonicalIpText(text.replace(IPV6_PREFIX, ''));
 }
 
 /** The `from` clause cut into its first word and its comments, and the `by` name after it. */
@@ -131,12 +120,12 @@ function commentAddresses(comment: string): string[] {
   if (HELO_COMMENT.test(comment)) return [];
   const bare = BARE_ADDRESS.exec(comment);
   if (bare) {
-    const ip = normalizeIp(bare[1]!);
+    const ip = literalAddress(bare[1]!);
     return ip === undefined ? [] : [ip];
   }
   const found: string[] = [];
   for (const bracket of comment.replace(EXIM_HELO_GLOBAL, ' ').matchAll(BRACKETED_ADDRESS)) {
-    const ip = normalizeIp(bracket[1]!);
+    const ip = literalAddress(bracket[1]!);
     if (ip !== undefined) found.push(ip);
   }
   return found;
@@ -168,7 +157,7 @@ export function parseReceivedFrom(value: string): ReceivedFrom {
   // `from [IP]` alone: the client greeted with its address literal, which is the address (RFC 5321 §4.1.3).
   if (addresses.size === 0 && name.startsWith('[')) {
     const literal = /^\[([^\]]+)\](?::\d+)?$/.exec(name);
-    const ip = literal ? normalizeIp(literal[1]!) : undefined;
+    const ip = literal ? literalAddress(literal[1]!) : undefined;
     if (ip !== undefined) addresses.add(ip);
   }
   if (addresses.size === 0) return { kind: 'unparsable', why: 'no client address in the from clause', ...withBy };
@@ -187,9 +176,10 @@ export function parseReceivedFrom(value: string): ReceivedFrom {
 
 /** Loopback, private, link-local or unspecified: an internal hop, not the client that sent the message to us. */
 export function isInternalAddress(ip: string): boolean {
-  const quad = parseIPv4(ip);
-  if (quad) {
-    const [a, b] = quad as [number, number, number, number];
+  const address = parseIpAddress(ip);
+  if (address === undefined) return false;
+  if (address.family === 4) {
+    const [a, b] = ipv4Octets(address.value);
     return (
       a === 127 ||
       a === 10 ||
@@ -200,10 +190,8 @@ export function isInternalAddress(ip: string): boolean {
       (a === 100 && b >= 64 && b <= 127)
     );
   }
-  const v6 = canonicalIPv6(ip);
-  if (!v6) return false;
+  const v6 = formatIpAddress(address);
   if (v6 === '::1' || v6 === '::') return true;
-  if (v6.startsWith('::ffff:')) return isInternalAddress(v6.slice(7));
   return UNIQUE_LOCAL.test(v6) || LINK_LOCAL.test(v6);
 }
 

@@ -7,7 +7,7 @@
  * `evaluate()` and `createEvaluator()` refuse what it refuses by throwing an {@link InvalidEnvelopeError} that
  * carries the same code, since an evaluation without a valid client address has no meaning.
  */
-import { parseIpAddress, type IpAddress } from '../spf/ip-address.js';
+import { parseIpAddress, type IpAddress } from '../ip/address.js';
 import type { Envelope } from './types.js';
 
 export type EnvelopeErrorCode =

@@ -30,7 +30,7 @@ import { MessageSplitter, fieldValue, getFields, type ParsedHeader } from '../me
 import type { ParseError } from '../parse-result.js';
 import { reviseResult } from '../revise-result.js';
 import { defaultPolicy } from '../policy/index.js';
-import { spfCheck } from '../spf/check-host.js';
+import { spfResult } from '../spf/check-host.js';
 import type { SpfResult } from '../spf/index.js';
 import { decideVerdict, type VerdictInput } from '../verdict/index.js';
 import type { Envelope, EvaluateOptions, Evaluation, EvaluationSpf } from './types.js';
@@ -149,16 +149,22 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
 
   // Connection stage: only the envelope is needed.
   // Each check is its result at once when every answer it needs is known (a warm cache), else a promise.
-  const iprev = iprevResult(ctx, envelope.ip);
-  const helo = heloResult(ctx, { helo: envelope.helo, ip: envelope.ip });
-  const spf = spfCheck(ctx, {
-    ip: envelope.ip,
-    mailFrom: mailFrom ?? '',
-    ...(envelope.helo !== undefined ? { helo: envelope.helo } : {}),
-    ...(options.receiver !== undefined ? { receiver: options.receiver } : {}),
-    // The evaluation reports no SPF step trace (its DNS queries are in `dns.queries`).
-    trace: false,
-  });
+  // The client address is parsed once, by checkEnvelope(); every check gets it parsed.
+  const clientIp = checked.value.ip;
+  const iprev = iprevResult(ctx, envelope.ip, clientIp);
+  const helo = heloResult(ctx, { helo: envelope.helo, ip: envelope.ip }, clientIp);
+  const spf = spfResult(
+    ctx,
+    {
+      ip: envelope.ip,
+      mailFrom: mailFrom ?? '',
+      ...(envelope.helo !== undefined ? { helo: envelope.helo } : {}),
+      ...(options.receiver !== undefined ? { receiver: options.receiver } : {}),
+      // The evaluation reports no SPF step trace (its DNS queries are in `dns.queries`).
+      trace: false,
+    },
+    clientIp,
+  );
 
   let stage: HeaderStage | undefined;
   let headerError: ParseError | undefined;
@@ -210,8 +216,8 @@ export function createEvaluator(envelope: Envelope, options: EvaluateOptions = {
         iprev,
         helo,
         spf,
-        stage ? stage.dkim.finishNow() : [],
-        stage ? stage.arc.finishNow() : { result: 'none', instances: 0, sets: [] },
+        stage ? stage.dkim.finishResult() : [],
+        stage ? stage.arc.finishResult() : { result: 'none', instances: 0, sets: [] },
         stage ? stage.headers : unparsedHeaders(unparsed),
       ];
       // Waited for only when some check is waiting on DNS.

@@ -8,9 +8,9 @@ import { isAligned } from '../dmarc/alignment.js';
 import type { AlignmentMode } from '../dmarc/record.js';
 import { toAsciiDomain } from '../domain/index.js';
 import type { ForwardingInput } from './input.js';
+import { lowerCaseName } from '../dns/names.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
-const TRAILING_DOT = /\.$/;
 
 /** Where an outcome comes from: this receiver's own check, or a trusted forwarder's ARC record. */
 export type AuthenticationSource = 'local' | 'arc';
@@ -52,7 +52,7 @@ export interface AuthenticationView {
 
 /** A name as the checks compare it: A-labels, lower case, no trailing dot (as written when it is no domain). */
 export function normalizeDomain(name: string): string {
-  return toAsciiDomain(name) ?? name.toLowerCase().replace(TRAILING_DOT, '');
+  return toAsciiDomain(name) ?? lowerCaseName(name);
 }
 
 /** True for the null reverse-path of bounces (RFC 5321 §4.5.5): `''` or `<>`. */

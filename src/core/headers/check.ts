@@ -5,7 +5,7 @@
 import type { CheckContext } from '../context.js';
 import type { ParsedHeader } from '../message/header.js';
 import { headerDomainsResult, type HeaderDomainsOptions, type HeaderDomainsResult } from './domains.js';
-import { then, type MaybeAsync } from '../maybe-async.js';
+import { andThen, type MaybeAsync } from '../maybe-async.js';
 import { checkHeaderFields } from './fields.js';
 import { findingsOf } from './findings.js';
 
@@ -31,7 +31,7 @@ export function headersResult(
   options: HeaderDomainsOptions = {},
 ): MaybeAsync<HeadersResult> {
   const report = checkHeaderFields(header);
-  return then(headerDomainsResult(ctx, report.domains, options), (dns): HeadersResult => {
+  return andThen(headerDomainsResult(ctx, report.domains, options), (dns): HeadersResult => {
     const details = report.details.length === 0 ? dns.details : [...report.details, ...dns.details];
     const findings = details.length === 0 ? dns.findings : findingsOf(details);
     const result: HeadersResult = {

@@ -8,7 +8,7 @@
 import type { CheckContext } from '../context.js';
 import { lookup } from '../dns/lookup.js';
 import { isTemporaryDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
-import { all, then, type MaybeAsync } from '../maybe-async.js';
+import { all, andThen, type MaybeAsync } from '../maybe-async.js';
 import type { HeaderDomain } from './fields.js';
 import { findingsOf, type AddressField, type HeaderDetail, type HeaderFinding } from './findings.js';
 import { classifyMailDomain } from './mail-domain.js';
@@ -62,7 +62,7 @@ export interface HeaderDomainsOptions {
 function lookUp(ctx: CheckContext, domain: string, fields: AddressField[]): MaybeAsync<HeaderDomainCheck> {
   // Results are written as literals (domain, fields, status, …: one key order), no spread of a shared base.
   if (ctx.signal?.aborted) return { domain, fields, status: 'temperror', dnsError: 'timeout' };
-  return then(lookup(ctx.resolver, 'mx', domain), (mx): MaybeAsync<HeaderDomainCheck> => {
+  return andThen(lookup(ctx.resolver, 'mx', domain), (mx): MaybeAsync<HeaderDomainCheck> => {
     if (mx.ok && mx.records.length > 0) {
       const records = mx.records.length > 1 ? [...mx.records].sort((a, b) => a.priority - b.priority) : mx.records;
       const exchanges: string[] = [];
@@ -89,7 +89,7 @@ function lookUp(ctx: CheckContext, domain: string, fields: AddressField[]): Mayb
     }
     // No MX: the domain itself is the mail host (implicit MX, RFC 5321 §5.1).
     const answers = all([lookup(ctx.resolver, 'a', domain), lookup(ctx.resolver, 'aaaa', domain)]);
-    return then(answers, ([a, aaaa]) => implicitMx(domain, fields, a!, aaaa!));
+    return andThen(answers, ([a, aaaa]) => implicitMx(domain, fields, a!, aaaa!));
   });
 }
 
@@ -184,7 +184,7 @@ export function headerDomainsResult(
   const chosen = found.slice(0, limit);
   const lookups: MaybeAsync<HeaderDomainCheck>[] = [];
   for (const entry of chosen) lookups.push(lookUp(ctx, entry.domain, entry.fields));
-  return then(all(lookups), (checked) => summarize(invalid, checked, limit, found.length - chosen.length));
+  return andThen(all(lookups), (checked) => summarize(invalid, checked, limit, found.length - chosen.length));
 }
 
 /** The result from the outcome of each domain. */

@@ -6,14 +6,11 @@
  * name relates to the sender (same organizational domain, one of its MX hosts) is judged once the sender is known.
  */
 import type { CheckContext } from '../context.js';
-import { canonicalIPv6 } from '../dns/ip-address.js';
+import { canonicalIpText, formatIpAddress, type IpAddress } from '../ip/address.js';
 import { lookup } from '../dns/lookup.js';
 import { isTemporaryDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
-import { all, then, type MaybeAsync } from '../maybe-async.js';
+import { all, andThen, type MaybeAsync } from '../maybe-async.js';
 import { classifyHelo } from './name.js';
-
-// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
-const V4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
 export type HeloFinding =
   | 'helo.missing'
@@ -41,10 +38,9 @@ export interface HeloResult {
   dnsError?: DnsFailureKind;
 }
 
-function normalizeIp(ip: string): string {
-  const mapped = V4_MAPPED.exec(ip);
-  if (mapped) return mapped[1]!;
-  return canonicalIPv6(ip) ?? ip;
+/** An address in the form addresses are compared in (IPv4-mapped IPv6 as IPv4), or the text as given. */
+function comparable(ip: string): string {
+  return canonicalIpText(ip) ?? ip;
 }
 
 /** Checks a HELO/EHLO argument against DNS and the client address. Never throws. */
@@ -55,10 +51,17 @@ export async function checkHelo(
   return heloResult(ctx, input);
 }
 
-/** {@link checkHelo}, synchronous when every answer it needs is known (`Resolver.known`). */
-export function heloResult(ctx: CheckContext, input: { helo: string | undefined; ip: string }): MaybeAsync<HeloResult> {
+/**
+ * {@link checkHelo}, synchronous when every answer it needs is known (`Resolver.known`). `client` is `input.ip`
+ * already parsed (an evaluation parses the client address once).
+ */
+export function heloResult(
+  ctx: CheckContext,
+  input: { helo: string | undefined; ip: string },
+  client?: IpAddress,
+): MaybeAsync<HeloResult> {
   const name = (input.helo ?? '').trim();
-  const client = normalizeIp(input.ip);
+  const clientText = client === undefined ? comparable(input.ip) : formatIpAddress(client);
   const syntax = classifyHelo(name);
   const fail = (finding: HeloFinding): HeloResult => ({
     result: 'fail',
@@ -71,7 +74,7 @@ export function heloResult(ctx: CheckContext, input: { helo: string | undefined;
     case 'missing':
       return fail('helo.missing');
     case 'bare-ip':
-      return { ...fail('helo.bare-ip'), matchesClient: normalizeIp(syntax.address) === client };
+      return { ...fail('helo.bare-ip'), matchesClient: comparable(syntax.address) === clientText };
     case 'localhost':
       return fail('helo.localhost');
     case 'special-use':
@@ -80,7 +83,7 @@ export function heloResult(ctx: CheckContext, input: { helo: string | undefined;
       return fail('helo.not-fqdn');
     case 'address-literal': {
       if (!syntax.valid) return fail('helo.not-fqdn');
-      const matches = normalizeIp(syntax.address) === client;
+      const matches = comparable(syntax.address) === clientText;
       // RFC 5321 §4.1.4 allows a literal; it must be the address the client connects from.
       return matches
         ? { result: 'pass', name, findings: [], addresses: [], matchesClient: true }
@@ -95,7 +98,7 @@ export function heloResult(ctx: CheckContext, input: { helo: string | undefined;
   }
   const host = syntax.name;
   const answers = all([lookup(ctx.resolver, 'a', host), lookup(ctx.resolver, 'aaaa', host)]);
-  return then(answers, ([a, aaaa]) => fromAddresses(ctx, name, host, client, a!, aaaa!));
+  return andThen(answers, ([a, aaaa]) => fromAddresses(ctx, name, host, clientText, a!, aaaa!));
 }
 
 /** The result from the name's A and AAAA answers (and its MX, when it has no address). */
@@ -108,7 +111,7 @@ function fromAddresses(
   aaaa: DnsAnswer<string>,
 ): MaybeAsync<HeloResult> {
   const addresses: string[] = a.ok ? [...a.records] : [];
-  if (aaaa.ok) for (const address of aaaa.records) addresses.push(normalizeIp(address));
+  if (aaaa.ok) for (const address of aaaa.records) addresses.push(comparable(address));
   // Half an answer is no answer: a lookup that failed for now could change the result, so the check says so
   // (a DNS failure never yields a trusted verdict).
   const halfAnswered =
@@ -117,7 +120,7 @@ function fromAddresses(
     return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: halfAnswered.kind };
   }
   if (addresses.length > 0) {
-    const matchesClient = addresses.some((address) => normalizeIp(address) === client);
+    const matchesClient = addresses.some((address) => comparable(address) === client);
     return { result: 'pass', name, findings: matchesClient ? [] : ['helo.ip-mismatch'], addresses, matchesClient };
   }
   // No address and no temporary failure: both answers are failures (NXDOMAIN or NODATA), or empty.
@@ -136,7 +139,7 @@ function fromAddresses(
   }
   // The name exists but has no address: a mail host name may still be an MX target elsewhere; RFC 5321 §2.3.5
   // asks only that it resolve. An MX at the name is the last thing that counts as resolving.
-  return then(lookup(ctx.resolver, 'mx', host), (mx): HeloResult => {
+  return andThen(lookup(ctx.resolver, 'mx', host), (mx): HeloResult => {
     if (mx.ok) return { result: 'pass', name, findings: ['helo.ip-mismatch'], addresses, matchesClient: false };
     if (isTemporaryDnsFailure(mx.kind))
       return { result: 'temperror', name, findings: [], addresses, matchesClient: false, dnsError: mx.kind };

@@ -2,11 +2,11 @@
  * What a HELO/EHLO argument is, by its text alone (RFC 5321 §2.3.5, §4.1.1.1, §4.1.3): a domain name, an address
  * literal, or something a receiver cannot trust. Pure.
  */
-import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
+import { canonicalIPv6, parseIPv4 } from '../ip/address.js';
+import { lowerCaseName } from '../dns/names.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
 const IPV6_PREFIX = /^ipv6:/i;
-const TRAILING_DOT = /\.$/;
 const DIGITS = /^[0-9]+$/;
 
 /**
@@ -70,13 +70,13 @@ function classify(raw: string): HeloSyntax {
     const inner = text.slice(1, -1);
     const v6 = IPV6_PREFIX.test(inner) ? canonicalIPv6(inner.slice(5)) : undefined;
     if (v6) return { kind: 'address-literal', address: v6, valid: true };
-    if (parseIPv4(inner)) return { kind: 'address-literal', address: inner, valid: true };
+    if (parseIPv4(inner) !== undefined) return { kind: 'address-literal', address: inner, valid: true };
     return { kind: 'address-literal', address: inner, valid: false };
   }
-  if (parseIPv4(text)) return { kind: 'bare-ip', address: text };
+  if (parseIPv4(text) !== undefined) return { kind: 'bare-ip', address: text };
   const v6 = canonicalIPv6(text.replace(IPV6_PREFIX, ''));
   if (v6) return { kind: 'bare-ip', address: v6 };
-  const name = text.toLowerCase().replace(TRAILING_DOT, '');
+  const name = lowerCaseName(text);
   if (name === 'localhost' || name.endsWith('.localhost') || name === 'localhost.localdomain')
     return { kind: 'localhost' };
   const labels = name.split('.');

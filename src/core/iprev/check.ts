@@ -8,13 +8,10 @@
  *    no PTR record (NXDOMAIN or NODATA); `temperror` when a lookup failed temporarily and nothing confirmed.
  */
 import type { CheckContext } from '../context.js';
-import { canonicalIPv6, parseIPv4 } from '../dns/ip-address.js';
+import { canonicalIPv6, formatIPv4, parseIpAddress, type IpAddress } from '../ip/address.js';
 import { lookup } from '../dns/lookup.js';
 import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
-import { all, then, type MaybeAsync } from '../maybe-async.js';
-
-// Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
-const V4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
+import { all, andThen, type MaybeAsync } from '../maybe-async.js';
 
 /** PTR names checked at most, as RFC 7208 §4.6.4 bounds the same work for SPF `ptr`. */
 export const MAX_PTR_NAMES = 10;
@@ -45,16 +42,20 @@ export async function checkIprev(ctx: CheckContext, ip: string): Promise<IprevRe
   return iprevResult(ctx, ip);
 }
 
-/** {@link checkIprev}, synchronous when every answer it needs is known (`Resolver.known`). */
-export function iprevResult(ctx: CheckContext, ip: string): MaybeAsync<IprevResult> {
-  const v4 = parseIPv4(ip) !== undefined;
-  const mapped = v4 ? null : V4_MAPPED.exec(ip);
-  const address = mapped ? mapped[1]! : ip;
-  const isV4 = v4 || mapped !== null;
-  if (!isV4 && canonicalIPv6(address) === undefined) {
-    return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'] };
-  }
-  return then(lookup(ctx.resolver, 'ptr', address), (ptr) => {
+/**
+ * {@link checkIprev}, synchronous when every answer it needs is known (`Resolver.known`). `parsed` is `ip` already
+ * parsed (an evaluation parses the client address once).
+ */
+export function iprevResult(
+  ctx: CheckContext,
+  ip: string,
+  parsed: IpAddress | undefined = parseIpAddress(ip),
+): MaybeAsync<IprevResult> {
+  if (parsed === undefined) return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'] };
+  // An IPv4-mapped IPv6 address is the IPv4 host (RFC 8601 §3): its PTR and A records are checked.
+  const isV4 = parsed.family === 4;
+  const address = isV4 ? formatIPv4(parsed.value) : ip;
+  return andThen(lookup(ctx.resolver, 'ptr', address), (ptr) => {
     if (!ptr.ok) {
       if (isVoidDnsFailure(ptr.kind)) {
         return { result: 'permerror', ip, names: [], ptrNames: [], findings: ['ptr.missing'], dnsError: ptr.kind };
@@ -68,7 +69,7 @@ export function iprevResult(ctx: CheckContext, ip: string): MaybeAsync<IprevResu
     const checked = ptrNames.length > MAX_PTR_NAMES ? ptrNames.slice(0, MAX_PTR_NAMES) : ptrNames;
     const forward: MaybeAsync<DnsAnswer<string>>[] = [];
     for (const name of checked) forward.push(lookup(ctx.resolver, isV4 ? 'a' : 'aaaa', name));
-    return then(all(forward), (answers) => confirm(ip, address, isV4, ptrNames, checked, answers));
+    return andThen(all(forward), (answers) => confirm(ip, address, isV4, ptrNames, checked, answers));
   });
 }
 

@@ -11,10 +11,10 @@
  * - or hold a dynamic-pool keyword as a whole token (dyn, dhcp, dsl, cable, pool, ppp, client, broadband, …).
  * A name with a `static` or `business` token is exempt: the ISP says the address is not a dynamic pool.
  */
-import { parseIPv4, parseIPv6 } from '../dns/ip-address.js';
+import { ipv4Octets, parseIPv4, parseIPv6 } from '../ip/address.js';
+import { lowerCaseName } from '../dns/names.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
-const TRAILING_DOT = /\.$/;
 const TOKEN_BREAK = /[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])/;
 const DOTS_AND_UNDERSCORES = /[._]/g;
 
@@ -97,7 +97,7 @@ const MAX_MEMO_ENTRIES = 4096;
 const MAX_MEMO_KEY_LENGTH = 600;
 
 function judge(ptrName: string, ip: string, orgDomain: string | undefined): GenericNameReason | undefined {
-  const name = ptrName.toLowerCase().replace(TRAILING_DOT, '');
+  const name = lowerCaseName(ptrName);
   let hostPart = name;
   if (orgDomain && name.endsWith(`.${orgDomain}`)) hostPart = name.slice(0, -orgDomain.length - 1);
   else if (orgDomain === name) hostPart = '';
@@ -130,8 +130,9 @@ function embeddedAddressForm(hostPart: string, ip: string): string | undefined {
       from = at + 1;
     }
   };
-  const quad = parseIPv4(ip);
-  if (quad) {
+  const v4 = parseIPv4(ip);
+  if (v4 !== undefined) {
+    const quad = ipv4Octets(v4);
     const reversed = [...quad].reverse();
     const padded = (octets: number[]) => octets.map((o) => String(o).padStart(3, '0'));
     const candidates: [string, string][] = [

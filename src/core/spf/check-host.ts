@@ -7,7 +7,8 @@ import { defaultEngineCaches } from '../caches.js';
 import type { CheckContext } from '../context.js';
 import { isVoidDnsFailure, type DnsAnswer, type DnsFailureKind } from '../dns/types.js';
 import type { MaybeAsync } from '../maybe-async.js';
-import { formatIpAddress, inNetwork, parseAnswerAddress, parseIpAddress, type IpAddress } from './ip-address.js';
+import { formatIpAddress, parseAnswerAddress, parseIpAddress, type IpAddress } from '../ip/address.js';
+import { inNetwork } from '../ip/network.js';
 import {
   expandMacroString,
   nameProblem,
@@ -31,6 +32,7 @@ import type {
   SpfResultCode,
   SpfTraceEntry,
 } from './types.js';
+import { lowerCaseName } from '../dns/names.js';
 
 /** What check_host() is asked (RFC 7208 §4.1). */
 export interface CheckHostInput {
@@ -113,8 +115,10 @@ export function initialDomainProblem(domain: string): string | undefined {
   return undefined;
 }
 
-/** One evaluation's state: counters shared by every include and redirect (RFC 7208 §4.6.4 "per SPF check"). */
-class Evaluation {
+/**
+ * One check_host() run's state: counters shared by every include and redirect (RFC 7208 §4.6.4 "per SPF check").
+ */
+class CheckHostRun {
   lookups = 0;
   voidLookups = 0;
   readonly trace: SpfTraceEntry[] = [];
@@ -203,7 +207,7 @@ class Evaluation {
   async validatedDomainNames(depth: number): Promise<{ names: string[]; ptr: DnsAnswer<string> }> {
     const ptr = await this.ptr(depth);
     if (!ptr.ok) return { names: [], ptr };
-    const candidates = ptr.records.slice(0, MAX_PTR_NAMES).map((n) => stripDot(n).toLowerCase());
+    const candidates = ptr.records.slice(0, MAX_PTR_NAMES).map((n) => lowerCaseName(n));
     const checks = await Promise.all(
       candidates.map(async (name) => {
         if (nameProblem(name)) return false;
@@ -642,13 +646,14 @@ export async function checkHost(ctx: CheckContext, input: CheckHostInput): Promi
 
 /**
  * {@link checkHost}, synchronous when the short path decides (every answer known, only `ip4`, `ip6`, `all` and
- * literal includes met, no trace kept, no explanation to fetch); otherwise a promise.
+ * literal includes met, no trace kept, no explanation to fetch); otherwise a promise. `parsedIp` is `input.ip`
+ * already parsed (an evaluation parses the client address once).
  */
-function checkHostResult(ctx: CheckContext, input: CheckHostInput): MaybeAsync<SpfResult> {
+function checkHostResult(ctx: CheckContext, input: CheckHostInput, parsedIp?: IpAddress): MaybeAsync<SpfResult> {
   const identity = input.identity ?? 'mailfrom';
-  const domain = stripDot(input.domain).toLowerCase();
+  const domain = lowerCaseName(input.domain);
   const base = { domain, identity, lookups: 0, voidLookups: 0 } as const;
-  const ip = parseIpAddress(input.ip);
+  const ip = parsedIp ?? parseIpAddress(input.ip);
   if (!ip)
     return {
       ...base,
@@ -656,7 +661,7 @@ function checkHostResult(ctx: CheckContext, input: CheckHostInput): MaybeAsync<S
       error: { code: 'spf.permerror', message: `'${input.ip}' is not an IP address` },
       trace: [],
     };
-  const state = new Evaluation(
+  const state = new CheckHostRun(
     ctx,
     ip,
     formatIpAddress(ip),
@@ -677,10 +682,10 @@ function checkHostResult(ctx: CheckContext, input: CheckHostInput): MaybeAsync<S
   try {
     known = state.evaluateKnown(domain);
   } catch (cause) {
-    return spfResult(state, domain, identity, resolverError(cause), undefined);
+    return resultOfOutcome(state, domain, identity, resolverError(cause), undefined);
   }
   if (known !== undefined && !(known.result === 'fail' && known.explanation))
-    return spfResult(state, domain, identity, known, undefined);
+    return resultOfOutcome(state, domain, identity, known, undefined);
   return evaluateFully(state, domain, identity, known);
 }
 
@@ -697,7 +702,7 @@ function resolverError(cause: unknown): DomainOutcome {
 
 /** check_host() the usual way (when the short path could not decide), then the explanation of a `fail`. */
 async function evaluateFully(
-  state: Evaluation,
+  state: CheckHostRun,
   domain: string,
   identity: SpfIdentity,
   known: DomainOutcome | undefined,
@@ -722,12 +727,12 @@ async function evaluateFully(
       explanation = undefined;
     }
   }
-  return spfResult(state, domain, identity, outcome, explanation);
+  return resultOfOutcome(state, domain, identity, outcome, explanation);
 }
 
 /** The result of check_host() from the outcome of the top-level domain. */
-function spfResult(
-  state: Evaluation,
+function resultOfOutcome(
+  state: CheckHostRun,
   domain: string,
   identity: SpfIdentity,
   outcome: DomainOutcome,
@@ -788,11 +793,14 @@ export interface SpfEnvelope {
  * reverse-path is null (§2.4). A MAIL FROM without a local-part uses `postmaster` (§4.3).
  */
 export async function checkSpf(ctx: CheckContext, envelope: SpfEnvelope): Promise<SpfResult> {
-  return spfCheck(ctx, envelope);
+  return spfResult(ctx, envelope);
 }
 
-/** {@link checkSpf}, synchronous when check_host() can decide without waiting (see `checkHostResult`). */
-export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope): MaybeAsync<SpfResult> {
+/**
+ * {@link checkSpf}, synchronous when check_host() can decide without waiting (see `checkHostResult`). `ip` is
+ * `envelope.ip` already parsed (an evaluation parses the client address once).
+ */
+export function spfResult(ctx: CheckContext, envelope: SpfEnvelope, ip?: IpAddress): MaybeAsync<SpfResult> {
   const mailFrom = stripReversePath(envelope.mailFrom);
   const helo = envelope.helo ?? '';
   // Each input is written out whole: `{ ...common, domain }` is slow on Node 20 (docs/performance.md).
@@ -816,16 +824,16 @@ export function spfCheck(ctx: CheckContext, envelope: SpfEnvelope): MaybeAsync<S
         error: { code: 'spf.none', message: 'null sender and no HELO name: nothing to check (RFC 7208 §2.4)' },
         trace: [],
       };
-    return checkHostResult(ctx, input(helo, `postmaster@${helo}`, 'helo'));
+    return checkHostResult(ctx, input(helo, `postmaster@${helo}`, 'helo'), ip);
   }
   const at = mailFrom.lastIndexOf('@');
   const domain = at < 0 ? mailFrom : mailFrom.slice(at + 1);
   const sender = at < 0 ? `postmaster@${mailFrom}` : at === 0 ? `postmaster${mailFrom}` : mailFrom;
-  return checkHostResult(ctx, input(domain, sender, 'mailfrom'));
+  return checkHostResult(ctx, input(domain, sender, 'mailfrom'), ip);
 }
 
 /** Checks the HELO identity on its own (RFC 7208 §2.3), with `postmaster@HELO` as sender. */
-export async function checkHelo(
+export async function checkSpfHelo(
   ctx: CheckContext,
   envelope: { ip: string; helo: string; receiver?: string },
 ): Promise<SpfResult> {

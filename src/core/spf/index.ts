@@ -1,5 +1,5 @@
 /** SPF, RFC 7208: parse records, run check_host(), format Received-SPF, lint a domain's policy. */
-export { checkHost, checkSpf, checkHelo } from './check-host.js';
+export { checkHost, checkSpf, checkSpfHelo } from './check-host.js';
 export type { CheckHostInput, SpfEnvelope } from './check-host.js';
 export { parseSpfRecord, isSpfRecord } from './parse.js';
 export { parseMacroString, expandMacroString } from './macro.js';

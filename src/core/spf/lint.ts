@@ -10,6 +10,7 @@ import { initialDomainProblem } from './check-host.js';
 import { targetName } from './macro.js';
 import { countsTowardLookupLimit, isSpfRecord, parseSpfRecord } from './parse.js';
 import type { MacroString, SpfRecord } from './types.js';
+import { lowerCaseName } from '../dns/names.js';
 
 /** One lint finding. `id` is a finding id (docs/trust-model.md); `status` says how bad it is. */
 export interface SpfLintFinding {
@@ -344,7 +345,7 @@ class Linter {
  * 512 octets and strings within 255, includes that exist.
  */
 export async function lintSpf(ctx: CheckContext, domain: string): Promise<SpfLintReport> {
-  const name = (domain.endsWith('.') ? domain.slice(0, -1) : domain).toLowerCase();
+  const name = lowerCaseName(domain);
   const linter = new Linter(ctx);
   const tree = await linter.visit(name, 'root', []);
   if (linter.lookups > ctx.limits.spfDnsMechanisms)

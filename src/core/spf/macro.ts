@@ -3,7 +3,7 @@
  * into a name to query (§4.8 truncation to 253 octets).
  */
 import type { ParseResult } from '../parse-result.js';
-import { dottedIpForm, formatIpAddress, type IpAddress } from './ip-address.js';
+import { dottedIpForm, formatIpAddress, type IpAddress } from '../ip/address.js';
 import type { MacroLetter, MacroString, MacroToken } from './types.js';
 
 /** Where a macro-string appears: a domain-spec/modifier (no `c r t`), or an explanation string (§6.2: also spaces). */

@@ -3,7 +3,7 @@
  * `permerror` cause that says which term is wrong and where it starts.
  */
 import type { ParseResult } from '../parse-result.js';
-import { parseIPv4Number, parseIPv6Number } from './ip-address.js';
+import { parseIPv4, parseIPv6Number } from '../ip/address.js';
 import { domainSpecProblem, parseMacroString } from './macro.js';
 import type { MacroString, SpfMechanism, SpfModifier, SpfQualifier, SpfRecord } from './types.js';
 
@@ -172,7 +172,7 @@ function parseTerm(text: string, offset: number): TermResult {
         prefix = value;
       }
       if (name === 'ip4') {
-        const value = parseIPv4Number(address);
+        const value = parseIPv4(address);
         if (value === undefined) return { ok: false, error: `'${address}' is not an IPv4 address` };
         return { ok: true, isModifier: false, term: { ...base, kind: 'ip4', network: { family: 4, value }, prefix } };
       }

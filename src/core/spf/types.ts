@@ -1,6 +1,6 @@
 /** Types of the SPF module: records (RFC 7208 §4.5, §5, §6, §12), results (§2.6) and the evaluation trace. */
 import type { DnsFailureKind } from '../dns/types.js';
-import type { IpAddress } from './ip-address.js';
+import type { IpAddress } from '../ip/address.js';
 
 /** A qualifier (RFC 7208 §4.6.2): `+` pass, `-` fail, `~` softfail, `?` neutral. */
 export type SpfQualifier = '+' | '-' | '~' | '?';

@@ -4,6 +4,7 @@
  * (docs/cli.md `reasons`) carries this text; the checks' results hold only data.
  */
 import type { FindingId, FindingLevel } from '../policy/index.js';
+import { lowerCaseName } from '../dns/names.js';
 
 /** Values every sentence may use. */
 export interface ReasonFacts {
@@ -185,7 +186,7 @@ export const FINDINGS: Readonly<Record<FindingId, Wording>> = {
     message: (f, d) => `The HELO name ${heloName(f, d)} does not exist in DNS (NXDOMAIN).`,
     // The example name must not be the missing name itself (a HELO of mail.<domain> that does not exist).
     remedy: (f, d) =>
-      heloName(f, d).toLowerCase().replace(/\.$/, '') === mailHost(f).toLowerCase()
+      lowerCaseName(heloName(f, d)) === mailHost(f).toLowerCase()
         ? `Publish an A record for ${heloName(f, d)} pointing at ${f.ip}: the name the server greets with does not exist yet.`
         : `Publish an A record for ${heloName(f, d)} pointing at ${f.ip}, or configure the mail server to greet with a name that has one, e.g. EHLO ${mailHost(f)}.`,
   },

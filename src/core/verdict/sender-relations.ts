@@ -14,6 +14,7 @@ import { classifyHelo } from '../helo/name.js';
 import { genericNameReason, type GenericNameReason } from '../iprev/generic-name.js';
 import { MAX_PTR_NAMES } from '../iprev/check.js';
 import { matchesDomainList } from '../policy/index.js';
+import { lowerCaseName } from '../dns/names.js';
 
 /** What {@link senderRelations} reads. `helo` and `iprev` fit HeloResult and IprevResult as they are. */
 export interface SenderRelationsInput {
@@ -48,17 +49,11 @@ export type SenderRelationFinding =
   | { id: 'helo.foreign-domain'; name: string; organization: string; senderDomains: string[] }
   | { id: 'helo.not-mx'; name: string; mxHosts: string[]; domain?: string };
 
-const TRAILING_DOT = /\.$/;
-const bare = (name: string) => {
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.replace(TRAILING_DOT, '') : lower;
-};
-
 /** Sender-relation findings, in the order ptr.generic, ptr.foreign-domain, helo.foreign-domain, helo.not-mx. */
 export function senderRelations(input: SenderRelationsInput): SenderRelationFinding[] {
   const findings: SenderRelationFinding[] = [];
-  const confirmed = (input.iprev?.names ?? []).map(bare);
-  const allPtr = (input.iprev?.ptrNames ?? []).map(bare);
+  const confirmed = (input.iprev?.names ?? []).map(lowerCaseName);
+  const allPtr = (input.iprev?.ptrNames ?? []).map(lowerCaseName);
   const ptrNames = (allPtr.length > 0 ? allPtr : confirmed).slice(0, MAX_PTR_NAMES);
 
   // ptr.generic: any PTR name that looks like a residential or dynamic pool.
@@ -73,7 +68,7 @@ export function senderRelations(input: SenderRelationsInput): SenderRelationFind
   const senderDomains: string[] = [];
   const addSender = (domain: string | undefined) => {
     if (!domain) return;
-    const org = organizationalDomainOrSelf(bare(domain));
+    const org = organizationalDomainOrSelf(lowerCaseName(domain));
     if (!senderDomains.includes(org)) senderDomains.push(org);
   };
   addSender(input.fromDomain);
@@ -126,7 +121,7 @@ export function senderRelations(input: SenderRelationsInput): SenderRelationFind
     }
     // A relay or a forwarder is not expected to be one of the sender's MX hosts.
     if (input.senderMxHosts !== undefined && !relay && input.forwarder !== true) {
-      const mxHosts = input.senderMxHosts.map(bare);
+      const mxHosts = input.senderMxHosts.map(lowerCaseName);
       if (!mxHosts.includes(heloName)) {
         const finding: SenderRelationFinding = { id: 'helo.not-mx', name: heloName, mxHosts };
         if (input.senderMxDomain !== undefined) finding.domain = input.senderMxDomain;
