@@ -12,7 +12,7 @@
  *   Received, RFC 8601 §5), `X-Mailtrust-Verdict` and `X-Mailtrust-Reasons` added, then the action's reply.
  */
 import type { EvaluateOptions, Evaluation, Evaluator, Resolver } from '../core/index.js';
-import { createEvaluator } from '../core/index.js';
+import { createEvaluator, stripReversePath } from '../core/index.js';
 import { newId } from '../store/ids.js';
 import type { MessageAction, NewMessage } from '../store/types.js';
 import { chooseAction, type MilterActions } from './actions.js';
@@ -122,12 +122,6 @@ function nextWake(elapsed: number, budgetMs: number, progressMs: number): number
   return Math.max(1, Math.min(...deadlines) - elapsed);
 }
 
-/** Reverse-path or forward-path without its angle brackets (`<>` → `''`). */
-function bare(path: string): string {
-  const trimmed = path.trim();
-  return trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed.slice(1, -1) : trimmed;
-}
-
 /** The address of SMFIC_CONNECT or `{client_addr}`, without the `IPv6:` tag Sendmail puts on v6 addresses. */
 function plainAddress(address: string): string {
   return address.replace(/^IPv6:/i, '');
@@ -188,7 +182,7 @@ export class MilterSession {
         // A new transaction; the macros of this MAIL (sent just before it) stay.
         this.resetMessage(false);
         this.message = {
-          mailFrom: bare(command.args[0] ?? ''),
+          mailFrom: stripReversePath(command.args[0] ?? ''),
           rcptTo: [],
           controller: new AbortController(),
           headerEnded: false,
@@ -201,7 +195,7 @@ export class MilterSession {
         this.reply(Protocol.NR_MAIL);
         return 'continue';
       case 'rcpt':
-        this.requireMessage('SMFIC_RCPT').rcptTo.push(bare(command.args[0] ?? ''));
+        this.requireMessage('SMFIC_RCPT').rcptTo.push(stripReversePath(command.args[0] ?? ''));
         this.reply(Protocol.NR_RCPT);
         return 'continue';
       case 'data':
