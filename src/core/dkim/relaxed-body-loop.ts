@@ -46,9 +46,17 @@ export function relaxBodyLoop(
   // Each input byte writes at most two bytes (SP then the byte, or CRLF for LF), plus SP CR pending from before.
   const out = (scratch ??= new Uint8Array(2 * LOOP_SLICE + 2));
   let { space, content, cr, blank } = state;
+  let o = 0;
+  /** Content follows empty lines: what is written so far goes out, then the empty lines before the content. */
+  const writePendingBlanks = () => {
+    if (o > 0) emit(out.subarray(0, o));
+    o = 0;
+    blanks(blank);
+    blank = 0;
+  };
   for (let start = 0; start < input.length; start += LOOP_SLICE) {
     const end = Math.min(input.length, start + LOOP_SLICE);
-    let o = 0;
+    o = 0;
     for (let i = start; i < end; i++) {
       const c = input[i]!;
       if (c === LF) {
@@ -61,12 +69,7 @@ export function relaxBodyLoop(
       }
       if (cr) {
         // The CR before this byte is not a line end: it is content.
-        if (!content && blank) {
-          if (o > 0) emit(out.subarray(0, o));
-          o = 0;
-          blanks(blank);
-          blank = 0;
-        }
+        if (!content && blank) writePendingBlanks();
         if (space) out[o++] = SP;
         out[o++] = CR;
         content = 1;
@@ -80,12 +83,7 @@ export function relaxBodyLoop(
         space = 1;
         continue;
       }
-      if (!content && blank) {
-        if (o > 0) emit(out.subarray(0, o));
-        o = 0;
-        blanks(blank);
-        blank = 0;
-      }
+      if (!content && blank) writePendingBlanks();
       if (space) out[o++] = SP;
       out[o++] = c;
       content = 1;
