@@ -11,6 +11,7 @@ import { validateConfig } from '../../src/server/config.js';
 import { startService, type Service } from '../../src/server/service.js';
 import { startTestDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import { openFaultyStore, type FaultyStore } from '../support/faulty-store.js';
+import { waitFor } from '../support/wait-for.js';
 import { MilterClient, mtaView } from './mta-client.js';
 import { loadScenario, type Scenario } from './scenarios.js';
 
@@ -68,7 +69,11 @@ describe('mailtrust serve with [milter]', () => {
     } finally {
       client.close();
     }
-    const messages = await store.messages();
+    // The history row is written just after the reply (docs/milter.md, "The history"): wait for it.
+    const messages = await waitFor('the history row', async () => {
+      const rows = await store.messages();
+      return rows.length > 0 ? rows : undefined;
+    });
     assert.equal(messages.length, 1);
     const stored = messages[0]!;
     assert.equal(stored.source, 'milter');
