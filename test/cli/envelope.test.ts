@@ -17,6 +17,9 @@ const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
 describe('check: the envelope from the message', () => {
   let server: TestDnsServer;
+  /** `mailtrust check PATH --dns <the loopback server> FLAGS…` in a child process. */
+  const checkWith = (path: string, ...flags: string[]) =>
+    runMailtrust(['check', path, '--dns', server.address, ...flags]);
   let dir: string;
   let message: string;
   /** The example message with fields put on top of its header, as a later server would add them. */
@@ -45,7 +48,7 @@ describe('check: the envelope from the message', () => {
       'Received: from unknown (HELO x) (203.0.113.66)',
       '\tby mx.example.net with SMTP; 26 Nov 2026 06:00:05 -0000',
     );
-    const run = await runMailtrust(['check', path, '--dns', server.address, '--json']);
+    const run = await checkWith(path, '--json');
     assert.notEqual(run.code, 0, run.stdout);
     const evaluation = JSON.parse(run.stdout);
     assert.notEqual(evaluation.verdict, 'trusted');
@@ -76,7 +79,7 @@ describe('check: the envelope from the message', () => {
   ] as const) {
     test(`an unreadable newest Received stops with exit 64 and what to pass: ${name}`, async () => {
       const path = await withOnTop(`stop-${name.replace(/\W+/g, '-')}.eml`, field);
-      const run = await runMailtrust(['check', path, '--dns', server.address]);
+      const run = await checkWith(path);
       assert.equal(run.code, 64, run.stdout + run.stderr);
       assert.equal(run.stdout, '');
       assert.match(run.stderr, says);
@@ -93,7 +96,7 @@ describe('check: the envelope from the message', () => {
       'internal.eml',
       'Received: from localhost (localhost [127.0.0.1]) by box.example.net with LMTP; 26 Nov 2026 06:00:05 -0000',
     );
-    const run = await runMailtrust(['check', path, '--dns', server.address, '--received-by', 'MX.example.net.']);
+    const run = await checkWith(path, '--received-by', 'MX.example.net.');
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /^TRUSTED for mail from example\.com sent by 192\.0\.2\.10\n/);
     assert.match(run.stdout, /\n {2}IP +192\.0\.2\.10 +from Received field 2 /);
@@ -101,7 +104,7 @@ describe('check: the envelope from the message', () => {
       run.stdout,
       /\n {2}Received field 2: from mail\.example\.com \(mail\.example\.com \[192\.0\.2\.10\]\)/,
     );
-    const missing = await runMailtrust(['check', path, '--dns', server.address, '--received-by', 'nowhere.example']);
+    const missing = await checkWith(path, '--received-by', 'nowhere.example');
     assert.equal(missing.code, 64);
     assert.match(
       missing.stderr,
@@ -110,54 +113,23 @@ describe('check: the envelope from the message', () => {
   });
 
   test('--ip alone: the HELO still comes from the message, and the output says where each part came from', async () => {
-    const run = await runMailtrust([
-      'check',
-      join(examples, 'message.eml'),
-      '--dns',
-      server.address,
-      '--ip',
-      '192.0.2.10',
-    ]);
+    const run = await checkWith(join(examples, 'message.eml'), '--ip', '192.0.2.10');
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.doesNotMatch(run.stdout, /sent no HELO/);
     assert.match(run.stdout, /\n {2}IP +192\.0\.2\.10 +given on the command line\n/);
     assert.match(run.stdout, /\n {2}HELO +mail\.example\.com +from Received field 1 /);
     assert.match(run.stdout, /\n {2}MAIL FROM +<alice@example\.com> +from Return-Path\n/);
-    const json = await runMailtrust([
-      'check',
-      join(examples, 'message.eml'),
-      '--dns',
-      server.address,
-      '--ip',
-      '192.0.2.10',
-      '--json',
-    ]);
+    const json = await checkWith(join(examples, 'message.eml'), '--ip', '192.0.2.10', '--json');
     const evaluation = JSON.parse(json.stdout);
     assert.deepEqual(evaluation.envelopeSource, { ip: 'option', helo: 'received', mailFrom: 'return-path' });
     assert.equal(evaluation.envelope.helo, 'mail.example.com');
   });
 
   test('--ip naming another client does not borrow that field’s HELO: exit 64 asks for --helo', async () => {
-    const run = await runMailtrust([
-      'check',
-      join(examples, 'message.eml'),
-      '--dns',
-      server.address,
-      '--ip',
-      '203.0.113.66',
-    ]);
+    const run = await checkWith(join(examples, 'message.eml'), '--ip', '203.0.113.66');
     assert.equal(run.code, 64, run.stdout);
     assert.match(run.stderr, /--ip 203\.0\.113\.66 is not the client .* \(192\.0\.2\.10\).*give --helo NAME too/);
-    const given = await runMailtrust([
-      'check',
-      join(examples, 'message.eml'),
-      '--dns',
-      server.address,
-      '--ip',
-      '203.0.113.66',
-      '--helo',
-      'x.example',
-    ]);
+    const given = await checkWith(join(examples, 'message.eml'), '--ip', '203.0.113.66', '--helo', 'x.example');
     assert.ok(given.code === 1 || given.code === 2, given.stderr);
     assert.match(given.stdout, /\n {2}HELO +x\.example +given on the command line\n/);
   });
@@ -165,25 +137,16 @@ describe('check: the envelope from the message', () => {
   test('--ip alone on a message with no Received field: judged with no HELO, and the report says so', async () => {
     const path = join(dir, 'no-received.eml');
     await writeFile(path, message.replace(/^Received:.*\r?\n(?:[ \t].*\r?\n)*/m, ''));
-    const run = await runMailtrust(['check', path, '--dns', server.address, '--ip', '192.0.2.10']);
+    const run = await checkWith(path, '--ip', '192.0.2.10');
     assert.ok([0, 1, 2].includes(run.code ?? -1), run.stderr);
     assert.match(run.stdout, /\n {2}HELO +\(none\) +not given, not in the message\n/);
-    const without = await runMailtrust(['check', path, '--dns', server.address]);
+    const without = await checkWith(path);
     assert.equal(without.code, 64);
   });
 
   test('with --ip and --helo given, an unreadable Received does not matter', async () => {
     const path = await withOnTop('given.eml', 'Received: garbage');
-    const run = await runMailtrust([
-      'check',
-      path,
-      '--dns',
-      server.address,
-      '--ip',
-      '192.0.2.10',
-      '--helo',
-      'mail.example.com',
-    ]);
+    const run = await checkWith(path, '--ip', '192.0.2.10', '--helo', 'mail.example.com');
     assert.equal(run.code, 0, run.stdout + run.stderr);
   });
 });

@@ -122,18 +122,7 @@ describe('command-line flags', () => {
       const proc = await keygenInto('/proc/x');
       assert.equal(proc.code, 66);
       assert.match(proc.stderr, /cannot create the directory \/proc\/x/);
-      const nested = await runMailtrust([
-        'dkim',
-        'keygen',
-        '--domain',
-        'example.com',
-        '--selector',
-        's1',
-        '--type',
-        'ed25519',
-        '--out',
-        join(dir, 'k', 'a', 'b'),
-      ]);
+      const nested = await keygenInto(join(dir, 'k', 'a', 'b'));
       assert.equal(nested.code, 0, nested.stderr);
     },
   );
