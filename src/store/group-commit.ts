@@ -6,8 +6,10 @@
  *
  * A write joins the batch that starts two turns of the event loop later (`GATHER_TURNS`); each write runs in its
  * own SAVEPOINT, so one that fails (a duplicate id) is rolled back and rejected alone, and every caller's promise
- * settles only after the COMMIT of its batch: nothing is acknowledged before it is on disk. A failed COMMIT rejects
- * the whole batch (nothing of it was written).
+ * settles only after the COMMIT of its batch is on disk: after the COMMIT itself (`synchronous = FULL`), or, when
+ * the store flushes the log off the event loop (`durable`, see wal-sync.ts), after that flush — the next batch
+ * commits meanwhile. A failed COMMIT rejects the whole batch (nothing of it was written); so does a failed flush
+ * (then nothing of it is acknowledged).
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
@@ -37,13 +39,37 @@ function afterTurns(turns: number, fn: () => void): void {
   setImmediate(turns <= 1 ? fn : () => afterTurns(turns - 1, fn));
 }
 
+/** What happens after a batch's COMMIT, before its writers are told it is committed. */
+export interface AfterCommit {
+  /** Resolves once the committed batch is on disk. */
+  durable(): Promise<void>;
+  /** Told after every successful COMMIT (the checkpointer's poke). */
+  committed(): void;
+}
+
 export class GroupCommit {
   readonly #db: Kysely<Database>;
   #pending: PendingWrite[] = [];
   #scheduled = false;
+  #afterCommit: AfterCommit | undefined;
+  /** Batches committed whose flush has not ended yet. */
+  readonly #flushing = new Set<Promise<void>>();
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+  }
+
+  /** From now on, batches are acknowledged after `afterCommit.durable()` rather than at their COMMIT. */
+  setAfterCommit(afterCommit: AfterCommit | undefined): void {
+    this.#afterCommit = afterCommit;
+  }
+
+  /** Resolves when no batch is waiting, committing or being flushed (before the store closes). */
+  async idle(): Promise<void> {
+    while (this.#scheduled || this.#flushing.size > 0) {
+      await Promise.allSettled([...this.#flushing]);
+      if (this.#scheduled) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Runs `work` in the next batch; resolves with its result once the batch is committed. */
@@ -75,11 +101,23 @@ export class GroupCommit {
           }
         }
       });
-      batch.forEach((write, index) => {
-        const outcome = outcomes[index] as Outcome;
-        if (outcome.ok) write.resolve(outcome.value);
-        else write.reject(outcome.error);
-      });
+      const settle = () =>
+        batch.forEach((write, index) => {
+          const outcome = outcomes[index] as Outcome;
+          if (outcome.ok) write.resolve(outcome.value);
+          else write.reject(outcome.error);
+        });
+      const afterCommit = this.#afterCommit;
+      if (afterCommit === undefined) {
+        settle();
+      } else {
+        afterCommit.committed();
+        const flushed = afterCommit.durable().then(settle, (error: unknown) => {
+          for (const write of batch) write.reject(error);
+        });
+        this.#flushing.add(flushed);
+        void flushed.finally(() => this.#flushing.delete(flushed));
+      }
     } catch (error) {
       for (const write of batch) write.reject(error);
     } finally {

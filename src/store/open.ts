@@ -20,6 +20,8 @@ import type { Database as Schema } from './schema.js';
 import { ImmediateSqliteDialect } from './sqlite-dialect.js';
 import type { StoreContext } from './transactions.js';
 import type { Store } from './types.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalSync } from './wal-sync.js';
 
 export interface OpenStoreOptions {
   /** PostgreSQL: connections in the pool (`databasePool`, default 10). SQLite has one connection. */
@@ -49,7 +51,13 @@ const QUERY_TIMEOUT_MS = 30_000;
 /** SQLite: how long a write waits for another process's write lock. */
 const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
-function openSqlite(path: string): Kysely<Schema> {
+interface SqliteDatabase {
+  db: Kysely<Schema>;
+  /** The connection under `db`, for the pragmas of `flushOffTheEventLoop`. */
+  connection: Database.Database;
+}
+
+function openSqlite(path: string): SqliteDatabase {
   let database: Database.Database;
   try {
     database = new Database(path);
@@ -66,7 +74,42 @@ function openSqlite(path: string): Kysely<Schema> {
       cause: error,
     });
   }
-  return new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(database) });
+  return { db: new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(database) }), connection: database };
+}
+
+/** How the SQLite store makes commits durable once it runs: flushed off the event loop, or inside the COMMIT. */
+interface SqliteDurability {
+  walSync: WalSync;
+  checkpointer: WalCheckpointer;
+}
+
+/**
+ * Moves the store's fsyncs off the event loop (wal-sync.ts, wal-checkpointer.ts): the write connection commits with
+ * `synchronous = OFF` and no auto-checkpoint, `WalSync` flushes the log before writes are acknowledged, and a
+ * worker checkpoints. Only for a database file in WAL mode; otherwise (an in-memory database) or when the log file
+ * cannot be opened, commits stay synced inside the COMMIT and this answers undefined.
+ */
+async function flushOffTheEventLoop(
+  path: string,
+  connection: Database.Database,
+  groupCommit: GroupCommit,
+  logger: Logger | undefined,
+): Promise<SqliteDurability | undefined> {
+  if (connection.memory || connection.pragma('journal_mode', { simple: true }) !== 'wal') return undefined;
+  let walSync: WalSync;
+  try {
+    walSync = await WalSync.open(path);
+  } catch (error) {
+    logger?.warn({ err: error }, 'store: cannot open the SQLite log file; commits fsync on the event loop');
+    return undefined;
+  }
+  const checkpointer = WalCheckpointer.start(path, {
+    onError: (message) => logger?.warn({ event: 'store.checkpoint' }, `store: ${message}`),
+  });
+  connection.pragma('wal_autocheckpoint = 0');
+  connection.pragma('synchronous = OFF');
+  groupCommit.setAfterCommit({ durable: () => walSync.sync(), committed: () => checkpointer.committed() });
+  return { walSync, checkpointer };
 }
 
 /** pg's type parsers, except int8 (`bigint`, epoch milliseconds here) as a number rather than a string. */
@@ -102,7 +145,9 @@ function openPostgres(connectionString: string, options: OpenStoreOptions): Kyse
 
 /** The database connection of a location, unmigrated (the store's own, also for benchmarks and tests). */
 export function openDatabase(location: StoreLocation, options: OpenStoreOptions = {}): Kysely<Schema> {
-  return location.dialect === 'sqlite' ? openSqlite(location.path) : openPostgres(location.connectionString, options);
+  return location.dialect === 'sqlite'
+    ? openSqlite(location.path).db
+    : openPostgres(location.connectionString, options);
 }
 
 /**
@@ -114,12 +159,12 @@ export function openDatabase(location: StoreLocation, options: OpenStoreOptions 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
   const location = parseStoreUrl(url);
   const dialect: Dialect = location.dialect;
-  const db = openDatabase(location, options);
+  const sqlite = location.dialect === 'sqlite' ? openSqlite(location.path) : undefined;
+  const db = sqlite?.db ?? openDatabase(location, options);
 
+  const groupCommit = sqlite !== undefined ? new GroupCommit(db) : undefined;
   const context: StoreContext =
-    location.dialect === 'sqlite'
-      ? { dialect: 'sqlite', db, groupCommit: new GroupCommit(db) }
-      : { dialect: 'postgres', db };
+    groupCommit !== undefined ? { dialect: 'sqlite', db, groupCommit } : { dialect: 'postgres', db };
   let migrated = false;
   let migrating: Promise<void> | undefined;
   const ensureMigrated = async (): Promise<void> => {
@@ -147,6 +192,11 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       throw error;
     }
   }
+  // After the migration, which commits as any connection does (synced inside its COMMIT).
+  const durability =
+    sqlite !== undefined && groupCommit !== undefined && location.dialect === 'sqlite'
+      ? await flushOffTheEventLoop(location.path, sqlite.connection, groupCommit, options.logger)
+      : undefined;
 
   /** Every call: migrate first if that has not happened yet, and map "not now" errors. */
   const call = <T>(what: string, run: () => Promise<T>): Promise<T> =>
@@ -210,6 +260,14 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     async close() {
       if (closed) return;
       closed = true;
+      await groupCommit?.idle();
+      if (durability !== undefined && sqlite !== undefined) {
+        groupCommit?.setAfterCommit(undefined);
+        await durability.walSync.close();
+        await durability.checkpointer.stop();
+        // Closing checkpoints the log into the database file and deletes it: with FULL, both are synced first.
+        sqlite.connection.pragma('synchronous = FULL');
+      }
       await db.destroy();
     },
   };
