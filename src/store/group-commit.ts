@@ -11,7 +11,7 @@
  * commits meanwhile. A failed COMMIT rejects the whole batch (nothing of it was written); so does a failed flush
  * (then nothing of it is acknowledged).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 interface PendingWrite {
@@ -33,6 +33,11 @@ const MAX_BATCH = 256;
  * I/O that is ready, not a timer: on an idle loop a lone write still commits within microseconds.
  */
 const GATHER_TURNS = 2;
+
+/** The savepoint statements around each write, compiled once (they run for every message stored). */
+const SAVEPOINT = CompiledQuery.raw('savepoint write');
+const RELEASE = CompiledQuery.raw('release write');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to write');
 
 /** Calls `fn` after `turns` turns of the event loop (each a `setImmediate`, run after that turn's I/O). */
 function afterTurns(turns: number, fn: () => void): void {
@@ -89,14 +94,14 @@ export class GroupCommit {
     try {
       await this.#db.transaction().execute(async (trx) => {
         for (const write of batch) {
-          await sql`savepoint write`.execute(trx);
+          await trx.executeQuery(SAVEPOINT);
           try {
             const value = await write.work(trx);
-            await sql`release write`.execute(trx);
+            await trx.executeQuery(RELEASE);
             outcomes.push({ ok: true, value });
           } catch (error) {
-            await sql`rollback to write`.execute(trx);
-            await sql`release write`.execute(trx);
+            await trx.executeQuery(ROLLBACK_TO);
+            await trx.executeQuery(RELEASE);
             outcomes.push({ ok: false, error });
           }
         }
