@@ -8,8 +8,8 @@
  * skips the delivery phase; `--sample N` samples RSS every N posts (default a tenth of the posts, at least 1,000).
  *
  * 1. Posts/s accepted: form posts over HTTP (a real `serve` HTTP face, token-authenticated, `Accept: application/json`)
- *    each answered 202 only after its outbox rows are committed to SQLite (WAL, synchronous=FULL, as the store
- *    ships). The relay's workers are off in this phase, so only intake is measured.
+ *    each answered 202 only after its outbox rows are committed to SQLite and the log is flushed to disk (as the
+ *    store ships). The relay's workers are off in this phase, so only intake is measured.
  * 2. Deliveries/s: a relay worker (`relay.workers` deliveries at once) drains the outbox to a loopback sink on
  *    127.0.1.50:25 in a process of its own (`relay-sink.ts`, or Postfix's smtp-sink) that accepts everything; each
  *    delivery is an MX lookup, an SMTP transaction (in a kept session or a new one) and its attempt record.
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   await service.close(1_000);
   console.log(
     `posts: ${accepted} accepted in ${postSeconds.toFixed(1)} s = ${(accepted / postSeconds).toFixed(0)} posts/s ` +
-      `(HTTP, ${CONCURRENCY} clients, compose + DKIM sign + outbox commit, SQLite WAL synchronous=FULL)`,
+      `(HTTP, ${CONCURRENCY} clients, compose + DKIM sign + outbox commit, SQLite WAL flushed before the 202)`,
   );
   if (rss.length > 0) {
     const first = rss[0] as number;
