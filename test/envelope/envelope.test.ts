@@ -65,11 +65,14 @@ test('internal addresses', () => {
     '192.168.1.1',
     '::1',
     'fd00::1',
+    'fc00::1',
     'fe80::1',
+    'febf::1',
     '::ffff:10.0.0.1',
   ])
     assert.equal(isInternalAddress(ip), true, ip);
-  for (const ip of ['192.0.2.10', '8.8.8.8', '172.32.0.1', '2001:db8::1'])
+  // By the address's bits, not its text: fc::1 is 00fc::1 and fe8::1 is 0fe8::1, neither local.
+  for (const ip of ['192.0.2.10', '8.8.8.8', '172.32.0.1', '2001:db8::1', 'fc::1', 'fe8::1', 'fec0::1', '::2'])
     assert.equal(isInternalAddress(ip), false, ip);
 });
 

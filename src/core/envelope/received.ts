@@ -14,7 +14,7 @@
  *
  * Anything else is `unparsable`, never guessed at: a wrong guess would judge the wrong sender.
  */
-import { canonicalIpText, formatIpAddress, ipv4Octets, parseIpAddress } from '../ip/address.js';
+import { canonicalIpText, ipv4Octets, parseIpAddress } from '../ip/address.js';
 
 // Patterns of this module, made once: a regular expression literal inside a function makes a new object per call.
 const IPV6_PREFIX = /^ipv6:/i;
@@ -28,8 +28,6 @@ const LITERAL = /^\[[0-9A-Fa-f:.]+\]$|^\[IPv6:[0-9A-Fa-f:.]+\]$/i;
 const CLAUSE_WORD = /^(?:by|via|with|id|for)$/i;
 const QMAIL_QUEUE = /^\(qmail \d+ invoked from network\);/i;
 const QMAIL_LOCAL = /^\(qmail \d+ invoked (?:by|for) [^)]*\);/i;
-const UNIQUE_LOCAL = /^f[cd]/;
-const LINK_LOCAL = /^fe[89ab]/;
 const ANGLE_ADDRESS = /<([^<>]*)>/;
 const ADDRESS = /^[^\s<>]+@[^\s<>]+$/;
 
@@ -190,9 +188,10 @@ export function isInternalAddress(ip: string): boolean {
       (a === 100 && b >= 64 && b <= 127)
     );
   }
-  const v6 = formatIpAddress(address);
-  if (v6 === '::1' || v6 === '::') return true;
-  return UNIQUE_LOCAL.test(v6) || LINK_LOCAL.test(v6);
+  if (address.value === 0n || address.value === 1n) return true; // ::, ::1 (RFC 4291 §2.5.2, §2.5.3)
+  const firstGroup = Number(address.value >> 112n);
+  // fc00::/7 unique local (RFC 4193 §3.1), fe80::/10 link-local (RFC 4291 §2.5.6).
+  return (firstGroup & 0xfe00) === 0xfc00 || (firstGroup & 0xffc0) === 0xfe80;
 }
 
 /** The address inside a Return-Path value (`<a@b>`, `<>` for the null sender), or undefined. */
