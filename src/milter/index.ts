@@ -128,7 +128,8 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
   const idle = new Set<Socket>();
   let closing = false;
 
-  const server = createServer((socket) => {
+  // TCP_NODELAY set as each connection is accepted: a reply goes out at once, never held back for more.
+  const server = createServer({ noDelay: true }, (socket) => {
     if (closing || sockets.size >= maxConnections) {
       logger?.warn({ event: 'milter.refused', open: sockets.size }, 'milter connection refused: too many open');
       socket.destroy();
@@ -140,7 +141,6 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
   });
 
   function serveConnection(socket: Socket): void {
-    socket.setNoDelay(true);
     socket.setTimeout(idleTimeoutMs, () => {
       logger?.info({ event: 'milter.idle' }, 'milter connection idle too long; closed');
       socket.destroy();
