@@ -2,12 +2,13 @@
  * The milter session driven without sockets (`npm run bench:milter-session`; not a test): the packets Postfix sends
  * for one message per connection — OPTNEG, CONNECT and HELO with their macros, MAIL, RCPT, one packet per header
  * field, EOH, the body in chunks of at most 65,535 bytes, EOM, QUIT — are fed straight into the milter's connection
- * pump (the listener's own reader, decoder, session and reply batching), on the messages of `npm run bench:milter`,
- * and the CPU per message is set beside `evaluate()` alone on the same messages, with the same envelope and the
- * same warm resolver, in the same process. Both contenders run alternately (round by round), so that a busy
- * machine weighs on both alike.
+ * pump (the listener's own reader, decoder, session and reply batching), on the bench corpus (one message per size
+ * class, chosen as `npm run bench:milter` chooses them), and the CPU per message is set beside `evaluate()` alone
+ * on the same messages, with the same envelope and the same warm resolver, in the same process. Both contenders
+ * run alternately (round by round), so that a busy machine weighs on both alike.
  *
- * Options: --messages N per round (default 600, in the corpus's size shares), --rounds N (default 3),
+ * Options: --messages N per round (default 600, in the corpus's size shares), --rounds N (default 3), --warmup N
+ * (messages per contender before measuring, default 4,000),
  * --only session|evaluate (one contender, for a CPU profile: `node --cpu-prof dist/bench/milter-session.js`).
  */
 import { performance } from 'node:perf_hooks';
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
   const total = Number(option('--messages', '600'));
   const rounds = Number(option('--rounds', '3'));
   const only = option('--only', '');
-  const corpus = await buildCorpus({ count: 40, seed: 7 });
+  const warmup = Number(option('--warmup', '4000'));
+  const corpus = await buildCorpus({ count: 40 });
   const resolver = createResolver({ zone: corpus.zone });
   // The envelope of `npm run bench:milter`: smtp-source on loopback.
   const envelope: Envelope = {
@@ -123,8 +125,8 @@ async function main(): Promise<void> {
   const oneEvaluate = (raw: Buffer) =>
     evaluate(raw, envelope, { resolver, now: corpus.now, authservId: 'mx.bench.test' });
 
-  // Warm-up: V8's compilers and the caches, both contenders.
-  for (let i = 0; i < 200; i++) {
+  // Warm-up: V8 takes a few thousand messages to finish compiling the engine and the milter.
+  for (let i = 0; i < warmup; i++) {
     const c = classes[i % classes.length]!;
     if (only !== 'evaluate') await oneSession(c.packets);
     if (only !== 'session') await oneEvaluate(c.raw);
