@@ -189,10 +189,20 @@ export function frame(code: number, data: Uint8Array = new Uint8Array(0)): Buffe
 /**
  * Splits a byte stream into packets as it arrives. A length of 0, or above `maxPacketBytes`, is a protocol error
  * reported before any of the data is buffered: the caller closes the connection (never a 2 GB allocation).
+ *
+ * A packet wholly inside one read is a view of that read (no copy). A packet spread over reads (a 64 KiB body
+ * chunk always is) keeps views of its pieces and is joined once, at its exact length, when its last byte arrives:
+ * every byte is copied at most once, and what is held is only what was received.
  */
 export class PacketReader {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** The length prefix when it is split across reads. */
+  private readonly prefix = Buffer.alloc(4);
+  private prefixFilled = 0;
+  /** The length of the packet being read (command byte and data), or -1 while its prefix is not complete. */
+  private expected = -1;
+  /** Pieces of the packet being read, when it spreads over reads, and how many bytes they hold. */
+  private pieces: Buffer[] = [];
+  private collected = 0;
   private failed: MilterError | undefined;
 
   constructor(private readonly maxPacketBytes = DEFAULT_MAX_PACKET_BYTES) {}
@@ -200,56 +210,68 @@ export class PacketReader {
   /** Adds bytes and returns the packets now complete, or the protocol error that ends the stream. */
   push(bytes: Uint8Array): Decoded<Packet[]> {
     if (this.failed) return { ok: false, error: this.failed };
-    if (bytes.length > 0) {
-      this.chunks.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-      this.buffered += bytes.length;
-    }
+    const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const packets: Packet[] = [];
-    while (this.buffered >= 4) {
-      const head = this.peekLength();
-      if (head === 0) return this.fail('milter.empty-packet', 'a packet of length 0 (no command byte)');
-      if (head > this.maxPacketBytes)
-        return this.fail(
-          'milter.packet-too-large',
-          `a packet of ${head} bytes, more than the ${this.maxPacketBytes} accepted`,
-        );
-      if (this.buffered < 4 + head) break;
-      const whole = this.take(4 + head);
-      packets.push({ code: whole[4] as number, data: whole.subarray(5) });
+    let at = 0;
+    while (at < input.length) {
+      if (this.expected < 0) {
+        if (this.prefixFilled === 0 && input.length - at >= 4) {
+          this.expected = input.readUInt32BE(at);
+          at += 4;
+        } else {
+          const n = Math.min(4 - this.prefixFilled, input.length - at);
+          input.copy(this.prefix, this.prefixFilled, at, at + n);
+          this.prefixFilled += n;
+          at += n;
+          if (this.prefixFilled < 4) break;
+          this.expected = this.prefix.readUInt32BE(0);
+          this.prefixFilled = 0;
+        }
+        if (this.expected === 0) return this.fail('milter.empty-packet', 'a packet of length 0 (no command byte)');
+        if (this.expected > this.maxPacketBytes)
+          return this.fail(
+            'milter.packet-too-large',
+            `a packet of ${this.expected} bytes, more than the ${this.maxPacketBytes} accepted`,
+          );
+      }
+      const wanted = this.expected - this.collected;
+      const available = input.length - at;
+      if (this.collected === 0 && available >= wanted) {
+        packets.push(packetOf(input.subarray(at, at + wanted)));
+        at += wanted;
+        this.expected = -1;
+        continue;
+      }
+      const n = Math.min(wanted, available);
+      this.pieces.push(input.subarray(at, at + n));
+      this.collected += n;
+      at += n;
+      if (this.collected === this.expected) {
+        packets.push(packetOf(Buffer.concat(this.pieces, this.expected)));
+        this.pieces = [];
+        this.collected = 0;
+        this.expected = -1;
+      }
     }
     return { ok: true, value: packets };
   }
 
   /** Bytes received but not yet part of a whole packet (a truncated packet at the end of the stream). */
   get pending(): number {
-    return this.buffered;
+    return this.prefixFilled + (this.expected >= 0 ? 4 + this.collected : 0);
   }
 
   private fail(code: MilterErrorCode, message: string): { ok: false; error: MilterError } {
     this.failed = { code, message };
-    this.chunks = [];
-    this.buffered = 0;
+    this.pieces = [];
+    this.collected = 0;
     return { ok: false, error: this.failed };
   }
+}
 
-  private peekLength(): number {
-    const first = this.chunks[0] as Buffer;
-    if (first.length >= 4) return first.readUInt32BE(0);
-    return Buffer.concat(this.chunks, 4).readUInt32BE(0);
-  }
-
-  private take(length: number): Buffer {
-    let first = this.chunks[0] as Buffer;
-    if (first.length < length) {
-      first = Buffer.concat(this.chunks, this.buffered);
-      this.chunks = [first];
-    }
-    const out = first.subarray(0, length);
-    if (first.length === length) this.chunks.shift();
-    else this.chunks[0] = first.subarray(length);
-    this.buffered -= length;
-    return out;
-  }
+/** A packet from its bytes after the length prefix: the command (or reply) byte, then the data. */
+function packetOf(bytes: Buffer): Packet {
+  return { code: bytes[0] as number, data: bytes.subarray(1) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -10,21 +10,9 @@ import { createResolver, type EvaluateOptions } from '../core/index.js';
 import type { Store } from '../store/types.js';
 import { defaultActions, type MilterActions } from './actions.js';
 import { historyWriter } from './history.js';
-import {
-  decodeCommand,
-  DEFAULT_MAX_PACKET_BYTES,
-  encodeReply,
-  PacketReader,
-  type MilterReply,
-  type Packet,
-} from './codec.js';
-import {
-  MilterSequenceError,
-  MilterSession,
-  type MessageOutcome,
-  type SessionSettings,
-  type SessionStep,
-} from './session.js';
+import { DEFAULT_MAX_PACKET_BYTES } from './codec.js';
+import { MilterConnection } from './connection.js';
+import type { MessageOutcome, SessionSettings } from './session.js';
 
 export { chooseAction, defaultActions, type MilterActions } from './actions.js';
 export { MilterSession, type MessageOutcome, type SessionSettings } from './session.js';
@@ -140,7 +128,8 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
   const idle = new Set<Socket>();
   let closing = false;
 
-  const server = createServer((socket) => {
+  // TCP_NODELAY set as each connection is accepted: a reply goes out at once, never held back for more.
+  const server = createServer({ noDelay: true }, (socket) => {
     if (closing || sockets.size >= maxConnections) {
       logger?.warn({ event: 'milter.refused', open: sockets.size }, 'milter connection refused: too many open');
       socket.destroy();
@@ -152,116 +141,36 @@ export async function startMilter(options: MilterOptions): Promise<MilterHandle>
   });
 
   function serveConnection(socket: Socket): void {
-    socket.setNoDelay(true);
     socket.setTimeout(idleTimeoutMs, () => {
       logger?.info({ event: 'milter.idle' }, 'milter connection idle too long; closed');
       socket.destroy();
     });
-    const reader = new PacketReader(maxPacketBytes);
-    // Replies made in one tick (the header changes and the verdict at end of message) leave as one buffer in one
-    // write: one system call and one TCP segment per step.
-    let batch: Buffer[] = [];
-    const flush = () => {
-      const out = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
-      batch = [];
-      if (!socket.destroyed && socket.writable) socket.write(out);
-    };
-    const send = (reply: MilterReply) => {
-      if (socket.destroyed || !socket.writable) return;
-      if (batch.length === 0) process.nextTick(flush);
-      batch.push(encodeReply(reply));
-    };
-    const session = new MilterSession(settings, send);
-    // Commands are handled as they are read, in order; only the end of a message waits (on its evaluation), and
-    // the packets read meanwhile wait in `queued` behind it.
-    let queued: Packet[] = [];
-    let waiting = false;
-    let ended = false;
-    const end = (how: 'close' | 'destroy') => {
-      if (ended) return;
-      ended = true;
-      queued = [];
-      session.dispose();
-      if (how === 'close') socket.end();
-      else socket.destroy();
-    };
-    const update = () => {
-      if (session.inMessage) idle.delete(socket);
-      else idle.add(socket);
-      if (closing && !session.inMessage) end('close');
-    };
-    const failed = (error: unknown) => {
-      const sequence = error instanceof MilterSequenceError;
-      logger?.[sequence ? 'warn' : 'error'](
-        { event: 'milter.protocol', err: error },
-        sequence ? `milter protocol error: ${(error as Error).message}` : 'milter session failed',
-      );
-      end('destroy');
-    };
-    const stepped = (step: SessionStep) => {
-      if (step === 'close') end('close');
-      else update();
-    };
-    /** Handles queued packets until one has to wait; resumes when it is done. */
-    const drain = () => {
-      let at = 0;
-      while (at < queued.length && !waiting && !ended) {
-        const decoded = decodeCommand(queued[at++] as Packet);
-        if (!decoded.ok) {
-          logger?.warn(
-            { event: 'milter.protocol', code: decoded.error.code },
-            `milter protocol error: ${decoded.error.message}`,
-          );
-          end('destroy');
-          return;
-        }
-        let step: SessionStep | Promise<SessionStep>;
-        try {
-          step = session.handle(decoded.value);
-        } catch (error) {
-          failed(error);
-          return;
-        }
-        if (typeof step === 'string') {
-          stepped(step);
-          continue;
-        }
-        waiting = true;
-        step.then(
-          (next) => {
-            waiting = false;
-            stepped(next);
-            drain();
-          },
-          (error: unknown) => {
-            waiting = false;
-            failed(error);
-          },
-        );
-      }
-      queued = at >= queued.length ? [] : queued.slice(at);
-    };
-    update();
-    socket.on('data', (bytes: Buffer) => {
-      const read = reader.push(bytes);
-      if (!read.ok) {
-        logger?.warn(
-          { event: 'milter.protocol', code: read.error.code },
-          `milter protocol error: ${read.error.message}`,
-        );
-        end('destroy');
-        return;
-      }
-      if (ended || read.value.length === 0) return;
-      for (const packet of read.value) queued.push(packet);
-      if (!waiting) drain();
-    });
+    const connection: MilterConnection = new MilterConnection(
+      settings,
+      {
+        get writable() {
+          return !socket.destroyed && socket.writable;
+        },
+        write: (bytes) => socket.write(bytes),
+        close: (how) => (how === 'end' ? socket.end() : socket.destroy()),
+      },
+      {
+        maxPacketBytes,
+        logger,
+        afterStep: (inMessage) => {
+          if (inMessage) idle.delete(socket);
+          else idle.add(socket);
+          if (closing && !inMessage) connection.end('close');
+        },
+      },
+    );
+    idle.add(socket);
+    socket.on('data', (bytes: Buffer) => connection.receive(bytes));
     socket.on('error', () => {
       // A reset by the MTA (its timeout, or it went away): the close handler drops the state.
     });
     socket.on('close', () => {
-      ended = true;
-      session.dispose();
+      connection.closed();
       sockets.delete(socket);
       idle.delete(socket);
       options.events?.sessionClosed?.();

@@ -17,7 +17,7 @@ import { newId } from '../store/ids.js';
 import type { MessageAction, NewMessage } from '../store/types.js';
 import { chooseAction, type MilterActions } from './actions.js';
 import { Action, MacroStage, MILTER_VERSION, Protocol, type MilterCommand, type MilterReply } from './codec.js';
-import { budgetedResolver } from './time-budget.js';
+import { budgetedResolver, MessageBudget } from './time-budget.js';
 import { claimsOurAuthservId, foldValue, formatReplyCode, OWN_FIELD_PREFIX } from './header-fields.js';
 
 /** What every session shares: settings, the engine's options and where results go. */
@@ -92,7 +92,8 @@ interface MessageState {
   mailFrom: string;
   rcptTo: string[];
   evaluator?: Evaluator;
-  controller: AbortController;
+  /** Spent when the time budget runs out or the message ends: DNS lookups still pending then answer timeout. */
+  budget: MessageBudget;
   /** The blank line ending the header block has been written. */
   headerEnded: boolean;
   /** The header fields so far (latin1, one code unit per byte), written to the evaluator when the header ends. */
@@ -106,11 +107,6 @@ interface MessageState {
   subject?: string;
   startedAt: number;
 }
-
-/** The abort reason of a message's lookups once the message is over. */
-const MESSAGE_ENDED = new Error('message ended');
-/** The abort reason when the time budget runs out. */
-const BUDGET_SPENT = new Error('time budget spent');
 
 /**
  * Milliseconds from `elapsed` to the next moment `finish` must act: the next SMFIR_PROGRESS, the budget, or the
@@ -184,7 +180,7 @@ export class MilterSession {
         this.message = {
           mailFrom: stripReversePath(command.args[0] ?? ''),
           rcptTo: [],
-          controller: new AbortController(),
+          budget: new MessageBudget(),
           headerEnded: false,
           header: '',
           seen: new Map(),
@@ -287,7 +283,7 @@ export class MilterSession {
         {
           ...this.settings.evaluateOptions,
           authservId: this.settings.authservId,
-          resolver: budgetedResolver(this.settings.resolver, message.controller.signal),
+          resolver: budgetedResolver(this.settings.resolver, message.budget),
           now: this.settings.clock?.() ?? new Date(),
         },
       );
@@ -378,7 +374,7 @@ export class MilterSession {
             const elapsed = Date.now() - started;
             if (!spent && elapsed >= timeBudgetMs) {
               spent = true;
-              message.controller.abort(BUDGET_SPENT);
+              message.budget.spend();
             }
             if (elapsed >= timeBudgetMs + 2_000) {
               resolve(undefined);
@@ -474,8 +470,7 @@ export class MilterSession {
 
   private resetMessage(clearMacros = true): void {
     if (this.message) {
-      // A fixed reason: abort() without one builds a DOMException with a stack trace every message.
-      this.message.controller.abort(MESSAGE_ENDED);
+      this.message.budget.spend();
       this.message = undefined;
     }
     if (clearMacros) this.messageMacros.clear();

@@ -11,12 +11,14 @@ import {
   DEFAULT_MAX_PACKET_BYTES,
   encodeCommand,
   encodeReply,
+  MILTER_CHUNK_SIZE,
   PacketReader,
   type MilterCommand,
   type MilterReply,
   type Packet,
 } from '../../src/milter/codec.js';
 import { seededRandom } from '../support/random.js';
+import { ReferencePacketReader } from './reference-packet-reader.js';
 
 /** Reads every packet of `bytes` (which must be whole packets). */
 function packets(bytes: Uint8Array): Packet[] {
@@ -268,6 +270,42 @@ describe('properties', () => {
     }
     assert.equal(reader.pending, 0);
     assert.deepEqual(normalize(decoded), normalize(commands));
+  });
+
+  test('PacketReader splits any stream as the plain reference does (body chunks of 64 KiB, random reads)', () => {
+    // A fixed linear congruential sequence (Numerical Recipes' constants): the same streams on every run.
+    let state = 23;
+    const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    for (let round = 0; round < 40; round++) {
+      const commands: MilterCommand[] = Array.from({ length: 30 }, () =>
+        random() < 0.3
+          ? { kind: 'body', chunk: randomBytes(random, random() < 0.5 ? MILTER_CHUNK_SIZE : 3000) }
+          : randomCommand(random),
+      );
+      const stream = Buffer.concat(commands.map(encodeCommand));
+      // A bad packet at the end of some streams: both must fail alike after the same packets.
+      const tail = round % 4 === 3 ? hex(round % 8 === 3 ? '00000000' : '7fffffff 42') : Buffer.alloc(0);
+      const whole = Buffer.concat([stream, tail]);
+      const fast = new PacketReader();
+      const reference = new ReferencePacketReader();
+      for (let at = 0; at < whole.length;) {
+        const size = random() < 0.1 ? 1 + Math.floor(random() * 4) : 1 + Math.floor(random() * 70_000);
+        const piece = whole.subarray(at, at + size);
+        const got = fast.push(piece);
+        const want = reference.push(piece);
+        assert.equal(got.ok, want.ok);
+        if (!got.ok || !want.ok) {
+          assert.equal(!got.ok && got.error.code, !want.ok && want.code);
+          break;
+        }
+        assert.deepEqual(
+          got.value.map((p) => [p.code, Buffer.from(p.data).toString('hex')]),
+          want.value.map((p) => [p.code, Buffer.from(p.data).toString('hex')]),
+        );
+        assert.equal(fast.pending, reference.pending);
+        at += size;
+      }
+    }
   });
 
   test('decodeReply ∘ encodeReply is the identity (2,000 generated replies)', () => {

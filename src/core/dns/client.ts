@@ -119,6 +119,15 @@ export class DnsClient implements Resolver {
     return new DnsClient(this.querier, trace);
   }
 
+  /**
+   * The outcome of a query when it is known without waiting (zone data, a live cache entry), else undefined; not
+   * recorded in the trace. A view over this client (the milter's time budget) answers from memory through it, as
+   * the client itself does.
+   */
+  peek(name: string, type: QueryType): QueryOutcome | undefined {
+    return this.querier.peek?.(name, type);
+  }
+
   async query(name: string, type: QueryType): Promise<QueryOutcome> {
     const outcome = await this.querier.query(name, type);
     this.trace?.record(name, type, outcome);
