@@ -63,8 +63,9 @@ function openSqlite(path: string): SqliteDatabase {
     database = new Database(path);
     // WAL: readers never block the writer and a commit is one append to the log.
     database.pragma('journal_mode = WAL');
-    // A second process (another instance, a CLI) waits for the write lock instead of failing at once.
-    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    // A second process (another instance, a CLI) waits for the write lock instead of failing at once — for up to
+    // SQLITE_BUSY_TIMEOUT_MS, on a timer (sqlite-dialect.ts), not inside SQLite's busy handler on the event loop.
+    database.pragma('busy_timeout = 0');
     // FULL: the WAL is fsynced at every commit. With NORMAL, WAL mode survives a process crash but may lose the
     // last commits on power loss or an OS crash, and the SMTP face has by then answered 250 for them.
     database.pragma('synchronous = FULL');
@@ -74,7 +75,10 @@ function openSqlite(path: string): SqliteDatabase {
       cause: error,
     });
   }
-  return { db: new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(database) }), connection: database };
+  return {
+    db: new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(database, SQLITE_BUSY_TIMEOUT_MS) }),
+    connection: database,
+  };
 }
 
 /** How the SQLite store makes commits durable once it runs: flushed off the event loop, or inside the COMMIT. */

@@ -1,5 +1,5 @@
 /**
- * Kysely's dialect for one better-sqlite3 connection, with two changes from the stock `SqliteDialect`:
+ * Kysely's dialect for one better-sqlite3 connection, with three changes from the stock `SqliteDialect`:
  *
  * - Transactions start with `BEGIN IMMEDIATE`, which takes the write lock at once. A plain (deferred) `BEGIN` that
  *   reads and then writes fails with `SQLITE_BUSY` when another process wrote in between, whatever the busy
@@ -23,12 +23,26 @@ import {
 
 const STATEMENT_CACHE = 200;
 
+/** The waits between tries of a statement refused with `SQLITE_BUSY`, the last one repeated (as SQLite's own). */
+const BUSY_RETRY_DELAYS_MS = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+
+/**
+ * `SQLITE_BUSY`, or `SQLITE_BUSY_RECOVERY`/`SQLITE_BUSY_TIMEOUT`: a lock another connection holds, worth waiting
+ * for. Not `SQLITE_BUSY_SNAPSHOT`, which no wait cures.
+ */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_RECOVERY' || code === 'SQLITE_BUSY_TIMEOUT';
+}
+
 class SqliteConnection implements DatabaseConnection {
   readonly #db: Database.Database;
+  readonly #busyTimeoutMs: number;
   readonly #statements = new Map<string, Database.Statement>();
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, busyTimeoutMs: number) {
     this.#db = db;
+    this.#busyTimeoutMs = busyTimeoutMs;
   }
 
   #prepare(text: string): Database.Statement {
@@ -42,6 +56,10 @@ class SqliteConnection implements DatabaseConnection {
   }
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    return this.#attempt<R>(compiled, 0, 0);
+  }
+
+  #attempt<R>(compiled: CompiledQuery, tries: number, waitedMs: number): Promise<QueryResult<R>> {
     // Errors become rejections (not synchronous throws) so transactions roll back as with any driver.
     try {
       const statement = this.#prepare(compiled.sql);
@@ -50,7 +68,14 @@ class SqliteConnection implements DatabaseConnection {
       const { changes } = statement.run(parameters);
       return Promise.resolve({ numAffectedRows: BigInt(changes), rows: [] });
     } catch (error) {
-      return Promise.reject(error as Error);
+      if (!isBusy(error) || waitedMs >= this.#busyTimeoutMs) return Promise.reject(error as Error);
+      const delay = Math.min(
+        BUSY_RETRY_DELAYS_MS[Math.min(tries, BUSY_RETRY_DELAYS_MS.length - 1)] as number,
+        this.#busyTimeoutMs - waitedMs,
+      );
+      return new Promise((resolve) => setTimeout(resolve, delay)).then(() =>
+        this.#attempt<R>(compiled, tries + 1, waitedMs + delay),
+      );
     }
   }
 
@@ -67,9 +92,9 @@ class SqliteDriver implements Driver {
   #queue: Promise<void> = Promise.resolve();
   #release: (() => void) | undefined;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, busyTimeoutMs: number) {
     this.#db = db;
-    this.#connection = new SqliteConnection(db);
+    this.#connection = new SqliteConnection(db, busyTimeoutMs);
   }
 
   async init(): Promise<void> {}
@@ -109,13 +134,16 @@ class SqliteDriver implements Driver {
 
 export class ImmediateSqliteDialect implements Dialect {
   readonly #db: Database.Database;
+  readonly #busyTimeoutMs: number;
 
-  constructor(db: Database.Database) {
+  /** `db` must run with `busy_timeout = 0`: this dialect waits for locks itself, up to `busyTimeoutMs`. */
+  constructor(db: Database.Database, busyTimeoutMs: number) {
     this.#db = db;
+    this.#busyTimeoutMs = busyTimeoutMs;
   }
 
   createDriver(): Driver {
-    return new SqliteDriver(this.#db);
+    return new SqliteDriver(this.#db, this.#busyTimeoutMs);
   }
 
   createQueryCompiler(): SqliteQueryCompiler {

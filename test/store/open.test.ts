@@ -1,5 +1,6 @@
 /**
- * `openStore` with bad or unusable URLs, and SQLite's write lock held by another process beyond the busy timeout.
+ * `openStore` with bad or unusable URLs, and SQLite's write lock held by another connection: waited for off the
+ * event loop, up to the busy timeout.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -65,6 +66,31 @@ test('SQLite locked by another writer beyond the busy timeout: unavailable, then
     }
     const id = newId();
     await store.saveMessage(message(id, pass));
+    assert.equal((await store.getMessage(id))?.id, id);
+  } finally {
+    await store.close();
+  }
+});
+
+test("SQLite: a write waiting for another writer's lock leaves the event loop free, and lands once it is released", async () => {
+  const path = join(directory, 'waiting.db');
+  const store = await openStore(`sqlite:${path}`);
+  try {
+    const { pass } = await evaluations();
+    const other = new Database(path);
+    other.exec('begin immediate');
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    const id = newId();
+    const saved = store.saveMessage(message(id, pass));
+    // Held for 400 ms: with the wait inside SQLite's busy handler, the timer could not fire meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const ticksWhileLocked = ticks;
+    other.exec('commit');
+    other.close();
+    await saved;
+    clearInterval(ticker);
+    assert.ok(ticksWhileLocked >= 20, `the event loop turned only ${ticksWhileLocked} times in 400 ms`);
     assert.equal((await store.getMessage(id))?.id, id);
   } finally {
     await store.close();
