@@ -16,7 +16,7 @@
  * through the milter before measuring, default 4,000).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -24,6 +24,7 @@ import { createResolver, evaluate, type Envelope } from '../src/core/index.js';
 import { startMilter } from '../src/milter/index.js';
 import { freePort, postfixUnavailable, startPostfix, type PostfixInstance } from '../test/milter/postfix-instance.js';
 import { buildCorpus, referenceSizes, type CorpusMessage } from './corpus.js';
+import { helperThreadsMs } from './threads.js';
 
 const run = promisify(execFile);
 const HOST = '127.0.2.1';
@@ -43,25 +44,6 @@ interface RunResult {
   systemMs: number;
   /** Of which on threads other than the main one: V8's compiler and garbage collector helpers, libuv's pool. */
   helperMs: number;
-}
-
-/**
- * CPU milliseconds of each of this process's threads but the main one, from `/proc/self/task/<tid>/stat` (utime
- * and stime, fields 14 and 15, in clock ticks of 10 ms).
- */
-function helperThreadsMs(): number {
-  let total = 0;
-  for (const tid of readdirSync('/proc/self/task')) {
-    if (Number(tid) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return total;
 }
 
 async function queueEmpty(postfix: PostfixInstance): Promise<boolean> {
