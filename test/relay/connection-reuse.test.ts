@@ -9,6 +9,7 @@ import { Relay, type RelayOptions } from '../../src/relay/relay.js';
 import { openStore, type Store, type SubmissionView } from '../../src/store/index.js';
 import {
   dkimpyVerify,
+  loopbackMx,
   relayConfig,
   silentLogger,
   startRelayWorld,
@@ -18,14 +19,10 @@ import {
 import { startMxHost, type MxHost } from './support/mx-hosts.js';
 
 const domains = {
-  'reuse.example.net': { MX: [[10, 'mx.reuse.example.net']] as [number, string][] },
-  'mx.reuse.example.net': { A: ['127.0.1.60'] },
-  'defer.example.net': { MX: [[10, 'mx.defer.example.net']] as [number, string][] },
-  'mx.defer.example.net': { A: ['127.0.1.61'] },
-  'dropmid.example.net': { MX: [[10, 'mx.dropmid.example.net']] as [number, string][] },
-  'mx.dropmid.example.net': { A: ['127.0.1.62'] },
-  'resume.example.net': { MX: [[10, 'mx.resume.example.net']] as [number, string][] },
-  'mx.resume.example.net': { A: ['127.0.1.63'] },
+  ...loopbackMx('reuse.example.net', '127.0.1.60'),
+  ...loopbackMx('defer.example.net', '127.0.1.61'),
+  ...loopbackMx('dropmid.example.net', '127.0.1.62'),
+  ...loopbackMx('resume.example.net', '127.0.1.63'),
 };
 
 let world: RelayWorld;

@@ -11,6 +11,7 @@ import {
   RELAY_HOST,
   RELAY_IP,
   dkimpyVerify,
+  loopbackMx,
   relayConfig,
   silentLogger,
   startRelayWorld,
@@ -26,16 +27,11 @@ let store: FaultyStore;
 let relay: Relay;
 
 const domains = {
-  'helpdesk.example.net': { MX: [[10, 'mx.helpdesk.example.net']] as [number, string][] },
-  'mx.helpdesk.example.net': { A: ['127.0.1.10'] },
-  'backup.example.net': { MX: [[10, 'mx.backup.example.net']] as [number, string][] },
-  'mx.backup.example.net': { A: ['127.0.1.11'] },
-  'greylist.example.net': { MX: [[10, 'mx.greylist.example.net']] as [number, string][] },
-  'mx.greylist.example.net': { A: ['127.0.1.12'] },
-  'reject.example.net': { MX: [[10, 'mx.reject.example.net']] as [number, string][] },
-  'mx.reject.example.net': { A: ['127.0.1.13'] },
-  'ops.example.net': { MX: [[10, 'mx.ops.example.net']] as [number, string][] },
-  'mx.ops.example.net': { A: ['127.0.1.14'] },
+  ...loopbackMx('helpdesk.example.net', '127.0.1.10'),
+  ...loopbackMx('backup.example.net', '127.0.1.11'),
+  ...loopbackMx('greylist.example.net', '127.0.1.12'),
+  ...loopbackMx('reject.example.net', '127.0.1.13'),
+  ...loopbackMx('ops.example.net', '127.0.1.14'),
   'twomx.example.net': {
     MX: [
       [10, 'down.twomx.example.net'],
@@ -44,14 +40,11 @@ const domains = {
   },
   'down.twomx.example.net': { A: ['127.0.1.15'] },
   'up.twomx.example.net': { A: ['127.0.1.16'] },
-  'drop.example.net': { MX: [[10, 'mx.drop.example.net']] as [number, string][] },
-  'mx.drop.example.net': { A: ['127.0.1.17'] },
-  'flaky.example.net': { MX: [[10, 'mx.flaky.example.net']] as [number, string][] },
-  'mx.flaky.example.net': { A: ['127.0.1.18'] },
+  ...loopbackMx('drop.example.net', '127.0.1.17'),
+  ...loopbackMx('flaky.example.net', '127.0.1.18'),
   'nullmx.example.net': { MX: [[0, '.']] as [number, string][] },
   // The visitor's domain routes to a loopback host too, so a notice sent there would be seen.
-  'visitor.example.org': { MX: [[10, 'mx.visitor.example.org']] as [number, string][] },
-  'mx.visitor.example.org': { A: ['127.0.1.19'] },
+  ...loopbackMx('visitor.example.org', '127.0.1.19'),
 };
 
 const recipients = [

@@ -43,6 +43,11 @@ export function relayZone(keyRecord: string): ZoneShorthand {
   };
 }
 
+/** A recipient domain whose one MX, `mx.<domain>`, is the loopback host at `ip` (a test's MX server listens there). */
+export function loopbackMx(domain: string, ip: string): ZoneShorthand {
+  return { [domain]: { MX: [[10, `mx.${domain}`]] }, [`mx.${domain}`]: { A: [ip] } };
+}
+
 function splitTxt(text: string): string[] {
   const parts: string[] = [];
   for (let i = 0; i < text.length; i += 255) parts.push(text.slice(i, i + 255));
