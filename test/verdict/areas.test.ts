@@ -16,7 +16,7 @@ import { headerFindings } from '../../src/core/verdict/header-findings.js';
 import type { VerdictInput } from '../../src/core/verdict/index.js';
 import { serverFindings } from '../../src/core/verdict/server-findings.js';
 import { spfFindings } from '../../src/core/verdict/spf-findings.js';
-import { goodMessage, message } from './fixtures.js';
+import { goodMessage, message, sealedArc } from './fixtures.js';
 
 const entries = (area: AreaFindings) => [...area.found];
 const auth = (input: VerdictInput) => readAuthentication(input, defaultPolicy);
@@ -178,20 +178,7 @@ test('forwarding: a failed ARC chain → arc.fail with its code; trusted ARC →
     spf: { result: 'fail', domain: 'lists.example.org', identity: 'mailfrom' },
     dkim: [],
     dmarc: { result: 'fail', domain: 'domain.com', policy: 'reject' },
-    arc: {
-      result: 'pass',
-      instances: 1,
-      sets: [
-        {
-          instance: 1,
-          sealDomain: 'lists.example.org',
-          authResults: {
-            authservId: 'lists.example.org',
-            results: [{ method: 'dmarc', result: 'pass', properties: [] }],
-          },
-        },
-      ],
-    },
+    arc: sealedArc('lists.example.org'),
   });
   const policy = parsePolicy('{"trustedForwarders": ["lists.example.org"]}');
   assert.ok(policy.ok);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultPolicy, parsePolicy, type Policy } from '../../src/core/policy/index.js';
 import { decideVerdict, type VerdictInput } from '../../src/core/verdict/index.js';
-import { goodMessage, message } from './fixtures.js';
+import { goodMessage, message, sealedArc } from './fixtures.js';
 
 const policy = (json: object): Policy => {
   const parsed = parsePolicy(JSON.stringify(json));
@@ -36,20 +36,7 @@ test('a list message re-sealed with trusted ARC, DKIM intact and SPF of the list
     iprev: { result: 'pass', names: ['mail.lists.example.org'], ptrNames: ['mail.lists.example.org'], findings: [] },
     helo: { result: 'pass', name: 'mail.lists.example.org', findings: [], addresses: ['5.6.7.8'] },
     spf: { result: 'pass', domain: 'lists.example.org', identity: 'mailfrom' },
-    arc: {
-      result: 'pass',
-      instances: 1,
-      sets: [
-        {
-          instance: 1,
-          sealDomain: 'lists.example.org',
-          authResults: {
-            authservId: 'lists.example.org',
-            results: [{ method: 'dmarc', result: 'pass', properties: [] }],
-          },
-        },
-      ],
-    },
+    arc: sealedArc('lists.example.org'),
     senderMxHosts: undefined,
   });
   assert.deepEqual(ids(list), ['forward.detected']);

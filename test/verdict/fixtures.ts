@@ -4,6 +4,20 @@
  */
 import type { VerdictInput } from '../../src/core/verdict/index.js';
 
+type ArcInput = NonNullable<VerdictInput['arc']>;
+type ArcResults = ArcInput['sets'][number]['authResults']['results'];
+
+/** DMARC pass as an ARC-Authentication-Results entry, with no properties. */
+export const DMARC_PASS: ArcResults = [{ method: 'dmarc', result: 'pass', properties: [] }];
+
+/**
+ * A valid ARC chain of one set (RFC 8617 §5.2: cv=none at i=1, seal verified), sealed by `sealDomain`, whose
+ * ARC-Authentication-Results record what that hop saw.
+ */
+export function sealedArc(sealDomain: string, results: ArcResults = DMARC_PASS, authservId = sealDomain): ArcInput {
+  return { result: 'pass', instances: 1, sets: [{ instance: 1, sealDomain, authResults: { authservId, results } }] };
+}
+
 /** The guide's good setup: PTR mail.domain.com ↔ 1.2.3.4, HELO mail.domain.com, SPF/DKIM/DMARC pass. */
 export function goodMessage(): VerdictInput {
   return {

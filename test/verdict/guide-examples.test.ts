@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { defaultPolicy, parsePolicy, type Policy } from '../../src/core/policy/index.js';
 import { decideVerdict, type Verdict, type VerdictInput } from '../../src/core/verdict/index.js';
-import { deepFreeze, goodMessage, message } from './fixtures.js';
+import { deepFreeze, goodMessage, message, sealedArc } from './fixtures.js';
 
 const ids = (verdict: Verdict) => verdict.reasons.map((r) => r.id);
 const reason = (verdict: Verdict, id: string) => {
@@ -247,32 +247,19 @@ describe('guide note: forwarding', () => {
       { result: 'fail', domain: 'domain.com', selector: 's1', error: { code: 'dkim.body-hash', message: 'changed' } },
     ],
     dmarc: { result: 'fail', domain: 'domain.com', policy: 'reject' },
-    arc: {
-      result: 'pass',
-      instances: 1,
-      sets: [
+    arc: sealedArc(
+      'forwarder.org',
+      [
         {
-          instance: 1,
-          sealDomain: 'forwarder.org',
-          authResults: {
-            authservId: 'mx.forwarder.org',
-            results: [
-              {
-                method: 'spf',
-                result: 'pass',
-                properties: [{ ptype: 'smtp', property: 'mailfrom', value: 'user@domain.com' }],
-              },
-              { method: 'dkim', result: 'pass', properties: [{ ptype: 'header', property: 'd', value: 'domain.com' }] },
-              {
-                method: 'dmarc',
-                result: 'pass',
-                properties: [{ ptype: 'header', property: 'from', value: 'domain.com' }],
-              },
-            ],
-          },
+          method: 'spf',
+          result: 'pass',
+          properties: [{ ptype: 'smtp', property: 'mailfrom', value: 'user@domain.com' }],
         },
+        { method: 'dkim', result: 'pass', properties: [{ ptype: 'header', property: 'd', value: 'domain.com' }] },
+        { method: 'dmarc', result: 'pass', properties: [{ ptype: 'header', property: 'from', value: 'domain.com' }] },
       ],
-    },
+      'mx.forwarder.org',
+    ),
     headers: { result: 'pass', findings: [] },
   });
 
