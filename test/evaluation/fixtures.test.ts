@@ -14,17 +14,16 @@ import { createResolver } from '../../src/core/dns/index.js';
 import { evaluate, type Evaluation } from '../../src/core/evaluation/index.js';
 import { parsePolicy, type Policy } from '../../src/core/policy/index.js';
 import { runMailtrust } from '../support/cli.js';
-import { resolverTimeoutFor, startTestDnsServer, type Rule } from '../support/dns-server.js';
+import { withFixtureServer } from './fixture-server.js';
+import { resolverTimeoutFor, type Rule } from '../support/dns-server.js';
 import { DESIGN_EVALUATION_FIELDS } from '../support/evaluation-fields.js';
 import {
-  buildMessage,
   checkExpectations,
   exitCodeFor,
   fixturesDir,
   expandZone,
   loadFixture,
   parseFixture,
-  zoneRecords,
   type ScenarioFixture,
 } from './fixture-format.js';
 
@@ -145,10 +144,8 @@ describe('scenario fixtures: library and CLI', { concurrency: 4 }, () => {
     const fixture = loadFixture(name);
     const todo = fixture.expect.find((e) => e.key === 'todo')?.value;
     test(describeFixture(fixture), todo !== undefined ? { todo } : {}, async () => {
-      const server = await startTestDnsServer({ records: zoneRecords(fixture) });
-      try {
+      await withFixtureServer(fixture, async (server, raw) => {
         // The message is built (and ARC-sealed) while DNS answers; the fixture's DNS trouble starts afterwards.
-        const raw = await buildMessage(fixture, createResolver({ servers: [server.address], timeoutMs: 1500 }));
         server.setRules(fixture.rules);
 
         const file = join(workDir, `${name}.eml`);
@@ -181,9 +178,7 @@ describe('scenario fixtures: library and CLI', { concurrency: 4 }, () => {
         assert.equal(cli.code, cliExit !== undefined ? Number(cliExit) : exitCodeFor(library.verdict), cli.stderr);
 
         assert.deepEqual(comparable(cliEvaluation), comparable(library), 'the library and the CLI agree');
-      } finally {
-        await server.close();
-      }
+      });
     });
   }
 });
@@ -206,9 +201,7 @@ describe('property: one DNS lookup timing out never yields trusted, and sets ret
   for (const name of PROPERTY_FIXTURES) {
     test(name, async () => {
       const fixture = loadFixture(name);
-      const server = await startTestDnsServer({ records: zoneRecords(fixture) });
-      try {
-        const raw = await buildMessage(fixture, createResolver({ servers: [server.address], timeoutMs: 1500 }));
+      await withFixtureServer(fixture, async (server, raw) => {
         const baseline = await evaluateWith(fixture, raw, server.address);
         assert.equal(baseline.verdict, 'trusted', `${name} is a good fixture`);
         const queries = new Map<string, { name: string; type: string }>();
@@ -232,9 +225,7 @@ describe('property: one DNS lookup timing out never yields trusted, and sets ret
             `${what} timing out: dns.temperror among ${evaluation.reasons.map((r) => r.id).join(' ')}`,
           );
         }
-      } finally {
-        await server.close();
-      }
+      });
     });
   }
 });

@@ -16,8 +16,8 @@ import { checkCommand } from '../../src/cli/commands/check.js';
 import { spfCommand } from '../../src/cli/commands/spf.js';
 import { createResolver } from '../../src/core/dns/index.js';
 import { runCommand } from '../support/cli.js';
-import { startTestDnsServer } from '../support/dns-server.js';
-import { buildMessage, fixturesDir, loadFixture, zoneRecords } from './fixture-format.js';
+import { withFixtureServer } from './fixture-server.js';
+import { fixturesDir, loadFixture } from './fixture-format.js';
 
 const names = readdirSync(fixturesDir)
   .filter((f) => f.endsWith('.fixture'))
@@ -52,9 +52,7 @@ describe('spf --json and check --json name the same SPF outcome', { concurrency:
   for (const name of names) {
     test(name, async () => {
       const fixture = loadFixture(name);
-      const server = await startTestDnsServer({ records: zoneRecords(fixture) });
-      try {
-        const raw = await buildMessage(fixture, createResolver({ servers: [server.address], timeoutMs: 1500 }));
+      await withFixtureServer(fixture, async (server, raw) => {
         server.setRules(fixture.rules);
         const file = join(workDir, `${name}.eml`);
         await writeFile(file, raw);
@@ -87,9 +85,7 @@ describe('spf --json and check --json name the same SPF outcome', { concurrency:
 
         assert.deepEqual(spfFields(alone), spfFields(checked.spf), `${name}: spf --json vs check --json`);
         if (alone['mechanism'] !== null) matched.push(name);
-      } finally {
-        await server.close();
-      }
+      });
     });
   }
 });
