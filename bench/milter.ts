@@ -8,7 +8,10 @@
  * - the milter's CPU per message (this process runs only the milter during the run) against `evaluate()` alone on
  *   the same messages with the same envelope and Postfix's Received field on top (target ≤ 1.5×). Both are
  *   measured warm (4,000 messages through the milter first), and neither is charged for making its input; the
- *   share of V8's helper threads (compiler, garbage collector) is reported.
+ *   share of V8's helper threads (compiler, garbage collector) is reported;
+ * - the floor under both figures, in the same run: Postfix with a milter that speaks the protocol exactly as
+ *   mailtrust's does and judges nothing (milter-floor.ts) — its rate against Postfix alone, and its CPU per message,
+ *   which is what receiving a message over the milter protocol costs this process before any evaluation.
  *
  * DNS is the corpus's zone in memory (zero latency), as in `npm run bench`. Every action is `tag`, so every message
  * is delivered in both runs. Needs root and Postfix (as the end-to-end test).
@@ -24,6 +27,7 @@ import { createResolver, evaluate, type Envelope } from '../src/core/index.js';
 import { startMilter } from '../src/milter/index.js';
 import { freePort, postfixUnavailable, startPostfix, type PostfixInstance } from '../test/milter/postfix-instance.js';
 import { buildCorpus, referenceSizes, type CorpusMessage } from './corpus.js';
+import { startFloorMilter } from './milter-floor.js';
 import { helperThreadsMs } from './threads.js';
 
 const run = promisify(execFile);
@@ -139,10 +143,13 @@ async function main(): Promise<void> {
     relay: { host: HOST, port: sinkPort },
     mainCf: `smtpd_milters =\nmilter_default_action = tempfail\nmilter_protocol = 6\n`,
   });
+  const floor = await startFloorMilter(HOST);
   const milterOn = { smtpd_milters: `inet:${HOST}:${milter.address.port}` };
   const milterOff = { smtpd_milters: '' };
+  const floorOn = { smtpd_milters: `inet:${HOST}:${floor.port}` };
   const alone: RunResult[] = [];
   const withMilter: RunResult[] = [];
+  const withFloor: RunResult[] = [];
   try {
     // A warm-up through the milter, not counted: V8 takes a few thousand messages to finish compiling the engine
     // and the milter (driven without sockets, the milter's CPU per message falls from 1.0 ms over the first 600
@@ -158,11 +165,14 @@ async function main(): Promise<void> {
       alone.push(await sendAll(postfix, files));
       await postfix.reconfigure(milterOn);
       withMilter.push(await sendAll(postfix, files));
+      await postfix.reconfigure(floorOn);
+      withFloor.push(await sendAll(postfix, files));
     }
   } finally {
     await postfix.stop();
     sink.kill('SIGTERM');
     await milter.close(1000);
+    await floor.close();
     for (const f of files) rmSync(f.path, { force: true });
   }
 
@@ -203,6 +213,9 @@ async function main(): Promise<void> {
   const rateAlone = (a.messages / a.wallMs) * 1000;
   const rateMilter = (m.messages / m.wallMs) * 1000;
   const milterCpu = m.cpuMs / m.messages;
+  const f = sum(withFloor);
+  const rateFloor = (f.messages / f.wallMs) * 1000;
+  const floorCpu = f.cpuMs / f.messages;
   console.log(
     `corpus: ${files.map((f) => `${f.count}× ${(f.message.raw.length / 1024).toFixed(0)} KB`).join(', ')} per run; ` +
       `${rounds} runs each; smtp-source ${SESSIONS} sessions, one message per connection`,
@@ -222,6 +235,18 @@ async function main(): Promise<void> {
   );
   console.log(`evaluate() CPU/msg:   ${evaluateCpu.toFixed(3)} ms`);
   console.log(`CPU ratio:            ${(milterCpu / evaluateCpu).toFixed(2)}× (target ≤ 1.5×)`);
+  console.log('floor (a milter that receives every message as this one does and judges nothing):');
+  console.log(
+    `  Postfix + floor:    ${rateFloor.toFixed(1)} messages/s = ${((rateFloor / rateAlone) * 100).toFixed(1)} % of Postfix alone`,
+  );
+  console.log(
+    `  floor CPU/message:  ${floorCpu.toFixed(3)} ms (system ${(f.systemMs / f.messages).toFixed(3)} ms) = ` +
+      `${(floorCpu / evaluateCpu).toFixed(2)}× evaluate()`,
+  );
+  console.log(
+    `  milter above floor: ${(milterCpu - floorCpu).toFixed(3)} ms/message = ` +
+      `${((milterCpu - floorCpu) / evaluateCpu).toFixed(2)}× evaluate()`,
+  );
 }
 
 await main();

@@ -12,6 +12,10 @@
  * Every 250 is checked against the store (the count must match), and every message must be evaluated as the
  * corpus expects (DKIM pass); performance itself is never asserted.
  *
+ * The floor under the service's figures, in the same run: the same load sent to an SMTP server built as the test
+ * address's that only reads each message and answers 250 (smtp-floor.ts) — its messages/s and CPU per message,
+ * what receiving a message over SMTP costs this process before any evaluation or storing.
+ *
  * Environment: BENCH_MESSAGES (corpus size, default 300), BENCH_SEND (messages sent, default 2000),
  * BENCH_SESSIONS (default 20), BENCH_WARMUP (messages sent before measuring, default 4,000: the first pass over the
  * corpus fills the DNS cache, and V8 goes on optimizing for thousands of messages more — after 900, `evaluate()`
@@ -28,10 +32,11 @@ import type { DestinationStream } from 'pino';
 import { createResolver, evaluate } from '../src/core/index.js';
 import { validateConfig } from '../src/server/config.js';
 import { startService } from '../src/server/service.js';
-import { openStore } from '../src/store/index.js';
+import { newId, openStore } from '../src/store/index.js';
 import { startDnsServerProcess } from '../test/support/dns-server-process.js';
 import { buildCorpus } from './corpus.js';
 import { dataPayload, startClientProcess } from './serve-clients.js';
+import { startFloorSmtp } from './smtp-floor.js';
 import { helperThreadsMs } from './threads.js';
 
 const MESSAGES = Number(process.env['BENCH_MESSAGES'] ?? 300);
@@ -99,8 +104,17 @@ async function main(): Promise<void> {
     writeFileSync(PROFILE, JSON.stringify(profile));
     session.disconnect();
   }
-  await clients.stop();
   await service.close(1000);
+
+  // The floor: the same load to an SMTP server that only reads each message (its library's code is warm already).
+  const floor = await startFloorSmtp(parsed.config.smtp!);
+  const floorLoad = { ...load, port: floor.port };
+  await clients.run({ ...floorLoad, count: Math.min(WARMUP, 1000) });
+  const floorCpu0 = process.cpuUsage();
+  const floorResult = await clients.run({ ...floorLoad, count: SEND });
+  const floorCpu = process.cpuUsage(floorCpu0);
+  await floor.close();
+  await clients.stop();
 
   // Every 250 is a stored message, evaluated as the corpus expects.
   const store = await openStore(`sqlite:${join(dir, 'bench.db')}`);
@@ -129,6 +143,41 @@ async function main(): Promise<void> {
   }
   const evalWallMs = performance.now() - e0;
   const evalCpu = process.cpuUsage(evalCpu0);
+
+  // The store alone: the same rows the test address stores (evaluation and raw message), saved by SESSIONS callers
+  // at once into a fresh database with the service's settings.
+  const evaluations = await Promise.all(
+    corpus.messages.map((m) => evaluate(m.raw, m.envelope, { resolver, now: corpus.now })),
+  );
+  const storeAlone = await openStore(`sqlite:${join(dir, 'store-alone.db')}`);
+  let saved = 0;
+  const save = async (count: number) => {
+    for (let k = 0; k < count; k++) {
+      const i = saved++ % corpus.messages.length;
+      const raw = Buffer.from(corpus.messages[i]!.raw);
+      const evaluation = evaluations[i]!;
+      await storeAlone.saveMessage({
+        id: newId(now),
+        receivedAt: now,
+        source: 'smtp',
+        localPart: 'alone',
+        envelope: evaluation.envelope,
+        evaluation,
+        action: 'accept',
+        raw,
+        size: raw.length,
+      });
+    }
+  };
+  const saveAll = (count: number) =>
+    Promise.all(
+      Array.from({ length: SESSIONS }, (_, s) => save(Math.floor(count / SESSIONS) + (s < count % SESSIONS ? 1 : 0))),
+    );
+  await saveAll(Math.min(WARMUP, 1000));
+  const storeCpu0 = process.cpuUsage();
+  await saveAll(SEND);
+  const storeCpu = process.cpuUsage(storeCpu0);
+  await storeAlone.close();
   await dns.stop();
   rmSync(dir, { recursive: true, force: true });
 
@@ -162,6 +211,24 @@ async function main(): Promise<void> {
   out(`ratio: service CPU / evaluate() CPU = ${(cpuPerMessage / evalCpuPerMessage).toFixed(2)}×`);
   out(
     `overhead: SMTP + store ${overhead.toFixed(2)} ms/message = ${(overhead / evalCpuPerMessage).toFixed(2)}× evaluate()`,
+  );
+  const floorCpuPerMessage = (floorCpu.user + floorCpu.system) / 1000 / SEND;
+  out('floor (an SMTP server built as the test address, that only reads each message and answers 250):');
+  out(
+    `  throughput        ${(SEND / (floorResult.wallMs / 1000)).toFixed(0)} messages/s; CPU ` +
+      `${floorCpuPerMessage.toFixed(2)} ms/message (system ${(floorCpu.system / 1000 / SEND).toFixed(2)}) = ` +
+      `${(floorCpuPerMessage / evalCpuPerMessage).toFixed(2)}× evaluate()`,
+  );
+  const storeCpuPerMessage = (storeCpu.user + storeCpu.system) / 1000 / SEND;
+  out(
+    `store alone (saveMessage of the same rows, ${SESSIONS} at once): CPU ${storeCpuPerMessage.toFixed(2)} ms/message ` +
+      `(system ${(storeCpu.system / 1000 / SEND).toFixed(2)}) = ${(storeCpuPerMessage / evalCpuPerMessage).toFixed(2)}× evaluate()`,
+  );
+  const glue = cpuPerMessage - evalCpuPerMessage - floorCpuPerMessage - storeCpuPerMessage;
+  out(
+    `parts: floor ${floorCpuPerMessage.toFixed(2)} + store ${storeCpuPerMessage.toFixed(2)} + evaluate() ` +
+      `${evalCpuPerMessage.toFixed(2)} = ${(cpuPerMessage - glue).toFixed(2)} ms; the service's ${cpuPerMessage.toFixed(2)} ms ` +
+      `leaves ${glue.toFixed(2)} ms/message for the session between them (streaming evaluation, metrics, garbage collection)`,
   );
   if (stored !== result.acknowledged.length || result.acknowledged.length !== SEND || dkimPass !== SEND) {
     out('WRONG: not every acknowledged message is stored with a DKIM pass');

@@ -62,10 +62,10 @@ export class MilterSequenceError extends Error {
 }
 
 /** The actions we ask for: add/insert and change headers, quarantine, our own macro lists. */
-const WANTED_ACTIONS = Action.ADDHDRS | Action.CHGHDRS | Action.QUARANTINE | Action.SETSYMLIST;
+export const WANTED_ACTIONS = Action.ADDHDRS | Action.CHGHDRS | Action.QUARANTINE | Action.SETSYMLIST;
 
 /** Steps we skip or need not answer, granted only as far as the MTA offers them. */
-const WANTED_PROTOCOL =
+export const WANTED_PROTOCOL =
   Protocol.HDR_LEADSPC |
   Protocol.NOUNKNOWN |
   Protocol.NODATA |
@@ -79,7 +79,7 @@ const WANTED_PROTOCOL =
   Protocol.NR_BODY;
 
 /** Macros we ask for: the client's address and name at connect, the queue id at end of message. */
-const WANTED_MACROS = [
+export const WANTED_MACROS = [
   { stage: MacroStage.CONNECT, names: 'j {daemon_name} {client_addr} {client_name} {client_ptr} _' },
   { stage: MacroStage.ENVFROM, names: 'i {mail_addr} {auth_type} {auth_authen}' },
   { stage: MacroStage.EOM, names: 'i' },
