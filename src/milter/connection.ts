@@ -15,6 +15,7 @@ import {
   DEFAULT_MAX_PACKET_BYTES,
   encodeReply,
   PacketReader,
+  type MilterError,
   type MilterReply,
   type Packet,
 } from './codec.js';
@@ -64,14 +65,7 @@ export class MilterConnection {
   /** Bytes from the MTA. */
   receive(bytes: Buffer): void {
     const read = this.reader.push(bytes);
-    if (!read.ok) {
-      this.options.logger?.warn(
-        { event: 'milter.protocol', code: read.error.code },
-        `milter protocol error: ${read.error.message}`,
-      );
-      this.end('destroy');
-      return;
-    }
+    if (!read.ok) return this.protocolError(read.error);
     if (this.ended || read.value.length === 0) return;
     for (const packet of read.value) this.queued.push(packet);
     if (!this.waiting) this.drain();
@@ -108,6 +102,15 @@ export class MilterConnection {
     if (this.io.writable) this.io.write(out);
   };
 
+  /** Bytes that are not the milter protocol (bad framing, an undecodable command): logged, and the connection ends. */
+  private protocolError(error: MilterError): void {
+    this.options.logger?.warn(
+      { event: 'milter.protocol', code: error.code },
+      `milter protocol error: ${error.message}`,
+    );
+    this.end('destroy');
+  }
+
   private failed(error: unknown): void {
     const sequence = error instanceof MilterSequenceError;
     this.options.logger?.[sequence ? 'warn' : 'error'](
@@ -127,14 +130,7 @@ export class MilterConnection {
     let at = 0;
     while (at < this.queued.length && !this.waiting && !this.ended) {
       const decoded = decodeCommand(this.queued[at++] as Packet);
-      if (!decoded.ok) {
-        this.options.logger?.warn(
-          { event: 'milter.protocol', code: decoded.error.code },
-          `milter protocol error: ${decoded.error.message}`,
-        );
-        this.end('destroy');
-        return;
-      }
+      if (!decoded.ok) return this.protocolError(decoded.error);
       let step: SessionStep | Promise<SessionStep>;
       try {
         step = this.session.handle(decoded.value);

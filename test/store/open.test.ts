@@ -8,12 +8,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { newId, openStore, StoreUnavailableError, StoreUrlError } from '../../src/store/index.js';
+import { newId, openStore, StoreUnavailableError, StoreUrlError, type Store } from '../../src/store/index.js';
 import { parseStoreUrl } from '../../src/store/open.js';
 import { evaluations, message } from './messages-fixture.js';
 
 const directory = mkdtempSync(join(tmpdir(), 'mailtrust-open-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
+
+/** Takes SQLite's write lock on the database at `path` from a connection of its own, until `release`. */
+function holdWriteLock(path: string): { release(how: 'commit' | 'rollback'): void } {
+  const other = new Database(path);
+  other.exec('begin immediate');
+  return {
+    release(how) {
+      other.exec(how);
+      other.close();
+    },
+  };
+}
+
+/** Opens a SQLite store named `name` in the test directory, runs `use` on it, and closes it. */
+async function withSqliteStore(name: string, use: (store: Store, path: string) => Promise<void>): Promise<void> {
+  const path = join(directory, name);
+  const store = await openStore(`sqlite:${path}`);
+  try {
+    await use(store, path);
+  } finally {
+    await store.close();
+  }
+}
 
 test('URL forms', () => {
   assert.deepEqual(parseStoreUrl('sqlite:./mailtrust.db'), { dialect: 'sqlite', path: './mailtrust.db' });
@@ -46,12 +69,9 @@ test('a SQLite file that cannot be created rejects with StoreUnavailableError na
 });
 
 test('SQLite locked by another writer beyond the busy timeout: unavailable, then fine once released', async () => {
-  const path = join(directory, 'locked.db');
-  const store = await openStore(`sqlite:${path}`);
-  try {
+  await withSqliteStore('locked.db', async (store, path) => {
     const { pass } = await evaluations();
-    const other = new Database(path);
-    other.exec('begin immediate');
+    const lock = holdWriteLock(path);
     const started = Date.now();
     try {
       await assert.rejects(store.saveMessage(message(newId(), pass)), (error: unknown) => {
@@ -61,24 +81,18 @@ test('SQLite locked by another writer beyond the busy timeout: unavailable, then
       });
       assert.ok(Date.now() - started >= 4_500, 'it waited for the busy timeout first');
     } finally {
-      other.exec('rollback');
-      other.close();
+      lock.release('rollback');
     }
     const id = newId();
     await store.saveMessage(message(id, pass));
     assert.equal((await store.getMessage(id))?.id, id);
-  } finally {
-    await store.close();
-  }
+  });
 });
 
 test("SQLite: a write waiting for another writer's lock leaves the event loop free, and lands once it is released", async () => {
-  const path = join(directory, 'waiting.db');
-  const store = await openStore(`sqlite:${path}`);
-  try {
+  await withSqliteStore('waiting.db', async (store, path) => {
     const { pass } = await evaluations();
-    const other = new Database(path);
-    other.exec('begin immediate');
+    const lock = holdWriteLock(path);
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 10);
     const id = newId();
@@ -86,13 +100,10 @@ test("SQLite: a write waiting for another writer's lock leaves the event loop fr
     // Held for 400 ms: with the wait inside SQLite's busy handler, the timer could not fire meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 400));
     const ticksWhileLocked = ticks;
-    other.exec('commit');
-    other.close();
+    lock.release('commit');
     await saved;
     clearInterval(ticker);
     assert.ok(ticksWhileLocked >= 20, `the event loop turned only ${ticksWhileLocked} times in 400 ms`);
     assert.equal((await store.getMessage(id))?.id, id);
-  } finally {
-    await store.close();
-  }
+  });
 });

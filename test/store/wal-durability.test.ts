@@ -38,22 +38,25 @@ function manualFlush() {
   };
 }
 
-async function tableDb(path: string) {
-  const db = openDatabase({ dialect: 'sqlite', path });
+/**
+ * A fresh database with one table `t`, a group commit over it whose flushes the test finishes by hand, and
+ * `insert(n)`, one write through that group commit.
+ */
+async function manuallyFlushedTable() {
+  const db = openDatabase({ dialect: 'sqlite', path: freshPath() });
   await sql`create table t (n integer primary key)`.execute(db);
-  return db;
+  const groupCommit = new GroupCommit(db);
+  const flush = manualFlush();
+  groupCommit.setAfterCommit(flush.afterCommit);
+  const insert = (n: number) => groupCommit.run((trx) => sql`insert into t (n) values (${n})`.execute(trx));
+  return { db, groupCommit, flush, insert };
 }
 
 test('a group commit settles its writers only after the flush that follows its COMMIT', async () => {
-  const db = await tableDb(freshPath());
+  const { db, flush, insert } = await manuallyFlushedTable();
   try {
-    const groupCommit = new GroupCommit(db);
-    const flush = manualFlush();
-    groupCommit.setAfterCommit(flush.afterCommit);
     let settled = 0;
-    const writes = [1, 2, 3].map((n) =>
-      groupCommit.run((trx) => sql`insert into t (n) values (${n})`.execute(trx)).then(() => settled++),
-    );
+    const writes = [1, 2, 3].map((n) => insert(n).then(() => settled++));
     await waitFor('the first flush', () => (flush.flushes.length === 1 ? true : undefined));
     // Committed (visible to a reader) but not yet flushed: nobody has been told.
     const { rows } = await sql<{ count: number }>`select count(*) as count from t`.execute(db);
@@ -70,15 +73,12 @@ test('a group commit settles its writers only after the flush that follows its C
 });
 
 test('a failed flush rejects every write of its batch, and the next batch still commits', async () => {
-  const db = await tableDb(freshPath());
+  const { db, groupCommit, flush, insert } = await manuallyFlushedTable();
   try {
-    const groupCommit = new GroupCommit(db);
-    const flush = manualFlush();
-    groupCommit.setAfterCommit(flush.afterCommit);
-    const first = [1, 2].map((n) => groupCommit.run((trx) => sql`insert into t (n) values (${n})`.execute(trx)));
+    const first = [1, 2].map(insert);
     await waitFor('the first flush', () => (flush.flushes.length === 1 ? true : undefined));
     // The next batch commits while the first one's flush is still running.
-    const second = groupCommit.run((trx) => sql`insert into t (n) values (${3})`.execute(trx));
+    const second = insert(3);
     await waitFor('the second flush', () => (flush.flushes.length === 2 ? true : undefined));
     flush.flushes[0]!.reject(new Error('EIO'));
     flush.flushes[1]!.resolve();
